@@ -1,0 +1,138 @@
+"""Reading user files with errors that name the file and line, and writing results that
+survive a kill: atomic whole-file writes and resumable, append-only JSONL."""
+
+from __future__ import annotations
+
+import json
+import re
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from eval.errors import InputError
+
+# In plain-text summary files a summary is one line; ` <n> ` separates its sentences
+# (the convention of the CNN/DM preprocessing scripts).
+_SENTENCE_MARK_RE = re.compile(r"\s*<n>\s*")
+
+
+def _open_lines(path) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line without newline), decoding strictly so bad bytes are reported."""
+    stream = sys.stdin.buffer if str(path) == "-" else open(path, "rb")
+    try:
+        for number, raw in enumerate(stream, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise InputError(f"invalid UTF-8 at byte {err.start}", path=path, line=number) from None
+            yield number, line.rstrip("\n").rstrip("\r")
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def read_jsonl(path) -> list[dict]:
+    """All rows of a JSONL file; blank lines are errors (they usually mean a broken export)."""
+    rows = []
+    for number, line in _open_lines(path):
+        if not line.strip():
+            raise InputError("blank line (expected one JSON object per line)", path=path, line=number)
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"invalid JSON: {err.msg} at column {err.colno}", path=path, line=number) from None
+        if not isinstance(row, dict):
+            raise InputError("expected a JSON object", path=path, line=number)
+        rows.append(row)
+    if not rows:
+        raise InputError("file is empty", path=path)
+    return rows
+
+
+def read_texts(path, field: str = "text") -> list[str]:
+    """Summaries from plain text (one per line, ` <n> ` between sentences) or `.jsonl` with a
+    `field` (newlines inside it separate sentences). Sentences come back newline-separated."""
+    if str(path).endswith(".jsonl"):
+        texts = []
+        for number, row in enumerate(read_jsonl(path), 1):
+            if field not in row:
+                raise InputError("missing", path=path, line=number, field=field)
+            value = row[field]
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                value = "\n".join(value)
+            if not isinstance(value, str):
+                raise InputError(f"expected a string, got {type(value).__name__}", path=path, line=number, field=field)
+            texts.append(value)
+        return texts
+    texts = [_SENTENCE_MARK_RE.sub("\n", line) for _, line in _open_lines(path)]
+    if not texts:
+        raise InputError("file is empty", path=path)
+    return texts
+
+
+def atomic_write_text(path, text: str) -> None:
+    """Write to a temporary file in the same folder, fsync, then rename over `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path, obj) -> None:
+    atomic_write_text(path, json.dumps(obj, indent=1, ensure_ascii=False) + "\n")
+
+
+def write_jsonl(path, rows: Iterable[dict]) -> None:
+    atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+
+
+class ResumableJsonl:
+    """Append-only JSONL output that a killed job can resume.
+
+    On open, complete rows already in the file are kept and a torn last line (a kill in the
+    middle of a write) is cut off with an atomic rewrite; `done` holds the keys of kept rows.
+    Each `write` appends one line and fsyncs, so at most the row in flight is redone.
+    """
+
+    def __init__(self, path, key: str = "id"):
+        self.path = Path(path)
+        self.key = key
+        self.rows: list[dict] = []
+        if self.path.exists():
+            text = self.path.read_text(encoding="utf-8")
+            lines = text.split("\n")
+            complete, torn = lines[:-1], lines[-1]
+            for line in complete:
+                if line.strip():
+                    self.rows.append(json.loads(line))
+            if torn or (complete and not text.endswith("\n")):
+                write_jsonl(self.path, self.rows)
+        self.done = {str(row[key]) for row in self.rows if key in row}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = open(self.path, "a", encoding="utf-8")
+
+    def write(self, row: dict) -> None:
+        self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self.done.add(str(row.get(self.key)))
+        self.rows.append(row)
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set-up command 2: install with test tools, then run the whole test suite (real-model tests
+# included; `pytest -m "not slow"` skips them for a quick loop).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh "all,test"
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
+python3 -m pytest "$@"

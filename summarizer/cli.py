@@ -1,0 +1,17 @@
+"""`python -m summarizer <command>`: generate headlines/summaries, or train a model."""
+
+from __future__ import annotations
+
+from eval.cli import build_parser, run_cli
+
+COMMANDS = {
+    "generate": "summarizer.commands.generate",
+    "train": "summarizer.commands.train",
+}
+
+
+def main(argv=None) -> int:
+    parser = build_parser(COMMANDS)
+    parser.prog = "python -m summarizer"
+    parser.description = __doc__
+    return run_cli(parser, argv)
