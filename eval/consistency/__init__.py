@@ -1,0 +1,210 @@
+"""Factual consistency of a summary against its article: several backends chosen by name,
+span-level explanations, and a threshold calibrated on dev data and stored with the checker.
+
+    checker = ConsistencyChecker("ensemble")
+    [result] = checker.score([article], [summary])
+    result.score, result.consistent, result.unsupported_spans, result.signature
+
+A backend is a class registered under a name with `@register("name")`; it implements
+`score_pairs(articles, summaries) -> list[BackendResult]` and never sees bad input: the checker
+validates rows first (empty text, oversized article) and turns failures into per-row errors.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eval.signature import Signature
+
+# Articles longer than this are cut (and the result says so): a 1 MB article would otherwise
+# cost minutes in the sentence splitter and the encoder, and CNN/DM articles are ~4 KB.
+MAX_ARTICLE_CHARS = 20_000
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Characters [start, end) of the summary that the article does not support, and why."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+
+@dataclass
+class BackendResult:
+    """One backend's verdict on one pair. `score` is in [0, 1], higher = more consistent;
+    `support` holds (summary sentence, best article sentence, score) per summary sentence."""
+
+    score: float
+    spans: list[Span] = field(default_factory=list)
+    support: list[tuple[str, str, float]] = field(default_factory=list)
+    error: str | None = None
+    # Only combining backends fill this (name -> that backend's score).
+    backend_scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class ConsistencyResult:
+    score: float | None
+    consistent: bool | None
+    unsupported_spans: list[Span] = field(default_factory=list)
+    support: list[tuple[str, str, float]] = field(default_factory=list)
+    backend_scores: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    signature: Signature | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "consistency": self.score,
+            "consistent": self.consistent,
+            "unsupported_spans": [vars(s) for s in self.unsupported_spans],
+            "support": [list(s) for s in self.support],
+            "backend_scores": self.backend_scores,
+            **({"error": self.error} if self.error else {}),
+            **({"warnings": self.warnings} if self.warnings else {}),
+        }
+
+
+class Backend:
+    """Base class: subclasses set `name`, implement `score_pairs`, and may describe their
+    settings (model, hash...) for the signature through `settings()`."""
+
+    name = "base"
+
+    def score_pairs(self, articles: list[str], summaries: list[str]) -> list[BackendResult]:
+        raise NotImplementedError
+
+    def settings(self) -> dict[str, str]:
+        return {}
+
+
+# name -> module that registers it on import; modules load lazily so `--help` stays fast and
+# a backend whose extra is not installed breaks only when chosen.
+BACKEND_MODULES = {
+    "entities": "eval.consistency.entities",
+    "ngram": "eval.consistency.ngram",
+    "align": "eval.consistency.align",
+    "nli": "eval.consistency.nli",
+    "trained": "eval.consistency.trained",
+    "ensemble": "eval.consistency.ensemble",
+}
+_REGISTRY: dict[str, type[Backend]] = {}
+
+
+def register(name: str):
+    def decorate(cls):
+        cls.name = name
+        _REGISTRY[name] = cls
+        return cls
+    return decorate
+
+
+def backend_class(name: str) -> type[Backend]:
+    if name not in _REGISTRY and name in BACKEND_MODULES:
+        importlib.import_module(BACKEND_MODULES[name])
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown consistency backend {name!r}; known: {', '.join(available_backends())}")
+    return _REGISTRY[name]
+
+
+def available_backends() -> list[str]:
+    """Backends whose module imports here (e.g. `trained` only once its module exists)."""
+    names = []
+    for name, module in BACKEND_MODULES.items():
+        try:
+            backend_class(name)
+        except ImportError:
+            continue
+        names.append(name)
+    return names
+
+
+def load_thresholds() -> dict[str, float]:
+    """Thresholds fitted on the dev part of the labelled data (see `calibrate`), per backend."""
+    if CALIBRATION_FILE.exists():
+        return {k: float(v) for k, v in json.loads(CALIBRATION_FILE.read_text())["thresholds"].items()}
+    return {}
+
+
+class ConsistencyChecker:
+    def __init__(self, backend: str = "ensemble", threshold: float | None = None,
+                 max_article_chars: int = MAX_ARTICLE_CHARS, **options):
+        self.backend_name = backend
+        self.backend = backend_class(backend)(**options)
+        stored = load_thresholds().get(backend)
+        self.threshold = threshold if threshold is not None else (stored if stored is not None else 0.5)
+        self.threshold_source = "given" if threshold is not None else ("dev" if stored is not None else "default")
+        self.max_article_chars = max_article_chars
+
+    @property
+    def signature(self) -> Signature:
+        return Signature.make(
+            "consistency", backend=self.backend_name, **self.backend.settings(),
+            threshold=f"{self.threshold:.4f}", thr_from=self.threshold_source,
+            cap=self.max_article_chars,
+        )
+
+    def score(self, articles: list[str], summaries: list[str]) -> list[ConsistencyResult]:
+        if len(articles) != len(summaries):
+            raise ValueError(f"{len(articles)} articles but {len(summaries)} summaries")
+        results: list[ConsistencyResult | None] = [None] * len(articles)
+        todo, warnings = [], {}
+        for i, (article, summary) in enumerate(zip(articles, summaries)):
+            problem = _problem(article, "article") or _problem(summary, "summary")
+            if problem:
+                results[i] = ConsistencyResult(None, None, error=problem, signature=self.signature)
+                continue
+            notes = []
+            if len(article) > self.max_article_chars:
+                notes.append(f"article cut from {len(article)} to {self.max_article_chars} characters")
+                article = article[: self.max_article_chars]
+            if not _looks_english(summary + " " + article[:2000]):
+                notes.append("text does not look English; the backends are English-only, score is unreliable")
+            warnings[i] = notes
+            todo.append((i, article, summary))
+        if todo:
+            scored = self.backend.score_pairs([a for _, a, _ in todo], [s for _, _, s in todo])
+            for (i, _, _), res in zip(todo, scored):
+                results[i] = self._result(res, warnings[i])
+        return results
+
+    def _result(self, res: BackendResult, notes: list[str]) -> ConsistencyResult:
+        if res.error:
+            return ConsistencyResult(None, None, error=res.error, warnings=notes, signature=self.signature)
+        score = min(1.0, max(0.0, float(res.score)))
+        backend_scores = dict(res.backend_scores or {self.backend_name: score})
+        return ConsistencyResult(
+            score, score >= self.threshold, list(res.spans), list(res.support),
+            backend_scores, None, notes, self.signature,
+        )
+
+
+def _problem(text, what: str) -> str | None:
+    if text is None:
+        return f"missing {what}"
+    if not isinstance(text, str):
+        return f"{what} must be a string, got {type(text).__name__}"
+    if not text.strip():
+        return f"empty {what}"
+    return None
+
+
+def _looks_english(text: str) -> bool:
+    """Cheap script check: mostly ASCII letters among the letters. (Catches Chinese, Russian,
+    Arabic...; a Latin-script foreign language passes and is scored as if English.)"""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    return sum(c.isascii() for c in letters) / len(letters) >= 0.8
+
+
+__all__ = [
+    "Backend", "BackendResult", "ConsistencyChecker", "ConsistencyResult", "Span",
+    "available_backends", "backend_class", "register", "load_thresholds",
+]
