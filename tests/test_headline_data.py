@@ -1,0 +1,38 @@
+import pytest
+
+from eval.headline_data import clean_reuters_body, hash_split, load_headlines, truecase_title
+
+
+@pytest.mark.parametrize(
+    "title, article, expected",
+    [
+        ("U.S. TELLS JAPAN TO ACT <TCH>", "The U.S. said Japan must act. U.S. officials agreed.", "U.S. tells Japan to act"),
+        ("BAHIA COCOA REVIEW", "Rain fell in the Bahia cocoa zone.", "Bahia cocoa review"),
+        ("U.S.-JAPAN RIFT WIDENS", "Ties between the U.S. and Japan worsened.", "U.S.-Japan rift widens"),
+        # a word seen only at a sentence start is not trusted to be a proper noun
+        ("SHARES RISE", "Shares rose on Monday.", "Shares rise"),
+        ("XYZ NET", "Net 3,500,000 vs 2,500,000\nNet income rose.", "Xyz net"),
+    ],
+)
+def test_truecase_title(title, article, expected):
+    assert truecase_title(title, article) == expected
+
+
+def test_clean_reuters_body_joins_wraps_and_drops_brackets():
+    body = "<Phoenix Steel Corp> said a group\nof investors offered.\n    The offer\nstands.\n Reuter\n"
+    assert clean_reuters_body(body) == "Phoenix Steel Corp said a group of investors offered.\nThe offer stands."
+
+
+def test_hash_split_is_stable_and_proportional():
+    keys = [f"article {i}" for i in range(3000)]
+    splits = [hash_split(k) for k in keys]
+    assert splits == [hash_split(k) for k in keys]
+    assert 0.65 < splits.count("train") / 3000 < 0.75
+    assert 0.12 < splits.count("dev") / 3000 < 0.18
+
+
+def test_unknown_source_or_split_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown source"):
+        load_headlines("cnn", "train")
+    with pytest.raises(ValueError, match="unknown split"):
+        load_headlines("bbc", "validation")
