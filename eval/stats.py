@@ -38,7 +38,9 @@ class PairedTest(NamedTuple):
     p_value: float | np.ndarray
 
 
-def bootstrap_ci(values, n_resamples: int = 1000, seed: int = 12345, confidence: float = 0.95) -> Interval:
+def bootstrap_ci(
+    values, n_resamples: int = 1000, seed: int = 12345, confidence: float = 0.95
+) -> Interval:
     """Percentile bootstrap interval of the mean of `values` (shape (n,) or (n, k))."""
     x = _as_matrix(values, "values")
     _check_settings(n_resamples, confidence)
@@ -47,7 +49,9 @@ def bootstrap_ci(values, n_resamples: int = 1000, seed: int = 12345, confidence:
     return _shaped(Interval, np.ndim(values), x.mean(axis=0), low, high)
 
 
-def paired_bootstrap(a, b, n_resamples: int = 1000, seed: int = 12345, confidence: float = 0.95) -> PairedTest:
+def paired_bootstrap(
+    a, b, n_resamples: int = 1000, seed: int = 12345, confidence: float = 0.95
+) -> PairedTest:
     """Paired bootstrap test of two systems scored on the same examples (same resamples for both).
 
     The p-value is the share of bootstrap differences, shifted to mean zero, at least as far from
@@ -120,14 +124,18 @@ def _as_matrix(values, name: str) -> np.ndarray:
     if x.shape[0] == 0:
         raise ValueError(f"{name} is empty: nothing to resample")
     if not np.isfinite(x).all():
-        raise ValueError(f"{name} contains NaN or infinity at row {int(np.argwhere(~np.isfinite(x))[0][0])}")
+        raise ValueError(
+            f"{name} contains NaN or infinity at row {int(np.argwhere(~np.isfinite(x))[0][0])}"
+        )
     return x.reshape(x.shape[0], -1)
 
 
 def _paired_differences(a, b) -> np.ndarray:
     x, y = _as_matrix(a, "a"), _as_matrix(b, "b")
     if np.shape(a) != np.shape(b):
-        raise ValueError(f"a and b must have the same shape (paired scores), got {np.shape(a)} and {np.shape(b)}")
+        raise ValueError(
+            f"a and b must have the same shape (paired scores), got {np.shape(a)} and {np.shape(b)}"
+        )
     return y - x
 
 
