@@ -1,0 +1,97 @@
+"""`ngram` backend: how much of each summary sentence is copied from the article.
+
+Per summary sentence: the precision of its content words (1-grams without stopwords), 2-grams
+and 3-grams against the article's; the sentence score is their mean and the pair score is the
+worst sentence (one unsupported sentence makes the summary inconsistent). Words absent from the
+article become spans ("word not in article"). `ngram_precision` is the plain whole-summary
+n-gram precision used as the benchmark baseline.
+"""
+
+from __future__ import annotations
+
+from eval.consistency import Backend, BackendResult, Span, register
+from eval.consistency.text import STOPWORDS, sentences, tokens
+
+
+def _ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:
+    return [tuple(words[i: i + n]) for i in range(len(words) - n + 1)]
+
+
+def _precision(grams, pool) -> float | None:
+    return sum(g in pool for g in grams) / len(grams) if grams else None
+
+
+def ngram_precision(article: str, summary: str, n: int = 3) -> float:
+    """Fraction of the summary's n-grams found in the article (1.0 for a summary too short)."""
+    pool = set(_ngrams([t for _, _, t in tokens(article)], n))
+    value = _precision(_ngrams([t for _, _, t in tokens(summary)], n), pool)
+    return 1.0 if value is None else value
+
+
+class ArticleIndex:
+    """The article's n-gram sets and sentences, built once per article."""
+
+    def __init__(self, article: str, max_n: int = 3):
+        self.words = [t for _, _, t in tokens(article)]
+        self.pools = {n: set(_ngrams(self.words, n)) for n in range(1, max_n + 1)}
+        self.sentences = [s for _, _, s in sentences(article)]
+        self.sentence_words = [{t for _, _, t in tokens(s)} - STOPWORDS for s in self.sentences]
+
+    def best_sentence(self, words: set[str]) -> tuple[str, float]:
+        """The article sentence sharing most content words with `words` (support evidence)."""
+        if not self.sentences or not words:
+            return "", 0.0
+        overlaps = [len(words & s) / len(words) for s in self.sentence_words]
+        best = max(range(len(overlaps)), key=overlaps.__getitem__)
+        return self.sentences[best], overlaps[best]
+
+
+@register("ngram")
+class NgramBackend(Backend):
+    def __init__(self, max_n: int = 3, aggregate: str = "min"):
+        if aggregate not in ("min", "mean"):
+            raise ValueError(f"aggregate must be 'min' or 'mean', got {aggregate!r}")
+        self.max_n, self.aggregate = max_n, aggregate
+
+    def settings(self) -> dict[str, str]:
+        return {"n": f"1-{self.max_n}", "agg": self.aggregate}
+
+    def score_pairs(self, articles, summaries):
+        return [self.score_one(ArticleIndex(a, self.max_n), s) for a, s in zip(articles, summaries)]
+
+    def score_one(self, index: ArticleIndex, summary: str) -> BackendResult:
+        sentence_scores, spans, support = [], [], []
+        for start, _, sentence in sentences(summary):
+            toks = tokens(sentence)
+            words = [t for _, _, t in toks]
+            parts = []
+            for n in range(1, self.max_n + 1):
+                grams = [(w,) for w in words if w not in STOPWORDS] if n == 1 else _ngrams(words, n)
+                value = _precision(grams, index.pools[n])
+                if value is not None:
+                    parts.append(value)
+            score = sum(parts) / len(parts) if parts else 1.0
+            sentence_scores.append(score)
+            for s, e, word in toks:
+                if word not in STOPWORDS and (word,) not in index.pools[1]:
+                    spans.append(Span(start + s, start + e, sentence[s:e], "word not in article"))
+            best, _ = index.best_sentence(set(words) - STOPWORDS)
+            support.append((sentence, best, score))
+        if not sentence_scores:
+            return BackendResult(1.0)
+        agg = min(sentence_scores) if self.aggregate == "min" else sum(sentence_scores) / len(sentence_scores)
+        return BackendResult(agg, merge_spans(summary, spans), support)
+
+
+def merge_spans(summary: str, spans: list[Span]) -> list[Span]:
+    """Neighbouring spans with the same reason and only spaces/punctuation between them become
+    one span ("New York Times" rather than three words)."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        last = merged[-1] if merged else None
+        if last and last.reason == span.reason and not any(c.isalnum() for c in summary[last.end: span.start]) \
+                and span.start - last.end <= 3:
+            merged[-1] = Span(last.start, span.end, summary[last.start: span.end], last.reason)
+        else:
+            merged.append(span)
+    return merged
