@@ -1,0 +1,96 @@
+"""The metric registry: name -> adapter class, imported lazily so a metric whose module (or
+extra) is missing is skipped with a warning instead of breaking a run.
+
+An adapter has `name`, `needs` (row fields it requires besides `prediction`), `signature`
+(str()-able, it keys the cache) and `score(rows) -> [{"scores": {...}, "details": {...},
+"error": str?}]`, one dict per row, same order. Rows are the validated rows of eval.pipeline.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+REGISTRY = {
+    "rouge": "eval.metrics:Rouge",
+    "bertscore": "eval.bertscore:BertScore",
+    "headline": "eval.headline_checks:HeadlineChecks",
+    "consistency": "eval.metrics:Consistency",
+}
+
+
+class MetricUnavailable(RuntimeError):
+    """The metric's module or one of its dependencies is not installed/built yet."""
+
+
+def load_metric(name: str, **options):
+    if name not in REGISTRY:
+        raise ValueError(f"unknown metric {name!r}; known: {', '.join(REGISTRY)}")
+    module_name, cls_name = REGISTRY[name].split(":")
+    try:
+        return getattr(importlib.import_module(module_name), cls_name)(**options)
+    except ImportError as err:
+        raise MetricUnavailable(f"metric {name!r} unavailable: {err}") from None
+
+
+class Rouge:
+    """eval.rouge.RougeScorer, F1 plus precision and recall per type (max over references)."""
+
+    name = "rouge"
+    needs = ("references",)
+
+    def __init__(self, rouge_types=("rouge1", "rouge2", "rougeL"), **options):
+        from eval.rouge import RougeScorer  # absent until the ROUGE core lands: skipped then
+
+        self.types = tuple(rouge_types)
+        self.scorer = RougeScorer(rouge_types=self.types, **options)
+
+    @property
+    def signature(self) -> str:
+        return " ".join(str(self.scorer.signature(t)) for t in self.types)
+
+    def score(self, rows):
+        refs = [row["references"] for row in rows]
+        results = self.scorer.score_batch([row["prediction"] for row in rows], refs)
+        out = []
+        for result in results:
+            scores = {}
+            for t in self.types:
+                s = result[t]
+                scores.update({t: s.fmeasure, f"{t}_p": s.precision, f"{t}_r": s.recall})
+            out.append({"scores": scores})
+        return out
+
+
+class Consistency:
+    """eval.consistency.ConsistencyChecker. `backend` may be a list: the first one that is
+    available is used, and the signature records which."""
+
+    name = "consistency"
+    needs = ("article",)
+
+    def __init__(self, backend="ensemble", **options):
+        from eval.consistency import ConsistencyChecker, available_backends
+
+        wanted = [backend] if isinstance(backend, str) else list(backend)
+        usable = [b for b in wanted if b in available_backends()]
+        if not usable:
+            raise ImportError(f"none of the consistency backends {wanted} is available")
+        self.checker = ConsistencyChecker(usable[0], **options)
+
+    @property
+    def signature(self) -> str:
+        return str(self.checker.signature)
+
+    def score(self, rows):
+        results = self.checker.score([r["article"] for r in rows], [r["prediction"] for r in rows])
+        out = []
+        for res in results:
+            d = res.as_dict()
+            item = {"scores": {"consistency": res.score, "consistent": res.consistent},
+                    "details": {"unsupported_spans": d["unsupported_spans"],
+                                "backend_scores": d["backend_scores"]}}
+            if res.error:
+                item["error"] = res.error
+            out.append(item)
+        return out
+
