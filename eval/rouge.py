@@ -1,0 +1,286 @@
+"""ROUGE-N/L/Lsum with rouge-score's exact numbers, a fast backend, multi-reference
+aggregation, bootstrap intervals and signatures.
+
+Scoring itself is delegated: `rouge-score-rs` (a Rust port whose per-pair numbers equal
+rouge-score's; tests/test_rouge.py checks that on every option combination) when installed,
+else Google's `rouge-score`. What we add: multi-reference best-of and jackknife, a Unicode
+tokenizer, warnings where rouge-score silently scores 0, seeded vectorized intervals and a
+signature naming every setting and the backend that produced the numbers.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import re
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+import numpy as np
+
+from eval.signature import Signature
+from eval.stats import bootstrap_ci
+from eval.tokenize import CallableTokenizer, UnicodeTokenizer
+from eval.types import Score
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+BACKENDS = ("rouge-score-rs", "rouge-score")
+MULTIREF = ("max", "jackknife")
+_TYPE_RE = re.compile(r"rouge[1-9]|rougeL|rougeLsum")
+_HAS_DEFAULT_TOKEN_RE = re.compile(r"[a-z0-9]")  # rouge-score keeps only these characters
+_SHOWN_ROWS = 5  # rows named in a summary warning
+
+
+class CorpusScore(NamedTuple):
+    """Corpus mean (`mid`) and bootstrap interval (`low`, `high`) of P, R and F.
+
+    Unlike rouge-score's BootstrapAggregator, `mid` is the observed mean, not the median of the
+    bootstrap means, so it equals the plain average of the per-example scores."""
+
+    mid: Score
+    low: Score
+    high: Score
+    signature: Signature
+
+
+class RougeScorer:
+    """One scorer for ROUGE-N (N = 1..9), ROUGE-L and ROUGE-Lsum.
+
+    tokenizer: "default" (rouge-score's: lower-case, [a-z0-9] only), "unicode" (letters and
+    digits of any script, case-folded; stemming only for Latin-script tokens) or a callable
+    `text -> list[str]` / an object with `.tokenize(text)`.
+    multiref: "max" picks, per ROUGE type, the reference with the best F (rouge-score's
+    `score_multi`); "jackknife" averages P, R and F of the best-of over the leave-one-out
+    subsets of the references, as ROUGE-1.5.5 does. With one reference both are the plain score.
+    backend: "auto" uses rouge-score-rs when installed, else rouge-score.
+    """
+
+    def __init__(
+        self,
+        rouge_types: Sequence[str] = DEFAULT_TYPES,
+        use_stemmer: bool = False,
+        split_summaries: bool = False,
+        tokenizer: str | Callable = "default",
+        multiref: str = "max",
+        backend: str = "auto",
+    ):
+        self.rouge_types = tuple(rouge_types)
+        bad = [t for t in self.rouge_types if not _TYPE_RE.fullmatch(t)]
+        if bad or not self.rouge_types:
+            raise ValueError(f"unknown ROUGE type(s) {bad}; use rouge1..rouge9, rougeL, rougeLsum")
+        if multiref not in MULTIREF:
+            raise ValueError(f"multiref must be one of {MULTIREF}, got {multiref!r}")
+        self.use_stemmer = bool(use_stemmer)
+        self.split_summaries = bool(split_summaries)
+        self.multiref = multiref
+        self._tokenizer, self.tokenizer_name = _make_tokenizer(tokenizer, self.use_stemmer)
+        self.backend, self.backend_version = _pick_backend(backend)
+        self._scorer = self._make_backend_scorer()
+        self._n_refs = 1
+
+    # --- scoring -------------------------------------------------------------------------
+
+    def score_batch(self, predictions: list[str], references) -> list[dict[str, Score]]:
+        """One {rouge_type: Score} per prediction. `references` is a list of strings (one
+        reference each) or a list of lists of strings (one or more references each)."""
+        predictions = list(predictions)
+        refs = _as_reference_lists(references, len(predictions))
+        self._n_refs = max(len(r) for r in refs) if refs else 1
+        self._warn_empty_predictions(predictions)
+        self._warn_zero_token_texts(predictions, refs)
+
+        # Score every (prediction, reference) pair in one backend call, then combine per row.
+        flat_preds = [p for p, rs in zip(predictions, refs) for _ in rs]
+        flat_refs = [r for rs in refs for r in rs]
+        flat = self._backend_score_batch(flat_refs, flat_preds)
+        results, start = [], 0
+        for rs in refs:
+            results.append(self._combine(flat[start : start + len(rs)]))
+            start += len(rs)
+        return results
+
+    def score(self, prediction: str, references: str | list[str]) -> dict[str, Score]:
+        return self.score_batch([prediction], [references])[0]
+
+    def corpus_score(
+        self,
+        predictions,
+        references,
+        bootstrap: int = 1000,
+        seed: int = 12345,
+        confidence: float = 0.95,
+    ) -> dict[str, CorpusScore]:
+        return self.aggregate(
+            self.score_batch(predictions, references), bootstrap, seed, confidence
+        )
+
+    def aggregate(
+        self,
+        per_example: list[dict[str, Score]],
+        bootstrap: int = 1000,
+        seed: int = 12345,
+        confidence: float = 0.95,
+    ) -> dict[str, CorpusScore]:
+        """Corpus means with one seeded bootstrap over all types and fields at once (the same
+        resamples for every type, so intervals of different types are comparable).
+        bootstrap=0 gives the means with no interval (low = high = mid)."""
+        if not per_example:
+            raise ValueError("no scores to aggregate")
+        types = list(per_example[0])
+        matrix = np.array(
+            [[v for t in types for v in row[t]] for row in per_example], dtype=np.float64
+        )
+        if bootstrap:
+            mean, low, high = bootstrap_ci(
+                matrix, n_resamples=bootstrap, seed=seed, confidence=confidence
+            )
+        else:
+            mean = low = high = matrix.mean(axis=0)
+        result = {}
+        for i, rouge_type in enumerate(types):
+            fields = slice(3 * i, 3 * i + 3)
+            result[rouge_type] = CorpusScore(
+                mid=Score(*map(float, mean[fields])),
+                low=Score(*map(float, low[fields])),
+                high=Score(*map(float, high[fields])),
+                signature=self.signature(
+                    rouge_type, bootstrap=bootstrap, seed=seed if bootstrap else None
+                ),
+            )
+        return result
+
+    def signature(
+        self, rouge_type: str, bootstrap: int | None = None, seed: int | None = None
+    ) -> Signature:
+        """Settings behind a score of `rouge_type`; `refs` is the most references any example
+        had in the last scored batch."""
+        settings = {
+            "tok": self.tokenizer_name,
+            "stem": "porter" if self.use_stemmer else "no",
+        }
+        if rouge_type == "rougeLsum":
+            settings["lsum"] = "nltk" if self.split_summaries else "newline"
+        settings["refs"] = self._n_refs
+        settings["multiref"] = self.multiref
+        if bootstrap is not None:
+            settings["boot"] = bootstrap
+        if seed is not None:
+            settings["seed"] = seed
+        settings["impl"] = f"{self.backend}-{self.backend_version}"
+        return Signature.make(rouge_type, **settings)
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _make_backend_scorer(self):
+        if self.backend == "rouge-score-rs":
+            from rouge_score_rs import RougeScorer as Backend
+            from rouge_score_rs.tokenizers import DefaultTokenizer
+        else:
+            from rouge_score.rouge_scorer import RougeScorer as Backend
+            from rouge_score.tokenizers import DefaultTokenizer
+        tokenizer = self._tokenizer or DefaultTokenizer(self.use_stemmer)
+        return Backend(list(self.rouge_types), self.use_stemmer, self.split_summaries, tokenizer)
+
+    def _backend_score_batch(self, targets: list[str], predictions: list[str]) -> list[dict]:
+        try:
+            if self.backend == "rouge-score-rs":
+                raw = self._scorer.score_batch(targets, predictions)
+            else:
+                raw = [self._scorer.score(t, p) for t, p in zip(targets, predictions)]
+        except LookupError as err:  # nltk without its punkt sentence model
+            raise RuntimeError(
+                "split_summaries needs NLTK's punkt_tab sentence model, which is not installed "
+                "(install it once with `python -m nltk.downloader punkt_tab`), or pass sentences "
+                "separated by newlines instead"
+            ) from err
+        return [{t: Score(*s[t]) for t in self.rouge_types} for s in raw]
+
+    def _combine(self, scores: list[dict[str, Score]]) -> dict[str, Score]:
+        if len(scores) == 1:
+            return scores[0]
+        if self.multiref == "max":
+            return _best_of(scores, self.rouge_types)
+        # Jackknife: best-of over each leave-one-out subset, then average P, R and F.
+        subsets = [
+            _best_of(scores[:i] + scores[i + 1 :], self.rouge_types) for i in range(len(scores))
+        ]
+        return {
+            t: Score(*(float(np.mean([s[t][k] for s in subsets])) for k in range(3)))
+            for t in self.rouge_types
+        }
+
+    def _warn_empty_predictions(self, predictions: list[str]) -> None:
+        empty = [i for i, p in enumerate(predictions, 1) if not p.strip()]
+        if empty:
+            log.warning(
+                "%d of %d predictions are empty and score 0 (rows %s%s; rows are 1-based)",
+                len(empty), len(predictions), ", ".join(map(str, empty[:_SHOWN_ROWS])),
+                ", ..." if len(empty) > _SHOWN_ROWS else "",
+            )  # fmt: skip
+
+    def _warn_zero_token_texts(self, predictions: list[str], refs: list[list[str]]) -> None:
+        """rouge-score silently scores text with no [a-z0-9] (e.g. Chinese, Russian) as 0."""
+        for row, (prediction, references) in enumerate(zip(predictions, refs), 1):
+            texts = [("prediction", prediction)]
+            texts += [
+                (f"reference {j}" if len(references) > 1 else "reference", r)
+                for j, r in enumerate(references, 1)
+            ]
+            for what, text in texts:
+                if text.strip() and not self._has_tokens(text):
+                    log.warning(
+                        "row %d: the %s is not empty but yields zero tokens under tok:%s, so it scores 0%s: %r",
+                        row, what, self.tokenizer_name,
+                        " (non-Latin text? try tokenizer='unicode')" if self.tokenizer_name == "default" else "",
+                        text[:60],
+                    )  # fmt: skip
+
+    def _has_tokens(self, text: str) -> bool:
+        if self._tokenizer is None:  # default tokenizer: stemming never empties a token
+            return bool(_HAS_DEFAULT_TOKEN_RE.search(text.lower()))
+        return bool(self._tokenizer.tokenize(text))
+
+
+def _best_of(scores: list[dict[str, Score]], rouge_types) -> dict[str, Score]:
+    """Per type, the score with the highest F; the first one on ties (as rouge-score)."""
+    return {t: max(scores, key=lambda s: s[t].fmeasure)[t] for t in rouge_types}
+
+
+def _as_reference_lists(references, n: int) -> list[list[str]]:
+    refs = [[r] if isinstance(r, str) else list(r) for r in references]
+    if len(refs) != n:
+        raise ValueError(f"{n} predictions but {len(refs)} references")
+    for row, rs in enumerate(refs, 1):
+        if not rs:
+            raise ValueError(f"row {row}: no reference")
+        if not all(isinstance(r, str) for r in rs):
+            raise ValueError(f"row {row}: references must be strings")
+    return refs
+
+
+def _make_tokenizer(tokenizer, use_stemmer: bool):
+    """(tokenizer object or None for the backend's native default, name for the signature)."""
+    if tokenizer == "default":
+        return None, "default"
+    if tokenizer == "unicode":
+        return UnicodeTokenizer(use_stemmer), "unicode"
+    if hasattr(tokenizer, "tokenize"):
+        return tokenizer, "custom-" + type(tokenizer).__name__
+    if callable(tokenizer):
+        wrapped = CallableTokenizer(tokenizer)
+        return wrapped, wrapped.name
+    raise ValueError(f"tokenizer must be 'default', 'unicode' or a callable, got {tokenizer!r}")
+
+
+def _pick_backend(backend: str) -> tuple[str, str]:
+    if backend not in ("auto",) + BACKENDS:
+        raise ValueError(f"backend must be 'auto' or one of {BACKENDS}, got {backend!r}")
+    candidates = BACKENDS if backend == "auto" else (backend,)
+    for name in candidates:
+        try:
+            return name, importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    raise ValueError(f"ROUGE backend {backend!r} is not installed (pip install {candidates[0]})")
