@@ -88,7 +88,7 @@ class RougeScorer:
         predictions = list(predictions)
         refs = _as_reference_lists(references, len(predictions))
         self._n_refs = max(len(r) for r in refs) if refs else 1
-        self._warn_empty_predictions(predictions)
+        warn_empty_texts(predictions, refs)
         self._warn_zero_token_texts(predictions, refs)
 
         # Score every (prediction, reference) pair in one backend call, then combine per row.
@@ -123,33 +123,18 @@ class RougeScorer:
         seed: int = 12345,
         confidence: float = 0.95,
     ) -> dict[str, CorpusScore]:
-        """Corpus means with one seeded bootstrap over all types and fields at once (the same
-        resamples for every type, so intervals of different types are comparable).
-        bootstrap=0 gives the means with no interval (low = high = mid)."""
-        if not per_example:
-            raise ValueError("no scores to aggregate")
-        types = list(per_example[0])
-        matrix = np.array(
-            [[v for t in types for v in row[t]] for row in per_example], dtype=np.float64
-        )
-        if bootstrap:
-            mean, low, high = bootstrap_ci(
-                matrix, n_resamples=bootstrap, seed=seed, confidence=confidence
+        """Corpus means and intervals of per-example scores (see `corpus_intervals`)."""
+        return {
+            rouge_type: CorpusScore(
+                mid,
+                low,
+                high,
+                self.signature(rouge_type, bootstrap=bootstrap, seed=seed if bootstrap else None),
             )
-        else:
-            mean = low = high = matrix.mean(axis=0)
-        result = {}
-        for i, rouge_type in enumerate(types):
-            fields = slice(3 * i, 3 * i + 3)
-            result[rouge_type] = CorpusScore(
-                mid=Score(*map(float, mean[fields])),
-                low=Score(*map(float, low[fields])),
-                high=Score(*map(float, high[fields])),
-                signature=self.signature(
-                    rouge_type, bootstrap=bootstrap, seed=seed if bootstrap else None
-                ),
-            )
-        return result
+            for rouge_type, (mid, low, high) in corpus_intervals(
+                per_example, bootstrap, seed, confidence
+            ).items()
+        }
 
     def signature(
         self, rouge_type: str, bootstrap: int | None = None, seed: int | None = None
@@ -211,15 +196,6 @@ class RougeScorer:
             for t in self.rouge_types
         }
 
-    def _warn_empty_predictions(self, predictions: list[str]) -> None:
-        empty = [i for i, p in enumerate(predictions, 1) if not p.strip()]
-        if empty:
-            log.warning(
-                "%d of %d predictions are empty and score 0 (rows %s%s; rows are 1-based)",
-                len(empty), len(predictions), ", ".join(map(str, empty[:_SHOWN_ROWS])),
-                ", ..." if len(empty) > _SHOWN_ROWS else "",
-            )  # fmt: skip
-
     def _warn_zero_token_texts(self, predictions: list[str], refs: list[list[str]]) -> None:
         """rouge-score silently scores text with no [a-z0-9] (e.g. Chinese, Russian) as 0."""
         for row, (prediction, references) in enumerate(zip(predictions, refs), 1):
@@ -241,6 +217,51 @@ class RougeScorer:
         if self._tokenizer is None:  # default tokenizer: stemming never empties a token
             return bool(_HAS_DEFAULT_TOKEN_RE.search(text.lower()))
         return bool(self._tokenizer.tokenize(text))
+
+
+def corpus_intervals(
+    per_example: list[dict[str, Score]],
+    bootstrap: int = 1000,
+    seed: int = 12345,
+    confidence: float = 0.95,
+) -> dict[str, tuple[Score, Score, Score]]:
+    """{type: (mid, low, high)}: the mean of P, R and F and their bootstrap interval, from one
+    seeded bootstrap over all types and fields at once (the same resamples for every type, so
+    intervals of different types are comparable). bootstrap=0: no interval (low = high = mid).
+    Works for any {type: Score} rows, e.g. ROUGE-1.5.5 mode's."""
+    if not per_example:
+        raise ValueError("no scores to aggregate")
+    types = list(per_example[0])
+    matrix = np.array([[v for t in types for v in row[t]] for row in per_example], dtype=np.float64)
+    if bootstrap:
+        mean, low, high = bootstrap_ci(
+            matrix, n_resamples=bootstrap, seed=seed, confidence=confidence
+        )
+    else:
+        mean = low = high = matrix.mean(axis=0)
+
+    def score(values, i):
+        return Score(*(float(v) for v in values[3 * i : 3 * i + 3]))
+
+    return {t: (score(mean, i), score(low, i), score(high, i)) for i, t in enumerate(types)}
+
+
+def warn_empty_texts(predictions: list[str], refs: list[list[str]]) -> None:
+    """One warning per kind, with the count and the first rows: empty text scores 0."""
+    for kind, rows in (
+        ("predictions", [i for i, p in enumerate(predictions, 1) if not p.strip()]),
+        (
+            "examples have an empty reference",
+            [i for i, rs in enumerate(refs, 1) if any(not r.strip() for r in rs)],
+        ),
+    ):
+        if rows:
+            log.warning(
+                "%d of %d %s%s (rows %s%s; rows are 1-based)",
+                len(rows), len(predictions), kind,
+                " are empty and score 0" if kind == "predictions" else ", which scores 0",
+                ", ".join(map(str, rows[:_SHOWN_ROWS])), ", ..." if len(rows) > _SHOWN_ROWS else "",
+            )  # fmt: skip
 
 
 def _best_of(scores: list[dict[str, Score]], rouge_types) -> dict[str, Score]:
