@@ -56,7 +56,9 @@ def parse_options(args: str) -> Options:
     try:
         pairs, rest = getopt.getopt(shlex.split(args), _SPEC)
     except (getopt.GetoptError, ValueError) as err:
-        raise InputError(f"bad ROUGE-1.5.5 options {args!r}: {err}", field="rouge155-args") from None
+        raise InputError(
+            f"bad ROUGE-1.5.5 options {args!r}: {err}", field="rouge155-args"
+        ) from None
     if rest:
         raise InputError(
             f"unexpected arguments {rest} in {args!r}: pass only options, not config files",
@@ -65,7 +67,9 @@ def parse_options(args: str) -> Options:
     values: dict[str, str] = {}
     for flag, value in pairs:
         if flag in _UNSUPPORTED:
-            raise InputError(f"{flag} ({_UNSUPPORTED[flag]}) is not supported", field="rouge155-args")
+            raise InputError(
+                f"{flag} ({_UNSUPPORTED[flag]}) is not supported", field="rouge155-args"
+            )
         if flag not in _IGNORED:
             values[flag] = value
 
@@ -74,13 +78,19 @@ def parse_options(args: str) -> Options:
         try:
             value = kind(raw)
         except ValueError:
-            raise InputError(f"{flag} needs a {kind.__name__}, got {raw!r}", field="rouge155-args") from None
+            raise InputError(
+                f"{flag} needs a {kind.__name__}, got {raw!r}", field="rouge155-args"
+            ) from None
         if (low is not None and value < low) or (high is not None and value > high):
-            raise InputError(f"{flag} must be within [{low}, {high}], got {raw!r}", field="rouge155-args")
+            raise InputError(
+                f"{flag} must be within [{low}, {high}], got {raw!r}", field="rouge155-args"
+            )
         return value
 
     if "-l" in values and "-b" in values:
-        raise InputError("give a length limit in words (-l) or bytes (-b), not both", field="rouge155-args")
+        raise InputError(
+            "give a length limit in words (-l) or bytes (-b), not both", field="rouge155-args"
+        )
     if "-t" in values and values["-t"] in ("1", "2"):
         raise InputError("-t 1/2 (token-level counting) is not supported", field="rouge155-args")
     text = TextOptions(
@@ -91,7 +101,10 @@ def parse_options(args: str) -> Options:
     )
     score_mode = values.get("-f", "A")
     if score_mode not in ("A", "B"):
-        raise InputError(f"-f must be A (model average) or B (best model), got {score_mode!r}", field="rouge155-args")
+        raise InputError(
+            f"-f must be A (model average) or B (best model), got {score_mode!r}",
+            field="rouge155-args",
+        )
     weight = number("-w", float) if "-w" in values else None
     if weight is not None and weight <= 0:
         raise InputError("-w (ROUGE-W weight) must be greater than 0", field="rouge155-args")

@@ -39,7 +39,10 @@ def perl_resample_indices(n: int, n_resamples: int) -> np.ndarray:
 
 
 def perl_average(
-    scores: Sequence[Score], instance_ids: Sequence[str], n_resamples: int = 1000, confidence: float = 95.0
+    scores: Sequence[Score],
+    instance_ids: Sequence[str],
+    n_resamples: int = 1000,
+    confidence: float = 95.0,
 ) -> PerlAverage:
     """ROUGE-1.5.5's printed Average (mid) and confidence bounds for one measure of one peer.
 

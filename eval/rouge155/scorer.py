@@ -55,7 +55,9 @@ class Rouge155:
 
     # -- public API -------------------------------------------------------------------------
 
-    def score(self, peer_lines: Sequence[str], model_lines_list: Sequence[Sequence[str]]) -> dict[str, Score]:
+    def score(
+        self, peer_lines: Sequence[str], model_lines_list: Sequence[Sequence[str]]
+    ) -> dict[str, Score]:
         """One peer summary (its sentence lines) against one or more models (each its lines)."""
         _check_lines(peer_lines, "peer")
         if isinstance(model_lines_list, str) or not model_lines_list:
@@ -83,21 +85,31 @@ class Rouge155:
                 unigrams = name.startswith("rougeSU")
                 peer_grams = _skip_bigrams(peer.tokens, o.skip_distance, unigrams)
                 result[name] = self._combine(
-                    [_overlap(_skip_bigrams(m.tokens, o.skip_distance, unigrams), peer_grams) for m in models]
+                    [
+                        _overlap(_skip_bigrams(m.tokens, o.skip_distance, unigrams), peer_grams)
+                        for m in models
+                    ]
                 )
         return result
 
     def score_batch(
-        self, peers: Sequence[Sequence[str]], models: Sequence[Sequence[Sequence[str]]], progress: bool | None = None
+        self,
+        peers: Sequence[Sequence[str]],
+        models: Sequence[Sequence[Sequence[str]]],
+        progress: bool | None = None,
     ) -> list[dict[str, Score]]:
         """`peers[i]` (lines) against `models[i]` (a list of models, each a list of lines)."""
         if len(peers) != len(models):
-            raise InputError(f"{len(peers)} peer summaries but {len(models)} model sets", field="models")
+            raise InputError(
+                f"{len(peers)} peer summaries but {len(models)} model sets", field="models"
+            )
         from tqdm import tqdm
 
         show = len(peers) >= 2000 if progress is None else progress
         out = []
-        for i, (peer, model_set) in enumerate(tqdm(list(zip(peers, models)), desc="rouge155", disable=not show)):
+        for i, (peer, model_set) in enumerate(
+            tqdm(list(zip(peers, models)), desc="rouge155", disable=not show)
+        ):
             try:
                 out.append(self.score(peer, model_set))
             except InputError as err:
@@ -118,7 +130,9 @@ class Rouge155:
         if self.options.best_model:
             best, best_score = per_model[0], -1.0
             for counts in per_model:
-                if counts.score > best_score:  # strict: the first of equal models wins, as in the Perl
+                if (
+                    counts.score > best_score
+                ):  # strict: the first of equal models wins, as in the Perl
                     best, best_score = counts, counts.score
             hit, model, peer = best.hit, best.model, best.peer
         else:

@@ -48,14 +48,8 @@ def read_rouge_config(path) -> list[RougeEval]:
         eval_id = node.get("ID")
         if not eval_id:
             raise InputError("<EVAL> without ID", path=path)
-
-        def text(tag):
-            child = node.find(tag)
-            if child is None or child.text is None:
-                raise InputError(f"<{tag}> missing", path=path, field=eval_id)
-            return child.text.strip()
-
-        peer_root, model_root = path.parent / text("PEER-ROOT"), path.parent / text("MODEL-ROOT")
+        peer_root = path.parent / _child_text(node, "PEER-ROOT", path, eval_id)
+        model_root = path.parent / _child_text(node, "MODEL-ROOT", path, eval_id)
         fmt = node.find("INPUT-FORMAT")
         input_format = (fmt.get("TYPE") if fmt is not None else "") or ""
         peers = {p.get("ID"): peer_root / (p.text or "").strip() for p in node.iter("P")}
@@ -66,3 +60,10 @@ def read_rouge_config(path) -> list[RougeEval]:
     if not evals:
         raise InputError("no <EVAL> entries", path=path)
     return evals
+
+
+def _child_text(node, tag: str, path, eval_id: str) -> str:
+    child = node.find(tag)
+    if child is None or child.text is None:
+        raise InputError(f"<{tag}> missing", path=path, field=eval_id)
+    return child.text.strip()

@@ -120,7 +120,9 @@ def limited_sentences(sentences: list[str], options: TextOptions) -> list[str]:
 @cache
 def _wordnet_exceptions() -> dict[str, str]:
     text = resources.files("eval.rouge155").joinpath("wordnet_exceptions.txt").read_text("utf-8")
-    return dict(line.split(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    return dict(
+        line.split(" ", 1) for line in text.splitlines() if line and not line.startswith("#")
+    )
 
 
 def morph_stem(token: str) -> str:
