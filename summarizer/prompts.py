@@ -1,0 +1,73 @@
+"""Prompt templates for causal LMs, kept as YAML under configs/prompts/.
+
+A template has an `instruction`, a `template` with an `{article}` slot, and optional
+few-shot `examples` (article, output). With a tokenizer that has a chat template, the examples
+become user/assistant turns; otherwise they are laid out as plain text before the article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from eval.errors import InputError
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "configs" / "prompts"
+DEFAULT_PROMPTS = {"headline": "headline-few-shot", "summary": "summary-few-shot"}
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    name: str
+    task: str
+    instruction: str
+    template: str
+    examples: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    separator: str = "\n\n"
+
+    @classmethod
+    def load(cls, name_or_path: str | Path) -> PromptTemplate:
+        """A name from configs/prompts/ (e.g. 'headline-zero-shot') or a YAML file path."""
+        path = Path(name_or_path)
+        if path.suffix not in (".yaml", ".yml"):
+            path = PROMPTS_DIR / f"{name_or_path}.yaml"
+        if not path.exists():
+            known = sorted(p.stem for p in PROMPTS_DIR.glob("*.yaml"))
+            raise InputError(f"unknown prompt {str(name_or_path)!r}; known: {', '.join(known)}")
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key in ("task", "instruction", "template"):
+            if not isinstance(data.get(key), str):
+                raise InputError("missing or not a string", path=path, field=key)
+        if "{article}" not in data["template"]:
+            raise InputError("must contain {article}", path=path, field="template")
+        examples = []
+        for i, ex in enumerate(data.get("examples") or []):
+            if not isinstance(ex, dict) or not {"article", "output"} <= ex.keys():
+                raise InputError("each example needs 'article' and 'output'", path=path, field=f"examples[{i}]")
+            examples.append((ex["article"].strip(), ex["output"].strip()))
+        return cls(data.get("name", path.stem), data["task"], data["instruction"], data["template"],
+                   tuple(examples), data.get("separator", "\n\n"))
+
+    def _fill(self, article: str) -> str:
+        # str.replace, not str.format: articles contain braces.
+        return self.template.replace("{article}", article)
+
+    def render(self, article: str, tokenizer=None) -> str:
+        """The full prompt text for one article (chat-formatted when the tokenizer has a template)."""
+        if tokenizer is not None and getattr(tokenizer, "chat_template", None):
+            messages = []
+            for i, (ex_article, ex_output) in enumerate(self.examples):
+                user = self._fill(ex_article)
+                messages += [{"role": "user", "content": f"{self.instruction}\n\n{user}" if i == 0 else user},
+                             {"role": "assistant", "content": ex_output}]
+            user = self._fill(article)
+            messages.append({"role": "user", "content": user if self.examples else f"{self.instruction}\n\n{user}"})
+            return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        shots = [f"{self._fill(a)} {o}" for a, o in self.examples]
+        return self.separator.join([self.instruction, *shots, self._fill(article)])
+
+    def overhead(self, tokenizer) -> int:
+        """Tokens the prompt adds around an empty article (used to budget truncation)."""
+        return len(tokenizer(self.render("", tokenizer), add_special_tokens=True)["input_ids"])
