@@ -1,0 +1,155 @@
+import json
+
+import pytest
+
+import eval.pipeline as pipeline
+from eval.errors import InputError
+from eval.pipeline import read_rows, score_run
+
+ARTICLE = "Harbor Freight Lines said on Tuesday it would cut 240 jobs at its Rotterdam depot."
+
+
+def write(path, rows):
+    path.write_text("".join(r if isinstance(r, str) else json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def good(i, **extra):
+    return {"id": f"r{i}", "prediction": f"Harbor cuts {i} jobs", "reference": "Harbor to cut 240 jobs",
+            "article": ARTICLE, "category": "business" if i % 2 else "tech", **extra}
+
+
+class Counting:
+    """A metric that counts the rows it is asked to score (to test the cache and resume)."""
+
+    name, needs = "counting", ()
+    calls: list[int] = []
+    fail_after: int | None = None
+
+    def __init__(self, **options):
+        pass
+
+    @property
+    def signature(self):
+        return "counting|v:1"
+
+    def score(self, rows):
+        if Counting.fail_after is not None and sum(Counting.calls) >= Counting.fail_after:
+            raise KeyboardInterrupt("killed")
+        Counting.calls.append(len(rows))
+        return [{"scores": {"length": len(r["prediction"])}} for r in rows]
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    original = pipeline.load_metric
+    monkeypatch.setattr(pipeline, "load_metric",
+                        lambda name, **o: Counting() if name == "counting" else original(name, **o))
+    Counting.calls, Counting.fail_after = [], None
+    return Counting
+
+
+@pytest.mark.parametrize("line, kind, needle", [
+    ("{not json\n", "invalid_json", "line 2"),
+    (json.dumps({"prediction": "x", "reference": "y"}) + "\n", "missing_id", 'field "id"'),
+    (json.dumps(good(0)) + "\n", "duplicate_id", "duplicate id (first on line 1)"),
+    (json.dumps({"id": "z", "reference": "y"}) + "\n", "missing_prediction", 'field "prediction"'),
+    (json.dumps({"id": "z", "prediction": 3, "reference": "y"}) + "\n", "bad_prediction", "must be a string"),
+    (json.dumps({"id": "z", "prediction": "x", "reference": [1]}) + "\n", "bad_reference", "reference"),
+    ("\n", "invalid_json", "blank line"),
+])
+def test_row_errors_name_the_line_and_stop_the_run(tmp_path, line, kind, needle):
+    src = write(tmp_path / "in.jsonl", [good(0), line, good(3)])
+    rows, problems = read_rows(src)
+    assert len(rows) == 3 and problems.kinds[kind] == 1
+    assert "error" in rows[1] and needle in rows[1]["error"] and "line 2" in rows[1]["error"]
+    with pytest.raises(InputError, match="line 2"):
+        score_run(src, tmp_path / "out", metrics=["headline"], report=False, progress=False)
+
+
+@pytest.mark.parametrize("row, kind, null_field", [
+    ({"id": "w", "prediction": "", "reference": "y", "article": ARTICLE}, "empty_prediction", None),
+    ({"id": "w", "prediction": "Harbor cuts jobs", "reference": "y"}, "missing_article", "hl_copy_rate"),
+    ({"id": "w", "prediction": "Harbor cuts jobs", "article": ARTICLE}, "missing_reference", None),
+])
+def test_row_warnings_keep_the_row(tmp_path, row, kind, null_field):
+    src = write(tmp_path / "in.jsonl", [good(0), row])
+    summary = score_run(src, tmp_path / "out", metrics=["headline"], report=False, progress=False)
+    assert summary["problems"]["by_kind"] == {kind: 1} and summary["problems"]["warnings"] == 1
+    out = [json.loads(x) for x in (tmp_path / "out" / "scores.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in out] == ["r0", "w"] and out[1]["warnings"]
+    if null_field:
+        assert out[1]["scores"][null_field] is None
+
+
+def test_keep_going_keeps_bad_rows_in_place(tmp_path):
+    src = write(tmp_path / "in.jsonl", [good(0), "{oops\n", good(2), good(2)])
+    summary = score_run(src, tmp_path / "out", metrics=["headline"], keep_going=True, report=False, progress=False)
+    out = [json.loads(x) for x in (tmp_path / "out" / "scores.jsonl").read_text().splitlines()]
+    assert len(out) == 4 and [("error" in r) for r in out] == [False, True, False, True]
+    assert summary["n_rows"] == 4 and summary["n_scored"] == 2 and summary["problems"]["errors"] == 2
+
+
+def test_generate_output_joined_with_references(tmp_path):
+    preds = write(tmp_path / "gen.jsonl", [{"id": "a", "text": "Harbor cuts jobs"}, {"id": "b", "text": "x"}])
+    refs = write(tmp_path / "refs.jsonl", [{"id": "a", "reference": "Harbor to cut jobs", "article": ARTICLE}])
+    rows, problems = read_rows(preds, refs)
+    assert rows[0]["references"] == ["Harbor to cut jobs"] and rows[0]["article"] == ARTICLE
+    assert problems.kinds["id_not_in_references"] == 1 and "line 2 (id 'b')" in rows[1]["error"]
+
+
+def test_missing_metric_module_is_skipped_not_fatal(tmp_path, monkeypatch):
+    import eval.metrics
+
+    monkeypatch.setitem(eval.metrics.REGISTRY, "rouge", "eval.not_built_yet:Rouge")
+    src = write(tmp_path / "in.jsonl", [good(0), good(1)])
+    summary = score_run(src, tmp_path / "out", metrics=["rouge", "headline"], report=False, progress=False)
+    assert summary["metrics"]["rouge"]["status"] == "skipped"
+    assert summary["metrics"]["headline"]["status"] == "ok" and "hl_words" in summary["scores"]
+
+
+def test_summary_has_seeded_intervals_and_categories(tmp_path):
+    src = write(tmp_path / "in.jsonl", [good(i) for i in range(20)])
+    a = score_run(src, tmp_path / "a", metrics=["headline"], seed=7, report=False, progress=False)
+    b = score_run(src, tmp_path / "b", metrics=["headline"], seed=7, report=False, progress=False)
+    words = a["scores"]["hl_chars"]
+    assert words["low"] <= words["mean"] <= words["high"] and words == b["scores"]["hl_chars"]
+    assert set(a["by_category"]) == {"business", "tech"} and a["by_category"]["tech"]["n"] == 10
+    assert a["metrics"]["headline"]["signature"].startswith("headline|")
+
+
+def test_one_changed_row_of_a_thousand_recomputes_one_row(tmp_path, counting):
+    rows = [good(i) for i in range(1000)]
+    src = write(tmp_path / "in.jsonl", rows)
+    score_run(src, tmp_path / "out", metrics=["counting"], report=False, progress=False)
+    assert sum(counting.calls) == 1000
+    rows[500]["prediction"] = "changed"
+    write(src, rows)
+    counting.calls.clear()
+    summary = score_run(src, tmp_path / "out", metrics=["counting"], report=False, progress=False)
+    assert counting.calls == [1] and summary["cache"] == {"hits": 999, "misses": 1}
+    out = (tmp_path / "out" / "scores.jsonl").read_text().splitlines()
+    assert json.loads(out[500])["scores"]["length"] == len("changed") and len(out) == 1000
+
+
+def test_killed_run_resumes_from_the_cache(tmp_path, counting):
+    src = write(tmp_path / "in.jsonl", [good(i) for i in range(600)])
+    counting.fail_after = 512  # dies while scoring the third batch of 256
+    with pytest.raises(KeyboardInterrupt):
+        score_run(src, tmp_path / "out", metrics=["counting"], report=False, progress=False)
+    counting.fail_after, counting.calls = None, []
+    summary = score_run(src, tmp_path / "out", metrics=["counting"], report=False, progress=False)
+    assert counting.calls == [88] and summary["cache"]["hits"] == 512
+    assert len((tmp_path / "out" / "scores.jsonl").read_text().splitlines()) == 600
+
+
+def test_rouge_metric_through_the_pipeline(tmp_path):
+    pytest.importorskip("eval.rouge")
+    src = write(tmp_path / "in.jsonl", [
+        {"id": "same", "prediction": "Harbor to cut 240 jobs", "reference": "Harbor to cut 240 jobs"},
+        {"id": "none", "prediction": "Storm floods town", "reference": ["Harbor to cut 240 jobs", "x y"]},
+    ])
+    summary = score_run(src, tmp_path / "out", metrics=["rouge"], report=False, progress=False)
+    out = [json.loads(x) for x in (tmp_path / "out" / "scores.jsonl").read_text().splitlines()]
+    assert out[0]["scores"]["rouge1"] == pytest.approx(1.0) and out[1]["scores"]["rouge1"] == 0.0
+    assert "rouge1|" in summary["metrics"]["rouge"]["signature"]
