@@ -252,9 +252,9 @@ def test_zero_token_texts_warn_per_row(caplog):
     messages = [r.getMessage() for r in caplog.records]
     assert len(messages) == 2
     assert messages[0].startswith(
-        "row 2: the prediction is not empty but yields zero tokens under tok:default"
+        "row 2: a prediction is not empty but yields zero tokens under tok:default"
     )
-    assert messages[1].startswith("row 3: the reference 2 is not empty but yields zero tokens")
+    assert messages[1].startswith("row 3: a reference is not empty but yields zero tokens")
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="eval.rouge"):
         RougeScorer(["rouge1"], tokenizer="unicode").score_batch(["Москва"], ["東京"])
