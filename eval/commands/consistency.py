@@ -1,0 +1,89 @@
+"""Factual consistency of summaries against their articles, with unsupported spans.
+
+Input: JSONL rows with `id`, `article`, `summary`. Output: one row per input row, in order,
+adding `consistency` (score in [0, 1], higher = more consistent), `consistent` (at the
+checker's threshold, fitted on dev data), `unsupported_spans` (start/end character offsets in
+the summary, text, reason), `support` (best article evidence per summary sentence),
+`backend_scores` and `signature`. A row that cannot be scored (missing or empty field, bad
+JSON) keeps its place with an `error` and null scores; articles over 20,000 characters are cut
+(the row's `warnings` says so). The output is written as it goes; rerunning the same command
+after a kill resumes after the last complete row.
+
+examples:
+  python -m eval consistency --input pairs.jsonl --output scored.jsonl
+  python -m eval consistency --input pairs.jsonl --output scored.jsonl --backend ngram
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+
+from eval.errors import InputError
+from eval.io import ResumableJsonl
+
+log = logging.getLogger(__name__)
+BACKENDS = ("ensemble", "entities", "ngram", "align", "trained", "nli")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", required=True, help="JSONL with id, article, summary")
+    parser.add_argument("--output", required=True, help="JSONL written row by row (resumable)")
+    parser.add_argument("--backend", default="ensemble", choices=BACKENDS, help="default: %(default)s")
+    parser.add_argument("--model", help="nli backend: hub id (in the local cache) or folder of an NLI model")
+    parser.add_argument("--threshold", type=float, help="override the dev-fitted threshold")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def read_rows(path) -> list[dict]:
+    """Every line becomes a row; a line that is not a JSON object becomes an error row (so the
+    output keeps one row per input line)."""
+    rows = []
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                row = json.loads(raw.decode("utf-8"))
+                if not isinstance(row, dict):
+                    raise ValueError("expected a JSON object")
+            except (UnicodeDecodeError, ValueError) as err:
+                row = {"id": None, "error": f"line {number}: not a JSON object ({type(err).__name__}: {err})"}
+            rows.append(row)
+    if not rows:
+        raise InputError("file is empty", path=path)
+    return rows
+
+
+def run(args) -> int:
+    from tqdm import tqdm
+
+    from eval.consistency import ConsistencyChecker
+
+    options = {"model": args.model} if args.model else {}
+    checker = ConsistencyChecker(args.backend, threshold=args.threshold, **options)
+    rows = read_rows(args.input)
+    signature = str(checker.signature)
+    with ResumableJsonl(args.output, key="id") as out:
+        done = len(out.rows)
+        if done > len(rows) or any(a.get("id") != b.get("id") for a, b in zip(out.rows, rows)):
+            raise InputError("holds rows of another input; remove it or pick another --output", path=args.output)
+        if done:
+            log.info("resuming after %d rows already in %s", done, args.output)
+        bar = tqdm(total=len(rows), initial=done, desc="consistency", disable=args.no_progress)
+        for start in range(done, len(rows), args.batch_size):
+            batch = rows[start: start + args.batch_size]
+            scorable = [r for r in batch if "error" not in r]
+            articles = [r.get("article") for r in scorable]
+            summaries = [r.get("summary") for r in scorable]
+            results = iter(checker.score(articles, summaries)) if scorable else iter(())
+            for row in batch:
+                if "error" in row:
+                    out.write({**row, "consistency": None, "consistent": None, "unsupported_spans": []})
+                    continue
+                result = next(results)
+                out.write({**row, **result.as_dict(), "signature": signature})
+            bar.update(len(batch))
+        bar.close()
+    print(f"wrote {len(rows)} rows to {args.output}  {signature}")
+    return 0

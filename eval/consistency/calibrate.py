@@ -1,0 +1,103 @@
+"""Fit what the checker stores, on the dev_fit split only (never on dev_eval, where the
+benchmark reports): the ensemble's weights (ensemble.json) and each backend's decision
+threshold (calibration.json), both beside this file.
+
+    python -m eval.consistency.calibrate [--members ngram entities align trained]
+
+Member scores are cached under $SUMM_CACHE_DIR/consistency (resumable after a kill).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+
+import numpy as np
+
+from eval.consistency import CALIBRATION_FILE, ConsistencyChecker, available_backends
+from eval.consistency import datasets as ds
+from eval.consistency.ensemble import WEIGHTS_FILE, combine
+from eval.consistency.meta import balanced_accuracy, cache_dir, roc_auc, score_rows
+from eval.io import atomic_write_json
+
+DEFAULT_MEMBERS = ("ngram", "entities", "align", "trained")
+
+
+def macro_threshold(labels, scores, sources) -> float:
+    """The threshold maximising the mean over sources of balanced accuracy (so the large,
+    skewed sources do not decide alone)."""
+    labels, scores, sources = np.asarray(labels), np.asarray(scores, float), np.asarray(sources)
+    candidates = np.unique(np.quantile(scores, np.linspace(0, 1, 401)))
+
+    def macro(t):
+        return np.nanmean([balanced_accuracy(labels[sources == s], scores[sources == s] >= t)
+                           for s in np.unique(sources)])
+
+    return float(max(candidates, key=macro))
+
+
+def fit_logistic(features: np.ndarray, labels: np.ndarray, seed: int = 0) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, std = features.mean(0), features.std(0) + 1e-9
+    model = LogisticRegression(class_weight="balanced", random_state=seed, max_iter=1000)
+    model.fit((features - mean) / std, labels)
+    return {"weights": model.coef_[0].tolist(), "bias": float(model.intercept_[0]),
+            "mean": mean.tolist(), "std": std.tolist()}
+
+
+def cv_auc(features, labels, sources, folds: int = 5, seed: int = 0) -> float:
+    """Mean per-source AUC of the logistic regression under k-fold cross-validation on dev_fit
+    (to decide which members help without touching dev_eval)."""
+    rng = np.random.default_rng(seed)
+    fold = rng.integers(0, folds, len(labels))
+    pred = np.zeros(len(labels))
+    for k in range(folds):
+        w = fit_logistic(features[fold != k], labels[fold != k], seed)
+        z = ((features[fold == k] - w["mean"]) / w["std"]) @ np.array(w["weights"]) + w["bias"]
+        pred[fold == k] = z
+    return float(np.nanmean([roc_auc(labels[sources == s], pred[sources == s]) for s in np.unique(sources)]))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--members", nargs="+", default=list(DEFAULT_MEMBERS))
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    known = available_backends()
+    members = [m for m in args.members if m in known]
+    rows = ds.load_all("dev_fit", ds.TARGET_SOURCES)
+    labels = np.array([r["label"] for r in rows])
+    sources = np.array([r["source"] for r in rows])
+    scores = {}
+    for name in members:
+        results = score_rows(ConsistencyChecker(name, threshold=0.5), rows, cache_dir())
+        scores[name] = np.array([r["score"] if r["score"] is not None else 0.0 for r in results])
+        print(f"{name:10s} dev_fit macro AUC {np.nanmean([roc_auc(labels[sources == s], scores[name][sources == s]) for s in np.unique(sources)]):.3f}")
+    # Keep a member only if dropping it lowers the cross-validated AUC (greedy backward pass).
+    chosen = list(members)
+    base = cv_auc(np.column_stack([scores[m] for m in chosen]), labels, sources, seed=args.seed)
+    print(f"cv AUC all {chosen}: {base:.4f}")
+    for name in list(members):
+        rest = [m for m in chosen if m != name]
+        if not rest:
+            continue
+        value = cv_auc(np.column_stack([scores[m] for m in rest]), labels, sources, seed=args.seed)
+        print(f"cv AUC without {name}: {value:.4f}")
+        if value >= base:
+            chosen, base = rest, value
+    weights = fit_logistic(np.column_stack([scores[m] for m in chosen]), labels, args.seed)
+    weights.update({"members": chosen, "fitted_on": f"dev_fit:{'+'.join(ds.TARGET_SOURCES)}",
+                    "rows": len(rows), "cv_auc": round(base, 4), "date": str(date.today())})
+    atomic_write_json(WEIGHTS_FILE, weights)
+    scores["ensemble"] = np.array([combine(weights, {m: scores[m][i] for m in chosen}) for i in range(len(rows))])
+    thresholds = {name: round(macro_threshold(labels, s, sources), 6) for name, s in scores.items()}
+    atomic_write_json(CALIBRATION_FILE, {"thresholds": thresholds, "fitted_on": weights["fitted_on"],
+                                         "rows": len(rows), "objective": "mean balanced accuracy over sources"})
+    print(json.dumps({"members": chosen, "thresholds": thresholds}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,67 @@
+"""`ensemble` backend (the default): a logistic regression over member backends' scores,
+fitted on the dev_fit split only (`python -m eval.consistency.calibrate`) and stored as JSON
+beside this file (ensemble.json: members, weights, bias, what it was fitted on); never pickle.
+Spans are the union of the members' spans; the support evidence comes from the first member
+that gives any (align, then ngram)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from eval.consistency import Backend, BackendResult, backend_class, register
+
+WEIGHTS_FILE = Path(__file__).with_name("ensemble.json")
+
+
+def load_weights(path=WEIGHTS_FILE) -> dict:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} missing: fit it with `python -m eval.consistency.calibrate`")
+    data = json.loads(path.read_text())
+    if len(data["members"]) != len(data["weights"]):
+        raise ValueError(f"{path}: {len(data['members'])} members but {len(data['weights'])} weights")
+    return data
+
+
+def combine(weights: dict, member_scores: dict[str, float]) -> float:
+    z = weights["bias"] + sum(w * (member_scores[m] - mu) / sd for m, w, mu, sd in
+                              zip(weights["members"], weights["weights"], weights["mean"], weights["std"]))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@register("ensemble")
+class EnsembleBackend(Backend):
+    def __init__(self, weights_file=WEIGHTS_FILE, members: list[str] | None = None, member_options=None):
+        """`members` overrides the stored list (used while fitting, when no weights exist yet)."""
+        self.weights = load_weights(weights_file) if members is None else None
+        names = members if members is not None else self.weights["members"]
+        options = member_options or {}
+        self.members = {n: backend_class(n)(**options.get(n, {})) for n in names}
+
+    def settings(self) -> dict[str, str]:
+        parts = "+".join(f"{n}({','.join(f'{k}={v}' for k, v in b.settings().items())})"
+                         for n, b in self.members.items())
+        return {"members": parts, "fit": self.weights.get("fitted_on", "?") if self.weights else "unfitted"}
+
+    def member_results(self, articles, summaries) -> dict[str, list[BackendResult]]:
+        return {n: b.score_pairs(articles, summaries) for n, b in self.members.items()}
+
+    def score_pairs(self, articles, summaries):
+        if self.weights is None:
+            raise ValueError("unfitted ensemble: load weights or use member_results")
+        per_member = self.member_results(articles, summaries)
+        out = []
+        for i in range(len(articles)):
+            results = {n: r[i] for n, r in per_member.items()}
+            errors = [f"{n}: {r.error}" for n, r in results.items() if r.error]
+            if errors:
+                out.append(BackendResult(0.0, error="; ".join(errors)))
+                continue
+            scores = {n: float(r.score) for n, r in results.items()}
+            spans = sorted({s for r in results.values() for s in r.spans}, key=lambda s: (s.start, s.end))
+            support = next((r.support for n in ("align", "trained", "ngram") if n in results
+                            for r in [results[n]] if r.support), [])
+            out.append(BackendResult(combine(self.weights, scores), spans, support, backend_scores=scores))
+        return out
