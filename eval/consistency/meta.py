@@ -15,7 +15,8 @@ from eval.io import ResumableJsonl
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("SUMM_CACHE_DIR", ".cache")) / "consistency"
+    # runs/ is git-ignored; scores cached there are per-backend-signature, so safe to reuse.
+    return Path(os.environ.get("SUMM_CACHE_DIR", "runs/cache")) / "consistency"
 
 
 def score_rows(checker, rows: list[dict], cache: Path | None = None, chunk: int = 32,

@@ -1,0 +1,326 @@
+"""Consistency checker: text helpers, ngram and entity normalisation, the checker's handling of
+bad input, the registry, ensemble combination, dataset binarisation and split, metrics, CLIs."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eval.consistency import (Backend, BackendResult, ConsistencyChecker, Span, backend_class,
+                              register)
+from eval.consistency import datasets as ds
+from eval.consistency.entities import ArticleFacts, normalise, numbers
+from eval.consistency.meta import balanced_accuracy, best_threshold, evaluate, f1, roc_auc
+from eval.consistency.ngram import NgramBackend, merge_spans, ngram_precision
+from eval.consistency.text import sentences, tokens
+
+FIXTURES = Path(__file__).parent / "fixtures" / "consistency"
+ARTICLE = ("The council approved a budget of 1.8 million dollars on Tuesday. Mayor Jane Doe said "
+           "the money will repair roads in Springfield.")
+
+
+# --- text helpers --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("One. Two three.", ["One.", "Two three."]),
+    ("Dr. Smith went home. He left.", ["Dr. Smith went home.", "He left."]),
+    ("He paid the U.S. Army. Then left.", ["He paid the U.S. Army.", "Then left."]),
+    ("lower case . tokenised text .", ["lower case .", "tokenised text ."]),
+    ("line one\nline two", ["line one", "line two"]),
+    ("", []),
+])
+def test_sentences(text, expected):
+    found = sentences(text)
+    assert [s for _, _, s in found] == expected
+    assert all(text[a:b] == s for a, b, s in found)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Paid 1,800,000 to U.S. firms", ["paid", "1,800,000", "to", "u.s", "firms"]),
+    ("it's 3.5%", ["it's", "3.5"]),
+])
+def test_tokens(text, expected):
+    assert [t for _, _, t in tokens(text)] == expected
+
+
+# --- ngram ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("summary, n, expected", [
+    ("the council approved a budget", 3, 1.0),
+    ("the council rejected a budget", 3, 0.0),    # every trigram touches "rejected"
+    ("the council rejected a budget", 1, 0.8),
+    ("hi", 3, 1.0),                                # too short to have a trigram
+])
+def test_ngram_precision(summary, n, expected):
+    assert ngram_precision(ARTICLE, summary, n) == pytest.approx(expected)
+
+
+def test_ngram_backend_min_over_sentences_and_spans():
+    summary = "The council approved a budget. Governor Max Power cut taxes."
+    [res] = NgramBackend().score_pairs([ARTICLE], [summary])
+    copied, invented = res.support
+    assert copied[2] == pytest.approx(1.0)
+    assert res.score == pytest.approx(invented[2]) and res.score < 0.2
+    assert [(s.text, s.reason) for s in res.spans] == [
+        ("Governor Max Power cut taxes", "word not in article")]
+    assert all(summary[s.start:s.end] == s.text for s in res.spans)
+
+
+def test_merge_spans_keeps_separate_when_words_between():
+    text = "aa bb cc dd"
+    spans = [Span(0, 2, "aa", "r"), Span(3, 5, "bb", "r"), Span(9, 11, "dd", "r")]
+    assert [s.text for s in merge_spans(text, spans)] == ["aa bb", "dd"]
+
+
+# --- entity normalisation (no spaCy needed) ------------------------------------------------------
+
+@pytest.mark.parametrize("text, values", [
+    ("1.8 million", [1_800_000]),
+    ("1,800,000", [1_800_000]),
+    ("$1.8m", [1_800_000]),
+    ("two thousand", [2000]),
+    ("twenty-five", [25]),
+    ("50 per cent", [50]),
+    ("a man", []),                      # "a" is a number only before a scale word
+    ("a million", [1_000_000]),
+    ("in 2012 and 2013", [2012, 2013]),
+])
+def test_numbers(text, values):
+    assert [v for v, _ in numbers(text)] == pytest.approx(values)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the U.S.", "us"), ("United States", "us"), ("Britain's", "uk"), ("The BBC", "bbc"),
+])
+def test_normalise(text, expected):
+    assert normalise(text) == expected
+
+
+@pytest.mark.parametrize("label, text, reason", [
+    ("MONEY", "1,800,000 dollars", None),
+    ("MONEY", "$1.6 million", "number differs: 1.6 million vs 1.8 million"),
+    ("CARDINAL", "40 million", "number not in article: 40 million"),
+    ("DATE", "Tuesday", None),
+    ("DATE", "Friday", "entity not in article"),
+    ("PERSON", "Doe", None),                       # surname matches the full name
+    ("PERSON", "Jane Doe", None),
+    ("PERSON", "John Doe", "name differs: john not in article (surname doe is)"),
+    ("GPE", "Springfield", None),
+    ("GPE", "Shelbyville", "entity not in article"),
+])
+def test_entity_checks(label, text, reason):
+    from eval.consistency.entities import EntityBackend
+
+    backend = EntityBackend.__new__(EntityBackend)  # _check needs no spaCy model
+    backend.normalise_values = True
+    assert backend._check(ArticleFacts(ARTICLE), text, label) == reason
+
+
+def test_aliases_match_both_ways():
+    facts = ArticleFacts("Talks between the United States and the U.K. resumed.")
+    assert facts.contains("U.S.") and facts.contains("Britain") and not facts.contains("France")
+
+
+# --- the checker: registry and bad input ---------------------------------------------------------
+
+@register("_length")
+class LengthBackend(Backend):
+    """Test backend: score = summary length / 100; records what it was given."""
+    seen: list = []
+
+    def score_pairs(self, articles, summaries):
+        LengthBackend.seen = list(zip(articles, summaries))
+        return [BackendResult(len(s) / 100, [Span(0, 1, s[0], "test")]) for s in summaries]
+
+
+def test_unknown_backend_names_the_known_ones():
+    with pytest.raises(ValueError, match="unknown consistency backend 'nope'.*ngram"):
+        backend_class("nope")
+
+
+@pytest.mark.parametrize("article, summary, error", [
+    ("Text.", "", "empty summary"),
+    ("   ", "A summary.", "empty article"),
+    (None, "A summary.", "missing article"),
+    ("Text.", None, "missing summary"),
+    ("Text.", 42, "summary must be a string, got int"),
+])
+def test_bad_rows_get_errors_and_keep_their_place(article, summary, error):
+    checker = ConsistencyChecker("_length", threshold=0.1)
+    results = checker.score(["Good article.", article, "Good article."], ["Fine summary here.", summary, "x"])
+    assert [r.error for r in results] == [None, error, None]
+    assert results[1].score is None and results[1].consistent is None
+    assert [r.consistent for r in (results[0], results[2])] == [True, False]
+
+
+def test_long_article_is_cut_and_says_so():
+    checker = ConsistencyChecker("_length", max_article_chars=100)
+    [res] = checker.score(["word " * 1000], ["summary"])
+    assert len(LengthBackend.seen[0][0]) == 100
+    assert res.warnings == ["article cut from 5000 to 100 characters"]
+
+
+def test_non_english_is_scored_with_a_warning():
+    [res] = ConsistencyChecker("_length").score(["这是一个中文句子。"], ["这是中文。"])
+    assert res.score is not None and "does not look English" in res.warnings[0]
+
+
+def test_signature_names_backend_and_threshold():
+    sig = str(ConsistencyChecker("ngram", threshold=0.42).signature)
+    assert sig.startswith("consistency|backend:ngram|n:1-3|agg:min|threshold:0.4200|thr_from:given")
+
+
+def test_mismatched_lengths_raise():
+    with pytest.raises(ValueError, match="2 articles but 1 summaries"):
+        ConsistencyChecker("_length").score(["a", "b"], ["c"])
+
+
+# --- ensemble ------------------------------------------------------------------------------------
+
+def test_ensemble_combines_members_with_stored_weights(tmp_path):
+    from eval.consistency.ensemble import EnsembleBackend, combine
+
+    weights = {"members": ["ngram", "_length"], "weights": [2.0, -1.0], "bias": 0.5,
+               "mean": [0.5, 0.1], "std": [0.25, 0.1], "fitted_on": "test"}
+    path = tmp_path / "ensemble.json"
+    path.write_text(json.dumps(weights))
+    backend = EnsembleBackend(weights_file=path)
+    [res] = backend.score_pairs([ARTICLE], ["The council approved a budget."])
+    assert res.backend_scores["ngram"] == pytest.approx(1.0)
+    z = 0.5 + 2.0 * (1.0 - 0.5) / 0.25 - 1.0 * (0.30 - 0.1) / 0.1
+    assert res.score == pytest.approx(1 / (1 + math.exp(-z))) == pytest.approx(combine(weights, res.backend_scores))
+    assert [s.reason for s in res.spans] == ["test"]
+
+
+def test_ensemble_rejects_inconsistent_weight_file(tmp_path):
+    from eval.consistency.ensemble import load_weights
+
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps({"members": ["a", "b"], "weights": [1.0]}))
+    with pytest.raises(ValueError, match="2 members but 1 weights"):
+        load_weights(path)
+
+
+# --- datasets ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, fmt, expected", [
+    ("frank_valid.jsonl", "frank", [("frank", 1), ("frank", 0), ("frank", 0)]),
+    ("summeval.jsonl", "summeval", [("summeval", 1), ("summeval", 0)]),
+    ("xsumfaith/xsumfaith_with_docs.jsonl", "xsumfaith", [("xsumfaith", 1), ("xsumfaith", 0)]),  # Gold skipped
+    ("summac_subsets/polytope.json", "summac", [("summac-polytope", 1), ("summac-polytope", 0)]),
+    ("aggrefact_val.jsonl", "aggrefact", [("aggrefact-xsumfaith", 1)]),  # id-only row skipped
+    ("labelled.jsonl", "jsonl", [("toy", 1), ("toy", 0), ("toy", 1), ("toy", 0)]),
+])
+def test_loaders_binarise(name, fmt, expected):
+    rows = ds.read_file(FIXTURES / name, fmt)
+    assert [(r["source"], r["label"]) for r in rows] == expected
+    assert all(r["article"] and r["summary"] and r["split"] in ds.SPLITS for r in rows)
+
+
+def test_split_is_by_document_and_ignores_case_and_spacing():
+    assert ds.split_of("The Council met.\n\nIt voted .") == ds.split_of("the council met . it voted.")
+    counts = {s: 0 for s in ds.SPLITS}
+    for i in range(2000):
+        counts[ds.split_of(f"document number {i}")] += 1
+    assert 0.35 < counts["train"] / 2000 < 0.45 and 0.25 < counts["dev_eval"] / 2000 < 0.35
+
+
+def test_user_jsonl_missing_label_names_line_and_field(tmp_path):
+    from eval.errors import InputError
+
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"article": "a", "summary": "b", "label": 1}\n{"article": "a", "summary": "b"}\n')
+    with pytest.raises(InputError, match='line 2 field "label"'):
+        ds.read_file(path, "jsonl")
+
+
+# --- metrics -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("labels, preds, ba, f1_incons", [
+    ([1, 1, 0, 0], [1, 1, 0, 0], 1.0, 1.0),
+    ([1, 1, 0, 0], [1, 1, 1, 1], 0.5, 0.0),
+    ([1, 1, 1, 0], [1, 0, 1, 0], (2 / 3 + 1) / 2, 2 / 3),
+])
+def test_balanced_accuracy_and_f1(labels, preds, ba, f1_incons):
+    assert balanced_accuracy(labels, preds) == pytest.approx(ba)
+    assert f1(labels, preds) == pytest.approx(f1_incons)
+
+
+@pytest.mark.parametrize("labels, scores, auc", [
+    ([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4], 1.0),
+    ([1, 1, 0, 0], [0.1, 0.2, 0.3, 0.4], 0.0),
+    ([0, 1], [0.5, 0.5], 0.5),
+    ([1, 1], [0.1, 0.2], math.nan),
+])
+def test_roc_auc(labels, scores, auc):
+    assert roc_auc(labels, scores) == pytest.approx(auc, nan_ok=True)
+
+
+def test_best_threshold_separates():
+    t = best_threshold([0, 0, 1, 1], [0.1, 0.2, 0.6, 0.9])
+    assert 0.2 < t <= 0.6
+
+
+def test_evaluate_intervals_contain_point_and_are_seeded():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 200)
+    scores = labels * 0.3 + rng.random(200)
+    a, b = evaluate(labels, scores, 0.6, 200, seed=1), evaluate(labels, scores, 0.6, 200, seed=1)
+    assert a == b
+    for k in ("ba", "auc", "f1"):
+        assert a[k][1] <= a[k][0] <= a[k][2]
+
+
+# --- CLIs ----------------------------------------------------------------------------------------
+
+def _run(argv):
+    from eval.cli import main
+
+    return main(argv)
+
+
+def test_consistency_cli_one_row_per_input_and_resume(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": "a", "article": ARTICLE, "summary": "The council approved a budget."}),
+             json.dumps({"id": "b", "article": ARTICLE, "summary": ""}),
+             "{not json",
+             json.dumps({"id": "d", "summary": "No article."}),
+             json.dumps({"id": "e", "article": ARTICLE, "summary": "Governor Max Power cut taxes."})]
+    src.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out.jsonl"
+    assert _run(["consistency", "--input", str(src), "--output", str(out), "--backend", "ngram",
+                 "--batch-size", "2", "--no-progress", "--threshold", "0.5"]) == 0
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", None, "d", "e"]
+    assert [r.get("error") for r in rows] == [None, "empty summary", rows[2]["error"], "missing article", None]
+    assert rows[2]["error"].startswith("line 3: not a JSON object")
+    assert [r["consistent"] for r in rows] == [True, None, None, None, False]
+    assert rows[4]["unsupported_spans"][0]["text"] == "Governor Max Power cut taxes"
+    # Kill after two rows plus a torn line: the rerun completes without duplicating rows.
+    out.write_text("\n".join(out.read_text().splitlines()[:2]) + '\n{"id": "x", "cons')
+    assert _run(["consistency", "--input", str(src), "--output", str(out), "--backend", "ngram",
+                 "--no-progress", "--threshold", "0.5"]) == 0
+    again = [json.loads(x) for x in out.read_text().splitlines()]
+    assert again == rows
+
+
+def test_consistency_cli_refuses_output_of_another_input(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "article": ARTICLE, "summary": "x"}) + "\n")
+    out = tmp_path / "out.jsonl"
+    out.write_text(json.dumps({"id": "zzz"}) + "\n")
+    assert _run(["consistency", "--input", str(src), "--output", str(out), "--backend", "ngram", "--no-progress"]) == 2
+    assert "holds rows of another input" in capsys.readouterr().err
+
+
+def test_meta_consistency_cli_prints_table(capsys):
+    assert _run(["meta-consistency", "--input", str(FIXTURES / "labelled.jsonl"), "--backend", "ngram",
+                 "--bootstrap", "50", "--threshold", "0.9"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("toy"))
+    assert line.split()[1:3] == ["4", "2"]
+    assert "consistency|backend:ngram" in out
