@@ -72,10 +72,19 @@ class Consistency:
         from eval.consistency import ConsistencyChecker, available_backends
 
         wanted = [backend] if isinstance(backend, str) else list(backend)
-        usable = [b for b in wanted if b in available_backends()]
-        if not usable:
-            raise ImportError(f"none of the consistency backends {wanted} is available")
-        self.checker = ConsistencyChecker(usable[0], **options)
+        reasons = []
+        for name in wanted:
+            if name not in available_backends():
+                reasons.append(f"{name}: not built")
+                continue
+            try:  # a backend may also lack its fitted weights or calibration file
+                self.checker = ConsistencyChecker(name, **options)
+                break
+            except (ImportError, OSError) as err:
+                reasons.append(f"{name}: {err}")
+        else:
+            raise ImportError("no usable consistency backend (" + "; ".join(reasons) + ")")
+        self.fallback_reasons = reasons
 
     @property
     def signature(self) -> str:

@@ -265,6 +265,9 @@ def load_metrics(names, options: dict | None = None) -> tuple[list, dict]:
             continue
         metrics.append(metric)
         info[name] = {"status": "ok", "signature": str(metric.signature)}
+        if getattr(metric, "fallback_reasons", None):  # e.g. consistency fell back to another backend
+            info[name]["fallback_from"] = metric.fallback_reasons
+            log.warning("%s: fell back: %s", name, "; ".join(metric.fallback_reasons))
     return metrics, info
 
 
