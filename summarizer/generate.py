@@ -22,7 +22,7 @@ TASKS = ("headline", "summary")
 DEFAULT_MAX_NEW_TOKENS = {"headline": 24, "summary": 128}
 # Prompt budget (tokens). Headlines come from the lead, so a short budget costs little
 # quality and keeps CPU generation fast; every cut is reported per row.
-DEFAULT_MAX_INPUT_TOKENS = {"headline": 512, "summary": 1024}
+DEFAULT_MAX_INPUT_TOKENS = {"headline": 320, "summary": 1024}
 
 
 @dataclass
@@ -120,39 +120,39 @@ class Summarizer:
         torch.manual_seed(seed)
 
         results: list[GenerationResult | None] = [None] * len(articles)
-        jobs: dict[int, list[_Job]] = {}
+        level: dict[int, list[_Job]] = {}
         for i, article in enumerate(articles):
             if not isinstance(article, str) or not article.strip():
                 results[i] = GenerationResult("", error="empty article")
             else:
-                jobs[i] = self._plan(article)
-        flat = [job for i in sorted(jobs) for job in jobs[i]]
-        self._run(flat, batch_size, options)
-
-        # Map-reduce: rows whose article was split into chunks get a second pass over the
-        # joined chunk summaries.
-        reduce_jobs = {}
-        for i, parts in jobs.items():
-            if len(parts) > 1:
-                joined = " ".join(p.outputs[0][0] for p in parts)
-                reduce_jobs[i] = self._plan(joined, allow_chunks=False)[0]
-        self._run(list(reduce_jobs.values()), batch_size, options)
-
-        for i, parts in jobs.items():
-            final = reduce_jobs.get(i, parts[0])
-            text, n_out, capped = final.outputs[0]
-            results[i] = GenerationResult(
-                text=text, input_tokens=sum(p.input_tokens for p in parts), output_tokens=n_out,
-                truncated=final.truncated or any(p.truncated for p in parts), hit_length_cap=capped,
-                seconds=sum(p.outputs[1] for p in parts) + (final.outputs[1] if i in reduce_jobs else 0.0),
-            )
+                level[i] = self._plan(article)
+        input_tokens = {i: 0 for i in level}
+        seconds = {i: 0.0 for i in level}
+        # Map-reduce (chunked summaries): a row split into chunks gets its chunk summaries
+        # joined and summarized again, level by level, until one call covers it all.
+        while level:
+            self._run([job for i in sorted(level) for job in level[i]], batch_size, options)
+            next_level = {}
+            for i, parts in level.items():
+                input_tokens[i] += sum(p.input_tokens for p in parts)
+                seconds[i] += sum(p.outputs[1] for p in parts)
+                if len(parts) == 1:
+                    (text, n_out, capped), job = parts[0].outputs[0], parts[0]
+                    results[i] = GenerationResult(text, input_tokens[i], n_out, job.truncated, capped, seconds[i])
+                    continue
+                joined = " ".join(p.outputs[0][0] for p in parts if p.outputs[0][0])
+                shrinking = len(joined) < sum(len(p.prompt) for p in parts)
+                next_level[i] = self._plan(joined or " ", allow_chunks=shrinking)
+                if any(p.truncated for p in parts):
+                    next_level[i][-1].truncated = True
+            level = next_level
         return results[0] if single else results
 
     def _plan(self, article: str, allow_chunks: bool = True) -> list[_Job]:
         """Token-aware truncation (or chunking, for summaries in chunked mode)."""
         article = article.strip()
         budget = self.max_input_tokens - self._overhead()
-        ids = self.tokenizer(article, add_special_tokens=False)["input_ids"]
+        ids = self.tokenizer(article, add_special_tokens=False, verbose=False)["input_ids"]
         if len(ids) <= budget:
             return [self._job(article)]
         if self.chunked and self.task == "summary" and allow_chunks:
@@ -192,7 +192,7 @@ class Summarizer:
             with torch.inference_mode():
                 out = self.model.generate(
                     **inputs, eos_token_id=self._stop_ids, pad_token_id=self.tokenizer.pad_token_id,
-                    **{"do_sample": False, **options},
+                    **{"do_sample": False, **self._begin_suppress, **options},
                 )
             generated = out if self.loaded.is_seq2seq else out[:, inputs["input_ids"].shape[1]:]
             share = (time.perf_counter() - began) / len(batch)
@@ -224,6 +224,7 @@ class Summarizer:
         a blank line for a summary (a base model would otherwise write the next example)."""
         ids = {self.tokenizer.eos_token_id, getattr(self.model.generation_config, "eos_token_id", None)}
         ids = {i for x in ids for i in (x if isinstance(x, list) else [x]) if i is not None}
+        self._begin_suppress = {}
         if self.loaded.is_seq2seq:
             self._stop_set = ids
             return sorted(ids)
@@ -231,11 +232,17 @@ class Summarizer:
             tid = self.tokenizer.convert_tokens_to_ids(token)
             if isinstance(tid, int) and tid != self.tokenizer.unk_token_id:
                 ids.add(tid)
-        marker = "\n" if self.task == "headline" else "\n\n"
-        for token, tid in self.tokenizer.get_vocab().items():
-            # Byte-level BPE vocabularies spell a newline "Ċ"; SentencePiece uses it raw.
-            if marker in token.replace("Ċ", "\n") or (marker == "\n" and token == "<0x0A>"):
-                ids.add(tid)
+        newline_ids = {tid for token, tid in self.tokenizer.get_vocab().items()
+                       # Byte-level BPE vocabularies spell a newline "Ċ"; SentencePiece uses it raw.
+                       if "\n" in token.replace("Ċ", "\n") or token == "<0x0A>"}
+        if self.task == "headline":
+            ids |= newline_ids
+            # A base model often answers "Headline:" with a newline first; forbid that one
+            # token so the row is not stopped empty.
+            self._begin_suppress = {"begin_suppress_tokens": sorted(newline_ids)}
+        else:
+            ids |= {tid for token, tid in self.tokenizer.get_vocab().items()
+                    if "\n\n" in token.replace("Ċ", "\n")}
         self._stop_set = ids
         return sorted(ids)
 

@@ -42,8 +42,14 @@ def build_tokenizer(kind: str):
 
 def build_model(kind: str, folder: Path, seed: int = 0) -> Path:
     import torch
-    from transformers import (BartConfig, BartForConditionalGeneration, Gemma3ForCausalLM,
-                              Gemma3TextConfig, T5Config, T5ForConditionalGeneration)
+    from transformers import (
+        BartConfig,
+        BartForConditionalGeneration,
+        Gemma3ForCausalLM,
+        Gemma3TextConfig,
+        T5Config,
+        T5ForConditionalGeneration,
+    )
 
     torch.manual_seed(seed)
     tokenizer = build_tokenizer(kind)

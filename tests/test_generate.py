@@ -1,0 +1,168 @@
+"""Summarizer API on tiny random T5, BART and Gemma3 models (built here, nothing downloaded),
+plus tables for headline post-processing and prompt rendering."""
+
+import json
+
+import pytest
+from _tiny_models import build_model, build_tokenizer
+
+from eval.errors import InputError
+from summarizer.postprocess import clean_headline, clean_summary
+from summarizer.prompts import PromptTemplate
+
+ARTICLES = [
+    "Oil prices rose in Asia as traders watched the talks.",
+    "The city council voted to build a new bridge over the river. " * 3,
+    "Shares of Northwind Foods fell after the company cut its profit forecast.",
+]
+LONG = "A heavy snowstorm closed schools and cancelled flights on Monday. " * 60
+
+
+@pytest.fixture(scope="module", params=["t5", "bart", "gemma3"])
+def tiny(request, tmp_path_factory):
+    import torch
+
+    torch.set_num_threads(1)
+    return request.param, build_model(request.param, tmp_path_factory.mktemp(request.param))
+
+
+def _summarizer(path, **options):
+    from summarizer import Summarizer
+
+    options.setdefault("prompt", "headline-zero-shot")
+    return Summarizer.from_pretrained(str(path), max_new_tokens=6, **options)
+
+
+def test_one_result_per_article_in_order_and_batch_invariant(tiny):
+    kind, path = tiny
+    summarizer = _summarizer(path)
+    batched = summarizer.generate(ARTICLES, batch_size=3)
+    singles = [summarizer.generate(article) for article in ARTICLES]
+    assert len(batched) == 3
+    # Batching (padding, length-sorting) must not change greedy outputs or token counts.
+    assert [(r.text, r.output_tokens, r.input_tokens) for r in batched] == \
+           [(r.text, r.output_tokens, r.input_tokens) for r in singles]
+    for result in batched:
+        assert result.error is None and not result.truncated
+        assert 1 <= result.output_tokens <= 6 and result.seconds > 0
+        assert result.hit_length_cap == (result.output_tokens == 6 and "\n" not in result.text)
+
+
+def test_empty_article_gets_an_error_not_a_dropped_row(tiny):
+    _, path = tiny
+    results = _summarizer(path).generate(["", ARTICLES[0], "   "], batch_size=2)
+    assert [r.error for r in results] == ["empty article", None, "empty article"]
+    assert results[0].text == "" and results[0].output_tokens == 0
+
+
+def test_long_article_is_cut_to_the_budget_and_flagged(tiny):
+    _, path = tiny
+    summarizer = _summarizer(path, max_input_tokens=120)
+    short, long = summarizer.generate([ARTICLES[0], LONG])
+    assert not short.truncated and long.truncated
+    assert long.input_tokens <= 120
+
+
+def test_chunked_summary_reads_every_chunk(tiny):
+    kind, path = tiny
+    from summarizer import Summarizer
+
+    summarizer = Summarizer.from_pretrained(str(path), task="summary", prompt="summary-zero-shot",
+                                            max_input_tokens=120, max_new_tokens=4, chunked=True)
+    result = summarizer.generate(LONG)
+    # Every chunk was read (input tokens add up past the budget) and nothing was cut.
+    assert not result.truncated and result.input_tokens > 120
+
+
+def test_signature_names_the_settings(tiny):
+    kind, path = tiny
+    sig = str(_summarizer(path).signature)
+    assert sig.startswith("headline|model:") and "decode:greedy" in sig and "max_new:6" in sig
+    assert ("prompt:none" in sig) == (kind != "gemma3")
+
+
+def test_default_generation_is_seed_independent_and_sampling_is_seeded(tiny):
+    _, path = tiny
+    summarizer = _summarizer(path)
+    assert summarizer.generate(ARTICLES[0], seed=1).text == summarizer.generate(ARTICLES[0], seed=2).text
+    a = summarizer.generate(ARTICLES[0], seed=7, do_sample=True).text
+    assert a == summarizer.generate(ARTICLES[0], seed=7, do_sample=True).text
+
+
+def test_prompt_too_long_for_budget_is_a_clear_error(tmp_path):
+    path = build_model("gemma3", tmp_path)
+    with pytest.raises(ValueError, match="no room for the article"):
+        _summarizer(path, prompt="headline-few-shot", max_input_tokens=40)
+
+
+def test_peft_adapter_folder_loads_base_and_its_prompt(tmp_path):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    base = build_model("gemma3", tmp_path / "base")
+    model = AutoModelForCausalLM.from_pretrained(base)
+    lora = get_peft_model(model, LoraConfig(r=2, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    adapter = tmp_path / "adapter"
+    lora.save_pretrained(adapter)
+    cfg = json.loads((adapter / "adapter_config.json").read_text())
+    assert cfg["base_model_name_or_path"] == str(base)
+    (adapter / "prompt.yaml").write_text("prompt: headline-zero-shot\n")
+
+    summarizer = _summarizer(adapter, prompt=None)
+    assert summarizer.prompt.name == "headline-zero-shot"
+    with torch.no_grad():  # the adapter really changes the weights (init_lora_weights=False)
+        merged = summarizer.model.model.layers[0].self_attn.q_proj.weight
+        plain = model.model.layers[0].self_attn.q_proj.weight
+        assert not torch.allclose(merged, plain)
+    assert summarizer.generate(ARTICLES[0]).error is None
+
+
+@pytest.mark.parametrize("raw, casing, expected", [
+    (" Oil prices rise.\nMore text", "as-is", "Oil prices rise"),
+    ("\n\nHeadline: Council approves bridge", "as-is", "Council approves bridge"),
+    ('"Snowstorm shuts schools."', "as-is", "Snowstorm shuts schools"),
+    ("Talks with U.S.", "as-is", "Talks with U.S."),
+    ("Markets wait...", "as-is", "Markets wait..."),
+    ("Oil Prices Rise In Asia", "sentence", "Oil prices rise in asia"),
+    ("NASA Finds Water On Mars", "sentence", "NASA finds water on mars"),
+    ("U.S. STOCKS FALL ON RATE FEARS", "sentence", "U.S. stocks fall on rate fears"),
+    ("oil prices rise in the US", "title", "Oil Prices Rise in the US"),
+    ("apple unveils new iPhone for the fall", "title", "Apple Unveils New iPhone for the Fall"),
+    ("what the vote is for", "title", "What the Vote Is For"),
+    ("", "as-is", ""),
+])
+def test_clean_headline(raw, casing, expected):
+    assert clean_headline(raw, casing) == expected
+
+
+def test_clean_summary_and_bad_casing():
+    assert clean_summary("  First line. \n\n Second line.\n") == "First line.\nSecond line."
+    with pytest.raises(ValueError, match="casing"):
+        clean_headline("x", "shouting")
+
+
+def test_prompt_plain_and_chat_rendering():
+    few = PromptTemplate.load("headline-few-shot")
+    text = few.render("Body {with braces}.")
+    assert text.startswith(few.instruction) and text.endswith("Article: Body {with braces}.\nHeadline:")
+    assert text.count("Headline:") == len(few.examples) + 1
+
+    tokenizer = build_tokenizer("gemma3")
+    tokenizer.chat_template = ("{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}"
+                               "{% if add_generation_prompt %}<assistant>{% endif %}")
+    chat = few.render("Body.", tokenizer)
+    assert chat.count("<user>") == len(few.examples) + 1 and chat.count("<assistant>") == len(few.examples) + 1
+    assert chat.endswith("Article: Body.\nHeadline:\n<assistant>")
+
+
+@pytest.mark.parametrize("yaml_text, field", [
+    ("task: headline\ninstruction: x\n", "template"),
+    ("task: headline\ninstruction: x\ntemplate: 'no slot'\n", "template"),
+    ("task: headline\ninstruction: x\ntemplate: '{article}'\nexamples: [{article: a}]\n", "examples[0]"),
+])
+def test_bad_prompt_files_name_the_field(tmp_path, yaml_text, field):
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml_text)
+    with pytest.raises(InputError, match=field.replace("[", r"\[").replace("]", r"\]")):
+        PromptTemplate.load(path)
