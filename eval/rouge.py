@@ -201,11 +201,26 @@ class RougeScorer:
     def _backend_score_batch(self, targets: list[str], predictions: list[str]) -> list[dict]:
         if self._native is not None:
             return self._native(targets, predictions)
+        from tqdm import tqdm
+
+        # Python-speed paths (rouge-score, or a tokenizer written in Python): show progress
+        # on long inputs, scoring in slices so the Rust backend still batches.
+        step = 1000
+        slices = tqdm(
+            range(0, len(targets), step),
+            desc=f"ROUGE ({self.backend})",
+            unit_scale=step,
+            unit="pairs",
+            disable=len(targets) < 5 * step,
+        )
         try:
-            if self.backend == "rouge-score-rs":
-                raw = self._scorer.score_batch(targets, predictions)
-            else:
-                raw = [self._scorer.score(t, p) for t, p in zip(targets, predictions)]
+            raw = []
+            for start in slices:
+                t, p = targets[start : start + step], predictions[start : start + step]
+                if self.backend == "rouge-score-rs":
+                    raw += self._scorer.score_batch(t, p)
+                else:
+                    raw += [self._scorer.score(*pair) for pair in zip(t, p)]
         except LookupError as err:  # nltk without its punkt sentence model
             raise RuntimeError(
                 "split_summaries needs NLTK's punkt_tab sentence model, which is not installed "
