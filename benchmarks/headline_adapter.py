@@ -1,0 +1,129 @@
+"""Dev-split comparison for the trained headline adapter: the lead-N-words baseline, the default
+few-shot Gemma-3-270M (summarizer's `headline-few-shot` prompt, default settings) and the
+adapter, all generated through `summarizer.Summarizer` on the same dev rows as training
+(the config's `data.dev`), scored against the raw references with ROUGE (+ bootstrap
+intervals, signatures), headline checks and the first-sentence copy rate, with a paired
+bootstrap of adapter vs few-shot ROUGE-1.
+
+  python benchmarks/headline_adapter.py --config configs/train/gemma3-270m-headline.yaml \
+      --adapter summarizer/adapters/gemma3-270m-headline --systems lead,few-shot,adapter
+
+Generations are written as they go to <out>/<system>.jsonl (ResumableJsonl): a killed run
+picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def lead_words(article: str, n: int) -> str:
+    return " ".join(article.split()[:n])
+
+
+def generate_resumable(summarizer, rows, path: Path, batch_size: int) -> tuple[list[str], float]:
+    from tqdm import tqdm
+
+    from eval.io import ResumableJsonl
+
+    with ResumableJsonl(path) as out:
+        todo = [r for r in rows if r["id"] not in out.done]
+        for start in tqdm(range(0, len(todo), batch_size), desc=path.stem, unit="batch"):
+            chunk = todo[start:start + batch_size]
+            t0 = time.perf_counter()
+            results = summarizer.generate([r["article"] for r in chunk], batch_size=batch_size)
+            seconds = (time.perf_counter() - t0) / len(chunk)
+            for row, result in zip(chunk, results):
+                out.write({"id": row["id"], "prediction": result.text, "truncated": result.truncated,
+                           "error": result.error, "seconds": round(seconds, 3),
+                           "signature": str(summarizer.signature)})
+        by_id = {r["id"]: r for r in out.rows}
+    return [by_id[r["id"]]["prediction"] for r in rows], statistics.mean(by_id[r["id"]]["seconds"] for r in rows)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", default="configs/train/gemma3-270m-headline.yaml")
+    parser.add_argument("--adapter", default="summarizer/adapters/gemma3-270m-headline")
+    parser.add_argument("--systems", default="lead,few-shot,adapter")
+    parser.add_argument("--out", default="runs/bench/headline_adapter")
+    parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+
+    import torch
+    import yaml
+
+    from eval.rouge import RougeScorer
+    from eval.stats import paired_bootstrap
+    from summarizer.train import headline_checks, load_config, load_examples
+
+    torch.set_num_threads(args.threads)
+    config = load_config(args.config)
+    seed = config["train"]["seed"]
+    dev = load_examples(config["data"]["dev"], "dev", seed)
+    train_rows = load_examples(config["data"]["train"], "train", seed)
+    n_words = round(statistics.median(len(r["headline"].split()) for r in train_rows))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    predictions, seconds = {}, {}
+    for system in args.systems.split(","):
+        if system == "lead":
+            predictions[f"lead-{n_words}-words"] = [lead_words(r["article"], n_words) for r in dev]
+            continue
+        from summarizer import Summarizer
+
+        if system == "few-shot":
+            summarizer = Summarizer.from_pretrained(None, task="headline", dtype="float32", num_threads=args.threads)
+        elif system == "adapter":
+            # The adapter saw the article's first max_article_tokens tokens: give it the same.
+            prompt = yaml.safe_load((Path(args.adapter) / "prompt.yaml").read_text())
+            summarizer = Summarizer.from_pretrained(args.adapter, task="headline", dtype="float32",
+                                                    num_threads=args.threads)
+            summarizer.max_input_tokens = summarizer._overhead() + prompt["max_article_tokens"]
+        else:
+            parser.error(f"unknown system {system!r}")
+        predictions[system], seconds[system] = generate_resumable(summarizer, dev, out / f"{system}.jsonl", args.batch_size)
+        del summarizer
+
+    scorer = RougeScorer(rouge_types=("rouge1", "rouge2", "rougeL"), use_stemmer=True)
+    references, articles = [r["headline"] for r in dev], [r["article"] for r in dev]
+    report, per_example = {"dev_rows": len(dev), "dev_sources": sorted({r["source"] for r in dev})}, {}
+    print(f"dev rows: {len(dev)} ({', '.join(report['dev_sources'])}); ROUGE F x100 [95% bootstrap CI]")
+    print(f"{'system':<16} {'R-1':>20} {'R-2':>20} {'R-L':>20} {'words':>6} {'copy1st':>8} {'s/row':>6}")
+    for system, preds in predictions.items():
+        rows = scorer.score_batch(preds, references)
+        per_example[system] = [r["rouge1"].fmeasure for r in rows]
+        corpus = scorer.aggregate(rows, bootstrap=1000, seed=seed)
+        checks = headline_checks(preds, articles)
+        entry = {name: {"f": round(100 * s.mid.fmeasure, 2), "ci": [round(100 * s.low.fmeasure, 2), round(100 * s.high.fmeasure, 2)],
+                        "signature": str(s.signature)} for name, s in corpus.items()}
+        entry.update(checks=checks, seconds_per_row=seconds.get(system))
+        report[system] = entry
+        cells = [f"{entry[t]['f']:5.2f} [{entry[t]['ci'][0]:5.2f},{entry[t]['ci'][1]:5.2f}]" for t in ("rouge1", "rouge2", "rougeL")]
+        sec = f"{seconds[system]:.2f}" if system in seconds else "-"
+        print(f"{system:<16} {cells[0]:>20} {cells[1]:>20} {cells[2]:>20} {checks['mean_words']:6.1f} "
+              f"{checks['first_sentence_copy_rate']:8.2f} {sec:>6}")
+    if "adapter" in per_example and "few-shot" in per_example:
+        test = paired_bootstrap(per_example["few-shot"], per_example["adapter"], n_resamples=1000, seed=seed)
+        report["adapter_minus_few_shot_rouge1"] = {"diff": round(100 * float(test.diff), 2), "ci": [
+            round(100 * float(test.low), 2), round(100 * float(test.high), 2)], "p_value": float(test.p_value)}
+        print(f"adapter - few-shot ROUGE-1: {100 * float(test.diff):+.2f} "
+              f"[{100 * float(test.low):+.2f}, {100 * float(test.high):+.2f}], p={float(test.p_value):.4f}")
+    print(f"signature: {report[next(iter(predictions))]['rouge1']['signature']}")
+    (out / "report.json").write_text(json.dumps(report, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

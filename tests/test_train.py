@@ -1,0 +1,218 @@
+"""summarizer.train on tiny random models built from configs (T5 full fine-tuning, Gemma3 +
+LoRA) with a tiny word-level tokenizer: loss goes down, a killed run resumes to exactly the
+uninterrupted result, configs and data give clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from eval.errors import InputError
+from summarizer import train as T
+from summarizer.cli import main as cli_main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DATA = FIXTURES / "train_headlines.jsonl"
+
+
+def _build_tokenizer():
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    split, words = pre_tokenizers.Whitespace(), set()
+    for line in DATA.read_text().splitlines():
+        row = json.loads(line)
+        for text in (row["article"], row["headline"], "Article: Headline:"):
+            words.update(word for word, _ in split.pre_tokenize_str(text))
+    vocab = {w: i for i, w in enumerate(["<pad>", "</s>", "<s>", "<unk>"] + sorted(words))}
+    core = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    core.pre_tokenizer = pre_tokenizers.Whitespace()
+    return PreTrainedTokenizerFast(tokenizer_object=core, pad_token="<pad>", eos_token="</s>",
+                                   bos_token="<s>", unk_token="<unk>")
+
+
+@pytest.fixture(scope="module")
+def tiny_models(tmp_path_factory):
+    """Folders holding a tiny random T5 and a tiny random Gemma3 causal LM, each with the tokenizer."""
+    import torch
+    from transformers import (
+        Gemma3ForCausalLM,
+        Gemma3TextConfig,
+        T5Config,
+        T5ForConditionalGeneration,
+    )
+
+    torch.manual_seed(0)
+    tokenizer = _build_tokenizer()
+    ids = dict(pad_token_id=0, eos_token_id=1, bos_token_id=2)
+    t5 = T5ForConditionalGeneration(T5Config(
+        vocab_size=len(tokenizer), d_model=32, d_ff=64, d_kv=16, num_layers=2, num_heads=2,
+        decoder_start_token_id=0, dropout_rate=0.1, **ids))
+    gemma = Gemma3ForCausalLM(Gemma3TextConfig(
+        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=2, num_key_value_heads=1, head_dim=16, max_position_embeddings=256,
+        sliding_window=16, layer_types=["sliding_attention", "full_attention"],
+        initializer_range=0.5, **ids))  # frozen tied embeddings must be able to make sharp logits
+    folders = {}
+    for name, model in (("t5", t5), ("gemma", gemma)):
+        folder = tmp_path_factory.mktemp(name)
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+        folders[name] = str(folder)
+    return folders
+
+
+def _config(tmp_path, model_dir, family, **overrides):
+    lora = "{r: 8, alpha: 16, dropout: 0.1, target_modules: [q_proj, k_proj, v_proj, o_proj, up_proj, down_proj]}"
+    items = [
+        f"output_dir={tmp_path / 'run'}", f"model.name_or_path={model_dir}",
+        f"data.train=[{{path: {DATA}}}]", f"data.dev=[{{path: {DATA}, max_examples: 4}}]",
+        "prompt.max_article_tokens=24", "train.batch_size=4", "train.lr=1e-2", "train.warmup_steps=2",
+        "train.log_every=1", "train.max_steps=12", "train.save_every=5", "eval.every=0",
+        "eval.max_new_tokens=6", "eval.bootstrap=50",
+    ]
+    if family == "gemma":
+        items.append(f"model.lora={lora}")
+    items += [f"{k}={v}" for k, v in overrides.items()]
+    return T.load_config(None, items)
+
+
+def _losses(run_dir):
+    return [r["loss"] for r in map(json.loads, (Path(run_dir) / "log.jsonl").read_text().splitlines())
+            if r["event"] == "train"]
+
+
+def _weights(run_dir):
+    import torch
+
+    state = torch.load(Path(run_dir) / "checkpoint.pt", weights_only=True)["model"]
+    return state
+
+
+@pytest.mark.parametrize("family", ["t5", "gemma"])
+def test_loss_goes_down(tmp_path, tiny_models, family):
+    lr = {"t5": 1e-2, "gemma": 3e-2}[family]  # LoRA starts at zero and needs a larger step
+    config = _config(tmp_path, tiny_models[family], family, **{"train.max_steps": 30, "train.lr": lr})
+    summary = T.train(config)
+    losses = _losses(config["output_dir"])
+    assert summary["step"] == 30 and len(losses) == 30
+    first, last = sum(losses[:3]) / 3, sum(losses[-3:]) / 3
+    assert last < 0.7 * first, (first, last)
+    assert (Path(config["output_dir"]) / "final" / "prompt.yaml").exists()
+    saved = yaml.safe_load((Path(config["output_dir"]) / "config.yaml").read_text())
+    assert saved == config  # the resolved config sits next to the checkpoint
+
+
+@pytest.mark.parametrize("family", ["t5", "gemma"])
+def test_killed_and_resumed_run_matches_uninterrupted(tmp_path, tiny_models, family):
+    """Kill after step 7 (checkpoint at 5, steps 6-7 lost), resume: same losses, same weights,
+    same dev evaluations as one uninterrupted run. Dropout is on, so RNG state matters."""
+    import torch
+
+    extra = {"eval.every": 6, "eval.patience": 0}
+    whole = _config(tmp_path / "whole", tiny_models[family], family, **extra)
+    T.train(whole)
+    killed = _config(tmp_path / "killed", tiny_models[family], family, **extra)
+    assert T.train(killed, stop_after_steps=7)["killed_at"] == 7
+    summary = T.train(killed)
+    assert summary["step"] == 12
+    assert _losses(killed["output_dir"]) == _losses(whole["output_dir"])
+    a, b = _weights(whole["output_dir"]), _weights(killed["output_dir"])
+    assert a.keys() == b.keys()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+    def evals(cfg):
+        rows = map(json.loads, (Path(cfg["output_dir"]) / "log.jsonl").read_text().splitlines())
+        return [(r["step"], r["rouge1"]) for r in rows if r["event"] == "eval"]
+
+    assert evals(killed) == evals(whole) and [s for s, _ in evals(whole)] == [6, 12]
+
+
+@pytest.mark.parametrize("position, count, n, expected_len", [(0, 4, 10, 4), (8, 4, 10, 4), (0, 25, 10, 25)])
+def test_sample_order_is_a_pure_function_of_position(position, count, n, expected_len):
+    first = T.sample_order(position, count, n, seed=3)
+    assert first == T.sample_order(position, count, n, seed=3)
+    assert len(first) == expected_len
+    # Each epoch is a permutation: 0..9 once each.
+    assert sorted(T.sample_order(0, n, n, seed=3)) == list(range(n))
+    assert T.sample_order(0, n, n, seed=3) != T.sample_order(0, n, n, seed=4)
+
+
+@pytest.mark.parametrize("overrides, where", [
+    (["train.lrr=1"], "unknown setting 'train.lrr'"),
+    (["colour=red"], "unknown setting 'colour'"),
+    (["train.lr=-1"], 'field "train.lr"'),
+    (["train.batch_size=0"], 'field "train.batch_size"'),
+    (["eval.metric=bleu"], 'field "eval.metric"'),
+    (["prompt.template=no slot"], 'field "prompt.template"'),
+    (["data.train=[{path: x.jsonl, recipe: bbc}]"], 'field "data.train[0]"'),
+    (["data.train=[{path: x.jsonl, colum: a}]"], "unknown keys ['colum']"),
+    (["train=3"], "'train' must be a mapping"),
+    (["train.lr"], "is not KEY=VALUE"),
+])
+def test_bad_settings_name_the_setting(overrides, where):
+    with pytest.raises(InputError, match=__import__("re").escape(where)):
+        T.load_config(None, overrides)
+
+
+def test_config_file_bases_and_overrides(tmp_path):
+    (tmp_path / "base.yaml").write_text("train: {lr: 1.0e-3, batch_size: 2}\neval: {every: 7}\n")
+    (tmp_path / "run.yaml").write_text("base: base.yaml\ntrain: {batch_size: 4}\n")
+    config = T.load_config(tmp_path / "run.yaml", ["--train.max_steps=9", "eval.bootstrap=10", "train.lr=1e-4"])
+    got = (config["train"]["lr"], config["train"]["batch_size"], config["train"]["max_steps"],
+           config["eval"]["every"], config["eval"]["bootstrap"], config["train"]["seed"])
+    assert got == (1e-4, 4, 9, 7, 10, T.DEFAULTS["train"]["seed"])
+    (tmp_path / "bad.yaml").write_text("train: {learning_rate: 1}\n")
+    with pytest.raises(InputError, match="bad.yaml.*unknown setting 'train.learning_rate'"):
+        T.load_config(tmp_path / "bad.yaml")
+
+
+@pytest.mark.parametrize("spec, error", [
+    ({"path": str(FIXTURES / "train_headlines.csv")}, 'field "article"'),  # columns story/title
+    ({"path": str(FIXTURES / "train_headlines.csv"), "article_column": "story"}, 'field "headline"'),
+    ({"path": str(DATA), "headline_column": "title"}, 'field "title"'),
+    ({"path": str(FIXTURES / "missing.jsonl")}, "data file not found"),
+])
+def test_missing_columns_and_files_are_clear_errors(spec, error):
+    with pytest.raises(InputError, match=__import__("re").escape(error)):
+        T.load_examples([spec], "train", seed=0)
+
+
+def test_column_mapping_reads_csv():
+    rows = T.load_examples([{"path": str(FIXTURES / "train_headlines.csv"), "article_column": "story",
+                             "headline_column": "title", "max_examples": 3}], "train", seed=0)
+    assert len(rows) == 3 and all(r["article"] and r["headline"] for r in rows)
+
+
+def test_cli_reports_bad_config_in_one_line(tmp_path, capsys):
+    (tmp_path / "c.yaml").write_text("model: {name: t5}\n")
+    assert cli_main(["train", "--config", str(tmp_path / "c.yaml")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "unknown setting 'model.name'" in err
+    assert cli_main(["train", "--config", str(tmp_path / "c.yaml"), "--model.name_or_path=x"]) == 2
+
+
+@pytest.mark.parametrize("prediction, article, copied", [
+    ("Council backs new bridge", "The council backs new bridge plans. Work starts soon.", True),
+    ("council  BACKS new bridge", "The council backs new bridge plans.", True),
+    ("Work starts soon", "The council backs new bridge plans. Work starts soon.", False),  # 2nd sentence
+    ("Council bridge", "The council bridge.", False),  # under 3 words never counts
+    ("Bridge plan approved", "The council backs new bridge plans.", False),
+])
+def test_first_sentence_copy_rate(prediction, article, copied):
+    assert T.headline_checks([prediction], [article])["first_sentence_copy_rate"] == float(copied)
+
+
+def test_early_stopping_on_dev_rouge(tmp_path, tiny_models):
+    """A learning rate too small to change any prediction: the second evaluation cannot beat the
+    first, so patience 1 stops the run there; best/ keeps the first evaluation."""
+    config = _config(tmp_path, tiny_models["t5"], "t5", **{
+        "train.lr": 1e-12, "eval.every": 2, "eval.patience": 1, "train.max_steps": 10})
+    summary = T.train(config)
+    assert summary["step"] == 4 and summary["stopped"].startswith("early stopping")
+    assert summary["best_step"] == 2
+    best = json.loads((Path(config["output_dir"]) / "best" / "metrics.json").read_text())
+    assert best["step"] == 2 and 0 <= best["rouge1_ci"][0] <= best["rouge1"] <= best["rouge1_ci"][1]
