@@ -69,26 +69,22 @@ def casing_style(words: list[str]) -> str:
     return "sentence"
 
 
-def _ngrams(tokens: list[str], n: int) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
-
-
-def _novel(pred: list[str], source: set, n: int) -> float | None:
-    grams = [tuple(pred[i:i + n]) for i in range(len(pred) - n + 1)]
+def _novel(pred: list[str], view: ArticleView, n: int) -> float | None:
+    grams = [" ".join(pred[i:i + n]) for i in range(len(pred) - n + 1)]
     if not grams:
         return None
-    return sum(g not in source for g in grams) / len(grams)
+    # Substring search in the space-joined article runs in C; tokens never contain spaces.
+    return sum(f" {g} " not in view.joined for g in grams) / len(grams)
 
 
 class ArticleView:
-    """The article's lower-cased tokens and n-gram sets, built once per article."""
+    """The article's lower-cased tokens, vocabulary and numbers, built once per article."""
 
     def __init__(self, article: str):
-        self.tokens = [w.lower() for _, _, w in words_with_offsets(article)]
+        self.tokens = _WORD_RE.findall(article.lower())
         self.vocab = set(self.tokens)
-        self.bigrams = _ngrams(self.tokens, 2)
-        self.trigrams = _ngrams(self.tokens, 3)
-        self.numbers = {_plain_number(m.group()) for m in _NUMBER_RE.finditer(article)}
+        self.joined = " " + " ".join(self.tokens) + " "
+        self.numbers = {_plain_number(n) for n in _NUMBER_RE.findall(article)}
 
 
 def _plain_number(text: str) -> str:
@@ -113,8 +109,8 @@ def check(prediction: str, article: str | None = None, hit_length_cap: bool | No
         if lowered:
             copy = sum(w in view.vocab for w in lowered) / len(lowered)
             novel1 = 1.0 - copy
-            novel2 = _novel(lowered, view.bigrams, 2)
-            novel3 = _novel(lowered, view.trigrams, 3)
+            novel2 = _novel(lowered, view, 2)
+            novel3 = _novel(lowered, view, 3)
             compression = len(view.tokens) / len(lowered)
         for m in _NUMBER_RE.finditer(prediction):
             value = _plain_number(m.group())

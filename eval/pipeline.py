@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from eval.cache import ScoreCache, example_key
 from eval.errors import InputError
@@ -216,9 +217,19 @@ def field_values(rows, name) -> list[float]:
     out = []
     for row in rows:
         v = row.get("scores", {}).get(name)
-        if v is not None and not (isinstance(v, float) and math.isnan(v)):
+        if v is not None and v == v:  # v != v only for NaN
             out.append(float(v))
     return out
+
+
+def _columns(rows, names) -> dict[str, np.ndarray]:
+    """field -> float array over rows (NaN where missing/None); bools count as 0/1."""
+    cols = {n: np.full(len(rows), np.nan) for n in names}
+    for i, row in enumerate(rows):
+        for k, v in row.get("scores", {}).items():
+            if v is not None and k in cols:
+                cols[k][i] = float(v)
+    return cols
 
 
 def summarize(rows, metric_info: dict, problems: Problems, n_resamples=1000, seed=12345, confidence=0.95) -> dict:
@@ -227,19 +238,32 @@ def summarize(rows, metric_info: dict, problems: Problems, n_resamples=1000, see
     except ImportError:
         bootstrap_ci = None
         log.warning("eval.stats is missing: summary has means but no bootstrap intervals")
+    names = numeric_fields(rows)
+    cols = _columns(rows, names)
     scores = {}
-    for name in numeric_fields(rows):
-        values = field_values(rows, name)
-        entry = {"n": len(values), "mean": sum(values) / len(values) if values else None}
-        if bootstrap_ci and len(values) >= 2:
-            ci = bootstrap_ci(values, n_resamples=n_resamples, seed=seed, confidence=confidence)
-            entry.update(low=float(ci.low), high=float(ci.high))
-        scores[name] = entry
+    for name in names:
+        values = cols[name][~np.isnan(cols[name])]
+        scores[name] = {"n": int(values.size), "mean": float(values.mean()) if values.size else None}
+    # Fields present on the same rows share one bootstrap call: the same seed draws the same
+    # resamples, so this equals one call per field, in a fraction of the time.
+    groups: dict[bytes, list[str]] = {}
+    for name in names:
+        groups.setdefault(np.isnan(cols[name]).tobytes(), []).append(name)
+    for group in groups.values() if bootstrap_ci else ():
+        mask = ~np.isnan(cols[group[0]])
+        if mask.sum() < 2:
+            continue
+        ci = bootstrap_ci(np.stack([cols[n][mask] for n in group], axis=1),
+                          n_resamples=n_resamples, seed=seed, confidence=confidence)
+        for j, n in enumerate(group):
+            scores[n].update(low=float(ci.low[j]), high=float(ci.high[j]))
+    categories = np.array([r["category"] for r in rows])
     by_category = {}
-    for cat in sorted({r["category"] for r in rows}):
-        members = [r for r in rows if r["category"] == cat]
-        by_category[cat] = {"n": len(members), **{
-            n: (sum(v) / len(v) if (v := field_values(members, n)) else None) for n in scores}}
+    for cat in sorted(set(categories.tolist())):
+        member = categories == cat
+        by_category[cat] = {"n": int(member.sum()), **{
+            n: (float(np.nanmean(v)) if (v := cols[n][member]).size and not np.isnan(v).all() else None)
+            for n in names}}
     row_errors = Counter(m for r in rows for m in r.get("errors", {}))
     return {
         "n_rows": len(rows),

@@ -116,8 +116,8 @@ def correlations(metric: np.ndarray, human: np.ndarray, n_resamples=1000, seed=1
 
 
 def run(args) -> int:
-    from eval.pipeline import load_metrics, score_rows
     from eval.cache import ScoreCache
+    from eval.pipeline import load_metrics, score_rows
     from eval.signature import Signature
 
     spec = DATASETS[args.dataset]
