@@ -86,13 +86,21 @@ class RougeScorer:
     def score_batch(self, predictions: list[str], references) -> list[dict[str, Score]]:
         """One {rouge_type: Score} per prediction. `references` is a list of strings (one
         reference each) or a list of lists of strings (one or more references each)."""
-        predictions = list(predictions)
-        refs = _as_reference_lists(references, len(predictions))
-        self._n_refs = max(len(r) for r in refs) if refs else 1
-        warn_empty_texts(predictions, refs)
+        predictions = _checked_strings(predictions, "prediction")
+        references = list(references)
+        if len(references) != len(predictions):
+            raise ValueError(f"{len(predictions)} predictions but {len(references)} references")
+        if all(type(r) is str for r in references):  # the common case, kept cheap
+            refs, self._n_refs = None, 1
+        else:
+            refs = _as_reference_lists(references)
+            self._n_refs = max(len(r) for r in refs) if refs else 1
+        warn_empty_texts(predictions, references)
 
         # Score every (prediction, reference) pair in one backend call, then combine per row.
-        if self._n_refs == 1:
+        if refs is None:
+            flat_preds, flat_refs, rows = predictions, references, None
+        elif self._n_refs == 1:
             flat_preds, flat_refs, rows = predictions, [rs[0] for rs in refs], None
         else:
             flat_preds = [p for p, rs in zip(predictions, refs) for _ in rs]
@@ -302,14 +310,17 @@ def corpus_intervals(
     return {t: (score(mean, i), score(low, i), score(high, i)) for i, t in enumerate(types)}
 
 
-def warn_empty_texts(predictions: list[str], refs: list[list[str]]) -> None:
-    """One warning per kind, with the count and the first rows: empty text scores 0."""
+def warn_empty_texts(predictions: list[str], references: list) -> None:
+    """One warning per kind, with the count and the first rows: empty text scores 0.
+    `references[i]` is a string or a list of strings."""
+    empty_refs = [
+        i
+        for i, rs in enumerate(references, 1)
+        if (not rs.strip() if isinstance(rs, str) else any(not r.strip() for r in rs))
+    ]
     for kind, rows in (
         ("predictions", [i for i, p in enumerate(predictions, 1) if not p.strip()]),
-        (
-            "examples have an empty reference",
-            [i for i, rs in enumerate(refs, 1) if any(not r.strip() for r in rs)],
-        ),
+        ("examples have an empty reference", empty_refs),
     ):
         if rows:
             log.warning(
@@ -325,10 +336,16 @@ def _best_of(scores: list[dict[str, Score]], rouge_types) -> dict[str, Score]:
     return {t: max(scores, key=lambda s: s[t].fmeasure)[t] for t in rouge_types}
 
 
-def _as_reference_lists(references, n: int) -> list[list[str]]:
+def _checked_strings(texts, what: str) -> list[str]:
+    texts = list(texts)
+    if not all(type(t) is str for t in texts):
+        row = next(i for i, t in enumerate(texts, 1) if not isinstance(t, str))
+        raise ValueError(f"row {row}: {what} must be a string, got {type(texts[row - 1]).__name__}")
+    return texts
+
+
+def _as_reference_lists(references) -> list[list[str]]:
     refs = [[r] if isinstance(r, str) else list(r) for r in references]
-    if len(refs) != n:
-        raise ValueError(f"{n} predictions but {len(refs)} references")
     for row, rs in enumerate(refs, 1):
         if not rs:
             raise ValueError(f"row {row}: no reference")

@@ -328,6 +328,7 @@ def test_bad_settings_are_rejected(kwargs, error):
         (["a", "b"], ["a"], "2 predictions but 1 references"),
         (["a"], [[]], "row 1: no reference"),
         (["a"], [[None]], "row 1: references must be strings"),
+        (["a", None], ["a", "b"], "row 2: prediction must be a string, got NoneType"),
     ],
 )
 def test_bad_inputs_are_rejected(predictions, references, error):
