@@ -197,3 +197,39 @@ def test_rouge155_mode_uses_the_perl_compatible_scorer(files, capsys):
         [p.split(" <n> ") for p in PREDICTIONS], [[r.split(" <n> ")] for r in REFERENCES]
     )
     assert rows == [{t: s._asdict() for t, s in row.items()} for row in expected]
+
+
+@pytest.mark.parametrize(
+    "extra, option",
+    [
+        (["--tokenizer", "unicode"], "--tokenizer"),
+        (["--multiref", "jackknife"], "--multiref"),
+        (["--rouge-types", "rouge1"], "--rouge-types"),
+    ],
+)
+def test_rouge155_mode_refuses_options_it_would_ignore(files, capsys, extra, option):
+    assert (
+        main(
+            ["rouge", "--predictions", files["p"], "--references", files["r"], "--rouge155", *extra]
+        )
+        == 2
+    )
+    assert f'field "{option}": does not apply with --rouge155' in capsys.readouterr().err
+
+
+def test_split_summaries_without_sentence_model_is_one_clear_error(files, capsys, monkeypatch):
+    import nltk
+
+    def missing(text):
+        raise LookupError("Resource punkt_tab not found.")
+
+    monkeypatch.setattr(nltk, "sent_tokenize", missing)
+    assert (
+        main(
+            ["rouge", "--predictions", files["p"], "--references", files["r"], "--split-summaries"]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert 'field "--split-summaries": split_summaries needs NLTK\'s punkt_tab' in err
+    assert "Traceback" not in err

@@ -21,6 +21,8 @@ import functools
 from eval.errors import InputError
 from eval.io import atomic_write_json, read_texts, write_jsonl
 
+ROUGE_TYPES = "rouge1,rouge2,rougeL,rougeLsum"
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -43,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rouge-types",
-        default="rouge1,rouge2,rougeL,rougeLsum",
+        default=ROUGE_TYPES,
         help="comma-separated: rouge1..rouge9, rougeL, rougeLsum (default: %(default)s)",
     )
     parser.add_argument(
@@ -158,7 +160,10 @@ def _score_rouge(args, predictions, references):
         )
     except ValueError as err:
         raise InputError(str(err), field="options") from None
-    per_example = scorer.score_batch(predictions, references)
+    try:
+        per_example = scorer.score_batch(predictions, references)
+    except RuntimeError as err:  # split_summaries without NLTK's sentence model
+        raise InputError(str(err), field="--split-summaries") from None
     return per_example, {t: functools.partial(scorer.signature, t) for t in types}
 
 
@@ -166,6 +171,20 @@ def _score_rouge155(args, predictions, references):
     from eval.rouge import warn_empty_texts
     from eval.rouge155 import Rouge155
 
+    # Options of the rouge-score mode mean nothing to the Perl scorer: refuse rather than ignore.
+    for option, value, default in (
+        ("--tokenizer", args.tokenizer, "default"),
+        ("--split-summaries", args.split_summaries, False),
+        ("--multiref", args.multiref, "max"),
+        ("--backend", args.backend, "auto"),
+        ("--rouge-types", args.rouge_types, ROUGE_TYPES),
+    ):
+        if value != default:
+            raise InputError(
+                "does not apply with --rouge155; choose measures and multi-reference handling "
+                'with --rouge155-args (e.g. "-n 4 -w 1.2 -2 4 -U -f A")',
+                field=option,
+            )
     options = args.rouge155_args
     if args.stem and "-m" not in options.split():
         options += " -m"
