@@ -171,7 +171,7 @@ def test_non_english_is_scored_with_a_warning():
 
 def test_signature_names_backend_and_threshold():
     sig = str(ConsistencyChecker("ngram", threshold=0.42).signature)
-    assert sig.startswith("consistency|backend:ngram|n:1-3|agg:min|threshold:0.4200|thr_from:given")
+    assert sig.startswith("consistency|backend:ngram|n:1-3|agg:min|feat:v2|threshold:0.4200|thr_from:given")
 
 
 def test_mismatched_lengths_raise():
@@ -184,7 +184,7 @@ def test_mismatched_lengths_raise():
 def test_ensemble_combines_members_with_stored_weights(tmp_path):
     from eval.consistency.ensemble import EnsembleBackend, combine
 
-    weights = {"members": ["ngram", "_length"], "weights": [2.0, -1.0], "bias": 0.5,
+    weights = {"features": ["ngram", "_length"], "weights": [2.0, -1.0], "bias": 0.5,
                "mean": [0.5, 0.1], "std": [0.25, 0.1], "fitted_on": "test"}
     path = tmp_path / "ensemble.json"
     path.write_text(json.dumps(weights))
@@ -200,8 +200,8 @@ def test_ensemble_rejects_inconsistent_weight_file(tmp_path):
     from eval.consistency.ensemble import load_weights
 
     path = tmp_path / "w.json"
-    path.write_text(json.dumps({"members": ["a", "b"], "weights": [1.0]}))
-    with pytest.raises(ValueError, match="2 members but 1 weights"):
+    path.write_text(json.dumps({"features": ["a", "b"], "weights": [1.0]}))
+    with pytest.raises(ValueError, match="2 features but 1 weights"):
         load_weights(path)
 
 

@@ -70,28 +70,39 @@ def main(argv=None) -> int:
     rows = ds.load_all("dev_fit", ds.TARGET_SOURCES)
     labels = np.array([r["label"] for r in rows])
     sources = np.array([r["source"] for r in rows])
-    scores = {}
+    scores, features = {}, {}
     for name in members:
         results = score_rows(ConsistencyChecker(name, threshold=0.5), rows, cache_dir())
+        # A row a member cannot score (e.g. empty summary) counts as inconsistent evidence.
         scores[name] = np.array([r["score"] if r["score"] is not None else 0.0 for r in results])
-        print(f"{name:10s} dev_fit macro AUC {np.nanmean([roc_auc(labels[sources == s], scores[name][sources == s]) for s in np.unique(sources)]):.3f}")
+        names = sorted({k for r in results for k in (r["backend_scores"] or {})} | {name})
+        features[name] = {f: np.array([(r["backend_scores"] or {}).get(f, r["score"] or 0.0) for r in results])
+                          for f in names}
+        auc = np.nanmean([roc_auc(labels[sources == s], scores[name][sources == s]) for s in np.unique(sources)])
+        print(f"{name:10s} dev_fit mean AUC over sources {auc:.3f}; features {names}")
+
+    def matrix(chosen):
+        return np.column_stack([v for m in chosen for v in features[m].values()])
+
     # Keep a member only if dropping it lowers the cross-validated AUC (greedy backward pass).
     chosen = list(members)
-    base = cv_auc(np.column_stack([scores[m] for m in chosen]), labels, sources, seed=args.seed)
-    print(f"cv AUC all {chosen}: {base:.4f}")
+    base = cv_auc(matrix(chosen), labels, sources, seed=args.seed)
+    print(f"cv AUC with {chosen}: {base:.4f}")
     for name in list(members):
         rest = [m for m in chosen if m != name]
         if not rest:
             continue
-        value = cv_auc(np.column_stack([scores[m] for m in rest]), labels, sources, seed=args.seed)
+        value = cv_auc(matrix(rest), labels, sources, seed=args.seed)
         print(f"cv AUC without {name}: {value:.4f}")
         if value >= base:
             chosen, base = rest, value
-    weights = fit_logistic(np.column_stack([scores[m] for m in chosen]), labels, args.seed)
-    weights.update({"members": chosen, "fitted_on": f"dev_fit:{'+'.join(ds.TARGET_SOURCES)}",
-                    "rows": len(rows), "cv_auc": round(base, 4), "date": str(date.today())})
+    weights = fit_logistic(matrix(chosen), labels, args.seed)
+    weights = {"features": [f for m in chosen for f in features[m]], **weights,
+               "fitted_on": f"dev_fit:{'+'.join(ds.TARGET_SOURCES)}", "rows": len(rows),
+               "cv_auc": round(base, 4), "date": str(date.today())}
     atomic_write_json(WEIGHTS_FILE, weights)
-    scores["ensemble"] = np.array([combine(weights, {m: scores[m][i] for m in chosen}) for i in range(len(rows))])
+    table = {f: features[m][f] for m in chosen for f in features[m]}
+    scores["ensemble"] = np.array([combine(weights, {f: v[i] for f, v in table.items()}) for i in range(len(rows))])
     thresholds = {name: round(macro_threshold(labels, s, sources), 6) for name, s in scores.items()}
     atomic_write_json(CALIBRATION_FILE, {"thresholds": thresholds, "fitted_on": weights["fitted_on"],
                                          "rows": len(rows), "objective": "mean balanced accuracy over sources"})

@@ -72,7 +72,7 @@ def _frank(path):
         human = _literal(row["human"])
         yield {"id": row["hash"] + ":" + row["model_name"], "source": "frank",
                "article": row["article"], "summary": row["summary"],
-               "label": int(float(human["Factuality"]) == 1.0)}
+               "label": int(float(human["Factuality"]) == 1.0), "origin": row["dataset"]}
 
 
 def _summeval(path):

@@ -1,4 +1,5 @@
-"""`ensemble` backend (the default): a logistic regression over member backends' scores,
+"""`ensemble` backend (the default): a logistic regression over member backends' scores
+(and the extra signals some members report, e.g. "ngram.p3min"),
 fitted on the dev_fit split only (`python -m eval.consistency.calibrate`) and stored as JSON
 beside this file (ensemble.json: members, weights, bias, what it was fitted on); never pickle.
 Spans are the union of the members' spans; the support evidence comes from the first member
@@ -20,14 +21,27 @@ def load_weights(path=WEIGHTS_FILE) -> dict:
     if not path.exists():
         raise FileNotFoundError(f"{path} missing: fit it with `python -m eval.consistency.calibrate`")
     data = json.loads(path.read_text())
-    if len(data["members"]) != len(data["weights"]):
-        raise ValueError(f"{path}: {len(data['members'])} members but {len(data['weights'])} weights")
+    if len(data["features"]) != len(data["weights"]):
+        raise ValueError(f"{path}: {len(data['features'])} features but {len(data['weights'])} weights")
     return data
 
 
-def combine(weights: dict, member_scores: dict[str, float]) -> float:
-    z = weights["bias"] + sum(w * (member_scores[m] - mu) / sd for m, w, mu, sd in
-                              zip(weights["members"], weights["weights"], weights["mean"], weights["std"]))
+def member_of(feature: str) -> str:
+    return feature.split(".", 1)[0]
+
+
+def features_of(results: dict[str, BackendResult]) -> dict[str, float]:
+    """Every member's score under its name, plus the extra signals it reports."""
+    out = {}
+    for name, res in results.items():
+        out[name] = float(res.score)
+        out.update({k: float(v) for k, v in res.backend_scores.items()})
+    return out
+
+
+def combine(weights: dict, features: dict[str, float]) -> float:
+    z = weights["bias"] + sum(w * (features[f] - mu) / sd for f, w, mu, sd in
+                              zip(weights["features"], weights["weights"], weights["mean"], weights["std"]))
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -36,7 +50,7 @@ class EnsembleBackend(Backend):
     def __init__(self, weights_file=WEIGHTS_FILE, members: list[str] | None = None, member_options=None):
         """`members` overrides the stored list (used while fitting, when no weights exist yet)."""
         self.weights = load_weights(weights_file) if members is None else None
-        names = members if members is not None else self.weights["members"]
+        names = members if members is not None else list(dict.fromkeys(map(member_of, self.weights["features"])))
         options = member_options or {}
         self.members = {n: backend_class(n)(**options.get(n, {})) for n in names}
 
@@ -59,7 +73,7 @@ class EnsembleBackend(Backend):
             if errors:
                 out.append(BackendResult(0.0, error="; ".join(errors)))
                 continue
-            scores = {n: float(r.score) for n, r in results.items()}
+            scores = features_of(results)
             spans = sorted({s for r in results.values() for s in r.spans}, key=lambda s: (s.start, s.end))
             support = next((r.support for n in ("align", "trained", "ngram") if n in results
                             for r in [results[n]] if r.support), [])

@@ -54,13 +54,14 @@ class NgramBackend(Backend):
         self.max_n, self.aggregate = max_n, aggregate
 
     def settings(self) -> dict[str, str]:
-        return {"n": f"1-{self.max_n}", "agg": self.aggregate}
+        return {"n": f"1-{self.max_n}", "agg": self.aggregate, "feat": "v2"}
 
     def score_pairs(self, articles, summaries):
         return [self.score_one(ArticleIndex(a, self.max_n), s) for a, s in zip(articles, summaries)]
 
     def score_one(self, index: ArticleIndex, summary: str) -> BackendResult:
         sentence_scores, spans, support = [], [], []
+        per_n = {n: [] for n in range(1, self.max_n + 1)}
         for start, _, sentence in sentences(summary):
             toks = tokens(sentence)
             words = [t for _, _, t in toks]
@@ -70,6 +71,7 @@ class NgramBackend(Backend):
                 value = _precision(grams, index.pools[n])
                 if value is not None:
                     parts.append(value)
+                    per_n[n].append(value)
             score = sum(parts) / len(parts) if parts else 1.0
             sentence_scores.append(score)
             for s, e, word in toks:
@@ -80,7 +82,26 @@ class NgramBackend(Backend):
         if not sentence_scores:
             return BackendResult(1.0)
         agg = min(sentence_scores) if self.aggregate == "min" else sum(sentence_scores) / len(sentence_scores)
-        return BackendResult(agg, merge_spans(summary, spans), support)
+        return BackendResult(agg, merge_spans(summary, spans), support,
+                             backend_scores={"ngram": agg, **self.features(index, summary, per_n)})
+
+    @staticmethod
+    def features(index: ArticleIndex, summary: str, per_n: dict[int, list[float]]) -> dict[str, float]:
+        """Extra signals the ensemble may weigh (reported under backend_scores): worst and mean
+        n-gram precision per n, and the share of the summary's numbers and capitalised words
+        (names, mostly) found in the article."""
+        out = {}
+        for n, values in per_n.items():
+            out[f"ngram.p{n}min"] = min(values) if values else 1.0
+            out[f"ngram.p{n}mean"] = sum(values) / len(values) if values else 1.0
+        toks = tokens(summary)
+        nums = [t for _, _, t in toks if any(c.isdigit() for c in t)]
+        caps = [summary[s:e].lower() for s, e, _ in toks if summary[s].isupper() and s > 0
+                and summary[s - 2: s].strip() not in (".", "!", "?")]
+        out["ngram.numbers"] = sum((t,) in index.pools[1] for t in nums) / len(nums) if nums else 1.0
+        out["ngram.names"] = sum((t,) in index.pools[1] for t in caps) / len(caps) if caps else 1.0
+        out["ngram.length"] = min(len(toks), 100) / 100.0
+        return out
 
 
 def merge_spans(summary: str, spans: list[Span]) -> list[Span]:
