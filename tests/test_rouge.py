@@ -61,6 +61,7 @@ COMBINATIONS = [
 def test_fast_backend_equals_rouge_score_exactly(
     types, stem, split, tokenizer, offline_sentence_splitter
 ):
+    pytest.importorskip("rouge_score_rs")
     scorer = RougeScorer(
         types,
         use_stemmer=stem,
@@ -120,6 +121,7 @@ PORTER_WORDS = (
 )
 @pytest.mark.parametrize("stem", [False, True])
 def test_fast_backend_edge_cases(prediction, reference, stem):
+    pytest.importorskip("rouge_score_rs")
     ours = RougeScorer(ALL_TYPES, use_stemmer=stem, backend="rouge-score-rs").score(
         prediction, reference
     )
@@ -274,6 +276,25 @@ def test_signature_names_every_setting():
     assert str(custom.signature("rouge1")).startswith(
         "rouge1|tok:custom-whitespace_tokenizer|stem:no|refs:1|multiref:jackknife|impl:rouge-score-0.1"
     )
+
+
+def test_installed_rust_release_is_listed_as_verified():
+    # This file is the verification: when it passes on a new release, list that release.
+    pytest.importorskip("rouge_score_rs")
+    assert importlib.metadata.version("rouge-score-rs") in rouge.VERIFIED_RUST_RELEASES
+
+
+def test_unverified_rust_release_warns(monkeypatch, caplog):
+    real_version = importlib.metadata.version
+    monkeypatch.setattr(
+        importlib.metadata,
+        "version",
+        lambda name: "9.9.9" if name == "rouge-score-rs" else real_version(name),
+    )
+    with caplog.at_level(logging.WARNING, logger="eval.rouge"):
+        scorer = RougeScorer()
+    assert scorer.signature("rouge1").as_dict()["impl"] == "rouge-score-rs-9.9.9"
+    assert "rouge-score-rs 9.9.9 is not among the releases verified" in caplog.text
 
 
 def test_auto_backend_falls_back_to_rouge_score(monkeypatch):
