@@ -5,10 +5,13 @@ global numpy RNG (rouge-score's BootstrapAggregator does, in a Python loop). Res
 drawn as an (n_resamples, n) index matrix, a chunk of rows at a time to bound memory, and
 turned into a count matrix so that all means of a chunk are one matrix product.
 
-Conventions follow sacrebleu's paired tests: the paired-bootstrap p-value compares the
-bootstrap differences re-centred on zero (the null hypothesis) with the observed difference,
-approximate randomization swaps the two systems' outputs per example at random; both
-p-values are two-sided and add-one smoothed, so they are never exactly 0.
+Conventions follow sacrebleu's paired tests (add-one smoothed p-values, so never exactly 0;
+approximate randomization swaps the two systems' outputs per example at random; the paired
+bootstrap compares the bootstrap differences re-centred on zero, the null hypothesis, with the
+observed difference), with two deliberate differences: both p-values are two-sided on the
+signed difference, and a trial as extreme as the observed difference counts (P(T >= t), the
+textbook definition). sacrebleu counts only strictly larger trials, so a system compared with
+itself gets p = 1/(n+1) there and p = 1 here.
 """
 
 from __future__ import annotations
