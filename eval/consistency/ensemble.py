@@ -7,6 +7,7 @@ that gives any (align, then ngram)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -57,7 +58,10 @@ class EnsembleBackend(Backend):
     def settings(self) -> dict[str, str]:
         parts = "+".join(f"{n}({','.join(f'{k}={v}' for k, v in b.settings().items())})"
                          for n, b in self.members.items())
-        return {"members": parts, "fit": self.weights.get("fitted_on", "?") if self.weights else "unfitted"}
+        if self.weights is None:
+            return {"members": parts, "fit": "unfitted"}
+        digest = hashlib.sha1(json.dumps(self.weights, sort_keys=True).encode()).hexdigest()[:10]
+        return {"members": parts, "fit": self.weights.get("fitted_on", "?"), "weights": digest}
 
     def member_results(self, articles, summaries) -> dict[str, list[BackendResult]]:
         return {n: b.score_pairs(articles, summaries) for n, b in self.members.items()}
