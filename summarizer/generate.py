@@ -250,7 +250,7 @@ class Summarizer:
         import torch
         from torch.ao.quantization import quantize_dynamic
 
-        self.model = self.loaded.model = quantize_dynamic(
+        self.model = quantize_dynamic(  # a copy: the float model stays usable
             self.model.float(), {torch.nn.Linear}, dtype=torch.qint8)
 
 
