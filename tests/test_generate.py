@@ -166,3 +166,31 @@ def test_bad_prompt_files_name_the_field(tmp_path, yaml_text, field):
     path.write_text(yaml_text)
     with pytest.raises(InputError, match=field.replace("[", r"\[").replace("]", r"\]")):
         PromptTemplate.load(path)
+
+
+@pytest.mark.slow
+def test_default_model_writes_sane_headlines():
+    """The bundled Gemma-3-270M (converted from GGUF on first use) on articles written for this test."""
+    import re
+
+    import torch
+
+    from summarizer import Summarizer
+
+    torch.set_num_threads(2)
+    articles = [
+        "The city council of Harbor Point voted on Tuesday to close the old Main Street ferry after "
+        "the new Alder River bridge opened, saying the ferry had lost most of its passengers.",
+        "Northwind Foods said on Thursday it would hire 400 workers at its new bakery in Lakeside, "
+        "its biggest investment in the region in a decade.",
+        "Heavy rain flooded dozens of homes in the valley town of Greenford overnight, and "
+        "officials opened the school gym as a shelter for families.",
+    ]
+    results = Summarizer.from_pretrained().generate(articles, batch_size=3)
+    for article, result in zip(articles, results):
+        words = re.findall(r"[a-z]+", result.text.lower())
+        assert result.error is None and not result.truncated
+        assert "\n" not in result.text and not result.text.endswith(".")
+        assert 2 <= len(words) <= 20, result.text
+        # On topic: shares a content word (4+ letters) with its article.
+        assert {w for w in words if len(w) > 3} & set(re.findall(r"[a-z]+", article.lower())), result.text
