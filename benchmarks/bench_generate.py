@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--rouge-n", type=int, default=100, help="rows per dev set (0 = skip ROUGE)")
     parser.add_argument("--lead-words", type=int, default=10)
+    parser.add_argument("--rouge-int8", action="store_true", help="also score the int8-quantized model")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip", default="", help="comma list of variants to skip: static,int8,bf16batch")
     args = parser.parse_args()
@@ -130,6 +131,12 @@ def rouge_table(summarizer, args) -> None:
             f"lead-{args.lead_words} words": [" ".join(row["article"].split()[: args.lead_words]) for row in rows],
             "Gemma-3-270M few-shot": [r.text for r in results],
         }
+        if args.rouge_int8:
+            from summarizer import Summarizer
+
+            int8 = Summarizer(summarizer.loaded, quantize="int8")
+            systems["same, int8 dynamic"] = [r.text for r in int8.generate([row["article"] for row in rows],
+                                                                           batch_size=args.batch_size)]
         for name, preds in systems.items():
             scores = scorer.corpus_score(preds, refs, bootstrap=1000, seed=12345)
             cells = "  ".join(f"{t} {100 * c.mid.fmeasure:5.1f} [{100 * c.low.fmeasure:4.1f},{100 * c.high.fmeasure:4.1f}]"

@@ -131,7 +131,10 @@ def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None 
     elif not Path(path).exists() and ("/" not in str(path) or str(path).startswith((".", "/"))):
         raise FileNotFoundError(f"model {name!r}: no such folder (and not a hub id like org/name)")
     torch_dtype = resolve_dtype(dtype)
-    config = AutoConfig.from_pretrained(path)
+    try:
+        config = AutoConfig.from_pretrained(path)
+    except OSError as err:  # e.g. a hub id while offline: one clear line, not a traceback
+        raise FileNotFoundError(f"model {path!r} could not be loaded: {str(err).splitlines()[0]}") from None
     is_seq2seq = config.model_type in _SEQ2SEQ_TYPES or bool(getattr(config, "is_encoder_decoder", False))
     cls = AutoModelForSeq2SeqLM if is_seq2seq else AutoModelForCausalLM
     model = cls.from_pretrained(path, dtype=torch_dtype)
@@ -149,7 +152,10 @@ def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None 
 
 
 def _is_default_base(base: str) -> bool:
-    return "gemma-3-270m" in base.lower()
+    """The base a Gemma-3-270M adapter names: the hub id of the base model, or our cache folder
+    (possibly on another machine). The instruction-tuned `-it` model is a different base."""
+    name = base.rstrip("/").lower()
+    return name.endswith("gemma-3-270m") or Path(name).name == _DEFAULT_DIRNAME
 
 
 def _has_tokenizer(folder: Path | None) -> bool:
