@@ -324,3 +324,62 @@ def test_meta_consistency_cli_prints_table(capsys):
     line = next(x for x in out.splitlines() if x.startswith("toy"))
     assert line.split()[1:3] == ["4", "2"]
     assert "consistency|backend:ngram" in out
+
+
+# --- calibration ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("labels, scores, sources, lo, hi", [
+    ([0, 0, 1, 1], [0.1, 0.2, 0.6, 0.9], ["a"] * 4, 0.2, 0.6),
+    # source b alone would put it at 0.75; the mean over sources keeps both perfect
+    ([0, 1, 0, 1], [0.1, 0.5, 0.4, 0.8], ["a", "a", "b", "b"], 0.4, 0.5),
+])
+def test_macro_threshold(labels, scores, sources, lo, hi):
+    from eval.consistency.calibrate import macro_threshold
+
+    assert lo < macro_threshold(labels, scores, sources) <= hi
+
+
+def test_logistic_fit_is_seeded_and_finds_the_signal():
+    from eval.consistency.calibrate import cv_auc, fit_logistic
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 300)
+    features = np.column_stack([labels + rng.normal(0, 0.5, 300), rng.normal(0, 1, 300)])
+    sources = np.array(["a", "b"] * 150)
+    w = fit_logistic(features, labels)
+    assert w == fit_logistic(features, labels)
+    assert w["weights"][0] > 5 * abs(w["weights"][1])
+    assert cv_auc(features, labels, sources) > 0.8
+
+
+def test_shipped_ensemble_and_thresholds_are_consistent():
+    from eval.consistency import load_thresholds
+    from eval.consistency.ensemble import load_weights
+
+    weights, thresholds = load_weights(), load_thresholds()
+    assert len(weights["features"]) == len(weights["mean"]) == len(weights["std"])
+    assert weights["fitted_on"].startswith("dev_fit:")
+    assert "ensemble" in thresholds and 0 < thresholds["ensemble"] < 1
+
+
+@pytest.mark.slow
+def test_default_checker_end_to_end():
+    checker = ConsistencyChecker()
+    good, bad = checker.score([ARTICLE] * 2, ["The council approved a budget of 1.8 million dollars.",
+                                             "The council rejected a budget of 4 million dollars in Paris."])
+    assert good.score > bad.score and good.consistent and not bad.consistent
+    assert {"ngram", "entities"} <= set(bad.backend_scores)
+    assert any(s.reason.startswith("number") for s in bad.unsupported_spans)
+    assert "thr_from:dev" in str(checker.signature)
+
+
+@pytest.mark.parametrize("spans, kept", [
+    ([Span(0, 3, "1.6", "word not in article"), Span(0, 11, "1.6 million", "number differs: 1.6 million vs 1.8 million")],
+     ["number differs: 1.6 million vs 1.8 million"]),
+    ([Span(0, 3, "Bob", "word not in article"), Span(8, 11, "Ann", "entity not in article")],
+     ["word not in article", "entity not in article"]),
+])
+def test_ensemble_drops_word_spans_inside_richer_spans(spans, kept):
+    from eval.consistency.ensemble import _dedupe
+
+    assert [s.reason for s in _dedupe(spans)] == kept

@@ -78,8 +78,15 @@ class EnsembleBackend(Backend):
                 out.append(BackendResult(0.0, error="; ".join(errors)))
                 continue
             scores = features_of(results)
-            spans = sorted({s for r in results.values() for s in r.spans}, key=lambda s: (s.start, s.end))
+            spans = _dedupe(sorted({s for r in results.values() for s in r.spans}, key=lambda s: (s.start, s.end)))
             support = next((r.support for n in ("align", "trained", "ngram") if n in results
                             for r in [results[n]] if r.support), [])
             out.append(BackendResult(combine(self.weights, scores), spans, support, backend_scores=scores))
         return out
+
+
+def _dedupe(spans):
+    """Drop a bare "word not in article" span lying inside another member's span: the other
+    one ("number differs: ...") says more about the same characters."""
+    return [s for s in spans if not (s.reason == "word not in article" and any(
+        o is not s and o.reason != s.reason and o.start <= s.start and s.end <= o.end for o in spans))]
