@@ -18,9 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from eval.consistency import ConsistencyChecker, available_backends
 from eval.consistency import datasets as ds

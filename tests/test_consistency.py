@@ -10,8 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.consistency import (Backend, BackendResult, ConsistencyChecker, Span, backend_class,
-                              register)
+from eval.consistency import (
+    Backend,
+    BackendResult,
+    ConsistencyChecker,
+    Span,
+    backend_class,
+    register,
+)
 from eval.consistency import datasets as ds
 from eval.consistency.entities import ArticleFacts, normalise, numbers
 from eval.consistency.meta import balanced_accuracy, best_threshold, evaluate, f1, roc_auc

@@ -116,7 +116,7 @@ def backend_class(name: str) -> type[Backend]:
 def available_backends() -> list[str]:
     """Backends whose module imports here (e.g. `trained` only once its module exists)."""
     names = []
-    for name, module in BACKEND_MODULES.items():
+    for name in BACKEND_MODULES:
         try:
             backend_class(name)
         except ImportError:
