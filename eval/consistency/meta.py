@@ -19,6 +19,12 @@ def cache_dir() -> Path:
     return Path(os.environ.get("SUMM_CACHE_DIR", "runs/cache")) / "consistency"
 
 
+def scores_key(signature) -> str:
+    """The signature without the decision threshold: scores do not depend on it, so a cache
+    filled while calibrating stays valid after the threshold is refitted."""
+    return "|".join(p for p in str(signature).split("|") if not p.startswith(("threshold:", "thr_from:")))
+
+
 def score_rows(checker, rows: list[dict], cache: Path | None = None, chunk: int = 32,
                progress: bool = True) -> list[dict]:
     """Backend results for `rows` as dicts {score, backend_scores, error}; with `cache`, rows
@@ -31,7 +37,7 @@ def score_rows(checker, rows: list[dict], cache: Path | None = None, chunk: int 
 
     store = None
     if cache is not None:
-        name = hashlib.sha1(str(checker.signature).encode()).hexdigest()[:12]
+        name = hashlib.sha1(scores_key(checker.signature).encode()).hexdigest()[:12]
         store = ResumableJsonl(Path(cache) / f"{checker.backend_name}-{name}.jsonl", key="key")
     known = {r["key"]: r for r in store.rows} if store else {}
     todo = [r for r in rows if key(r) not in known]
