@@ -34,9 +34,13 @@ def lead_rows(n: int) -> list[dict]:
             for r in rows]
 
 
+CPU = {}  # last timed call's CPU seconds (all threads of this process)
+
+
 def timed(fn):
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     out = fn()
+    CPU["last"] = time.process_time() - cpu
     return time.perf_counter() - start, out
 
 
@@ -88,7 +92,8 @@ def main() -> int:
     print(f"  ours (eval.pipeline, {objs[0].signature.split()[0]}): {ours_s:.3f} s "
           f"({len(rows) / ours_s:.0f} rows/s); rougeL {summary['scores']['rougeL']['mean']:.4f} "
           f"[{summary['scores']['rougeL']['low']:.4f}, {summary['scores']['rougeL']['high']:.4f}]")
-    print(f"  baseline rouge-score RougeScorer + BootstrapAggregator(1000), ROUGE only: {base_s:.3f} s; "
+    print(f"  baseline rouge-score RougeScorer + BootstrapAggregator(1000; mid = bootstrap median, "
+          f"unseeded global RNG), ROUGE only: {base_s:.3f} s; "
           f"rougeL {base['rougeL'].mid.fmeasure:.4f} [{base['rougeL'].low.fmeasure:.4f}, {base['rougeL'].high.fmeasure:.4f}]")
     print(f"  speed-up vs baseline: {base_s / ours_s:.1f}x")
 
@@ -99,7 +104,9 @@ def main() -> int:
     load_s, _, _, objs = ours(neural[:2], metrics, opts)  # warm-up: loads models once
     _, ours_s, summary, objs = ours(neural, metrics, opts)
     names = {o.name: str(o.signature) for o in objs}
-    print(f"  ours: {ours_s:.2f} s = {len(neural) / ours_s:.1f} rows/s (model loading {load_s:.1f} s, excluded)")
+    ours_cpu = CPU["last"]
+    print(f"  ours: {ours_s:.2f} s = {len(neural) / ours_s:.1f} rows/s (model loading {load_s:.1f} s, excluded); "
+          f"{ours_cpu:.1f} CPU-s = {len(neural) / ours_cpu:.1f} rows per CPU-second")
     print(f"    consistency: {names.get('consistency', 'SKIPPED')}")
     print(f"    bertscore:   {names.get('bertscore', 'SKIPPED')}")
     if summary["scores"].get("bertscore_f"):
@@ -118,7 +125,8 @@ def main() -> int:
 
     base_s, base_f = timed(plain)
     print(f"  baseline bert-score BERTScorer.score (same model, layer 6) + rouge-score: {base_s:.2f} s = "
-          f"{len(neural) / base_s:.1f} rows/s; bertscore_f mean {base_f:.4f} (no consistency check)")
+          f"{len(neural) / base_s:.1f} rows/s, {len(neural) / CPU['last']:.1f} rows per CPU-second; "
+          f"bertscore_f mean {base_f:.4f} (no consistency check)")
 
     print("\n3. Re-scoring an unchanged run from the per-example cache")
     with tempfile.TemporaryDirectory() as tmp:

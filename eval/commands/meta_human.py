@@ -30,12 +30,16 @@ DATASETS = {
 }
 FIELDS = ["rouge1", "rouge2", "rougeL", "rouge1_r", "rouge2_r", "bertscore_f", "bertscore_p", "bertscore_r",
           "consistency", "hl_copy_rate", "hl_novel_2gram", "hl_compression", "hl_words"]
+# ROUGE without stemming (as rouge-score's default); consistency falls back to ngram while the
+# ensemble is not fitted.
+OPTIONS = {"consistency": {"backend": ["ensemble", "ngram"]}}
 _TAG_RE = re.compile(r"\s*</?t>\s*")
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--dataset", required=True, choices=sorted(DATASETS))
     parser.add_argument("--metrics", help="comma-separated (default: all that apply to the dataset)")
+    parser.add_argument("--config", help="metric options from a configs/eval/*.yaml (default: OPTIONS below)")
     parser.add_argument("--output-dir", help="default runs/meta_human/DATASET")
     parser.add_argument("--n-resamples", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=12345)
@@ -128,7 +132,10 @@ def run(args) -> int:
         rows = [r for r in rows if r["doc"] in set(docs)]
     systems = list(dict.fromkeys(r["system"] for r in rows))
     out_dir = Path(args.output_dir or Path("runs") / "meta_human" / args.dataset)
-    metrics, info = load_metrics(args.metrics.split(",") if args.metrics else spec["metrics"])
+    from eval.commands.score import load_eval_config
+
+    options = load_eval_config(args.config).get("options", {}) if args.config else OPTIONS
+    metrics, info = load_metrics(args.metrics.split(",") if args.metrics else spec["metrics"], options)
     with ScoreCache(out_dir / ".cache" / "scores.sqlite") as cache:
         score_rows(rows, metrics, cache, batch_size=128, progress=not args.no_progress)
     suffix = "@src" if args.dataset == "summeval" else ""
