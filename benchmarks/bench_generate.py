@@ -75,10 +75,12 @@ def main() -> None:
     rows = []  # (variant, seconds per headline, identical-to-baseline count, n)
     base_texts, base_s = plain_generate(summarizer, small, torch.bfloat16)
     rows.append(("baseline: plain generate, bf16, batch 1", base_s, len(small), len(small)))
+    print(f"  measured {rows[-1][0]}: {base_s:.3f} s/headline", flush=True)
 
     def add(name, texts, seconds, n):
         same = sum(a == b for a, b in zip(texts, base_texts))
         rows.append((name, seconds, same, min(n, len(base_texts))))
+        print(f"  measured {name}: {seconds:.3f} s/headline", flush=True)  # long runs: partial figures
 
     summarizer.model.to(torch.bfloat16)
     texts, s, _ = timed(summarizer, small, 1)
