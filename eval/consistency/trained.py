@@ -3,8 +3,10 @@
 pairs and gives P(consistent); a summary scores like SummaC-ZS: the min over its sentences of
 the max over article chunks.
 
-The checkpoint ships in the package (models/trained-minilm, fp16 safetensors); any path to a
-Hugging Face sequence-classification checkpoint with label 1 = consistent works too.
+The default checkpoint is models/trained-minilm (fp16 safetensors, 45 MB), made by the set-up
+command `python -m summarizer train-consistency --config configs/consistency/trained.yaml` (not
+committed: see docs/consistency_trained.md). Any Hugging Face sequence-classification folder
+with label 1 = consistent works too (`model_path=`).
 """
 
 from __future__ import annotations
