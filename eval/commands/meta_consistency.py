@@ -1,6 +1,7 @@
-"""Meta-evaluate a consistency checker against human labels: balanced accuracy, ROC-AUC and
-F1 (of the inconsistent class), per source, with 95% bootstrap intervals (1,000 resamples of
-rows, seeded).
+"""Meta-evaluate a consistency checker against human labels, per source, with intervals.
+
+Prints balanced accuracy, ROC-AUC and F1 (of the inconsistent class) per source with 95%
+bootstrap intervals (1,000 resamples of rows, seeded).
 
 --format reads the shared labelled files (frank, xsumfaith, summac, aggrefact, summeval; see
 eval/consistency/datasets.py for each binarisation) or any JSONL with article, summary, label
