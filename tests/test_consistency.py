@@ -389,3 +389,15 @@ def test_ensemble_drops_word_spans_inside_richer_spans(spans, kept):
     from eval.consistency.ensemble import _dedupe
 
     assert [s.reason for s in _dedupe(spans)] == kept
+
+
+def test_score_cache_resumes_and_ignores_the_threshold(tmp_path):
+    from eval.consistency.meta import score_rows, scores_key
+
+    rows = [{"article": ARTICLE, "summary": s} for s in ("The council approved a budget.", "Cats fly.")]
+    first = score_rows(ConsistencyChecker("ngram", threshold=0.1), rows, tmp_path, progress=False)
+    assert scores_key("x|a:1|threshold:0.5|thr_from:dev|v:1") == "x|a:1|v:1"
+    [cache] = list(tmp_path.glob("ngram-*.jsonl"))
+    assert len(cache.read_text().splitlines()) == 2
+    again = score_rows(ConsistencyChecker("ngram", threshold=0.9), rows, tmp_path, progress=False)
+    assert again == first and len(cache.read_text().splitlines()) == 2  # read back, not rescored
