@@ -46,7 +46,7 @@ def timed(summarizer, articles, batch_size, **options):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--speed-n", type=int, default=64, help="articles for amortized (batched) timing")
+    parser.add_argument("--speed-n", type=int, default=64, help="articles for amortized (batched) timing (0 = skip speed)")
     parser.add_argument("--baseline-n", type=int, default=8, help="articles for batch-1 timings")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--rouge-n", type=int, default=100, help="rows per dev set (0 = skip ROUGE)")
@@ -66,6 +66,9 @@ def main() -> None:
     began = time.perf_counter()
     summarizer = Summarizer.from_pretrained(dtype="float32")
     print(f"load (cached safetensors): {time.perf_counter() - began:.1f} s   {summarizer.signature}")
+    if args.speed_n == 0:  # quality only
+        rouge_table(summarizer, args)
+        return
     dev = load_headlines("reuters", "dev")
     speed = [row["article"] for row in dev[: args.speed_n]]
     small = speed[: args.baseline_n]
