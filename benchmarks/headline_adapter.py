@@ -56,6 +56,8 @@ def main(argv=None) -> int:
     parser.add_argument("--adapter", default="summarizer/adapters/gemma3-270m-headline")
     parser.add_argument("--systems", default="lead,few-shot,adapter")
     parser.add_argument("--out", default="runs/bench/headline_adapter")
+    parser.add_argument("--adapter-predictions", help="score these dev predictions (e.g. the training run's "
+                        "best/dev_predictions.jsonl, same model and prompt) instead of generating again")
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
@@ -85,6 +87,15 @@ def main(argv=None) -> int:
 
         if system == "few-shot":
             summarizer = Summarizer.from_pretrained(None, task="headline", dtype="float32", num_threads=args.threads)
+        elif system == "adapter" and args.adapter_predictions:
+            from eval.io import read_jsonl
+
+            saved = {r["id"]: r["prediction"] for r in read_jsonl(args.adapter_predictions)}
+            missing = [r["id"] for r in dev if r["id"] not in saved]
+            if missing:
+                parser.error(f"{args.adapter_predictions} lacks dev rows, e.g. {missing[0]}")
+            predictions[system] = [saved[r["id"]] for r in dev]
+            continue
         elif system == "adapter":
             # The adapter saw the article's first max_article_tokens tokens: give it the same.
             prompt = yaml.safe_load((Path(args.adapter) / "prompt.yaml").read_text())
