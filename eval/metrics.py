@@ -68,9 +68,10 @@ class Consistency:
     name = "consistency"
     needs = ("article",)
 
-    def __init__(self, backend="ensemble", **options):
-        from eval.consistency import ConsistencyChecker, available_backends
+    def __init__(self, backend=None, **options):
+        from eval.consistency import DEFAULT_BACKEND, ConsistencyChecker, available_backends
 
+        backend = backend or DEFAULT_BACKEND
         wanted = [backend] if isinstance(backend, str) else list(backend)
         reasons = []
         for name in wanted:

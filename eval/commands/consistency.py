@@ -20,6 +20,7 @@ import argparse
 import json
 import logging
 
+from eval.consistency import DEFAULT_BACKEND
 from eval.errors import InputError
 from eval.io import ResumableJsonl
 
@@ -30,7 +31,7 @@ BACKENDS = ("ensemble", "entities", "ngram", "align", "trained", "nli")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", required=True, help="JSONL with id, article, summary")
     parser.add_argument("--output", required=True, help="JSONL written row by row (resumable)")
-    parser.add_argument("--backend", default="ensemble", choices=BACKENDS, help="default: %(default)s")
+    parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS, help="default: %(default)s")
     parser.add_argument("--model", help="nli backend: hub id (in the local cache) or folder of an NLI model")
     parser.add_argument("--threshold", type=float, help="override the dev-fitted threshold")
     parser.add_argument("--batch-size", type=int, default=32)

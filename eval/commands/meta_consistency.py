@@ -19,13 +19,14 @@ from __future__ import annotations
 import argparse
 import math
 
+from eval.consistency import DEFAULT_BACKEND
 from eval.consistency.datasets import FORMATS, guess_format, read_file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", required=True, help="labelled file")
     parser.add_argument("--format", choices=(*FORMATS, "jsonl"), help="default: guessed from the file name")
-    parser.add_argument("--backend", default="ensemble")
+    parser.add_argument("--backend", default=DEFAULT_BACKEND)
     parser.add_argument("--model", help="nli backend: hub id (local cache) or folder")
     parser.add_argument("--threshold", type=float, help="override the stored dev-fitted threshold")
     parser.add_argument("--split", choices=("all", "train", "dev_fit", "dev_eval"), default="all")
