@@ -368,9 +368,19 @@ def test_shipped_ensemble_and_thresholds_are_consistent():
     assert "ensemble" in thresholds and 0 < thresholds["ensemble"] < 1
 
 
-@pytest.mark.slow
 def test_default_checker_end_to_end():
     checker = ConsistencyChecker()
+    assert checker.backend_name == "ngram"
+    good, bad = checker.score([ARTICLE] * 2, ["The council approved a budget of 1.8 million dollars.",
+                                             "The council rejected a budget of 4 million dollars in Paris."])
+    assert good.score > bad.score and good.consistent and not bad.consistent
+    assert [s.text for s in bad.unsupported_spans] == ["rejected", "4", "Paris"]
+    assert "thr_from:dev" in str(checker.signature)
+
+
+@pytest.mark.slow
+def test_ensemble_checker_end_to_end():
+    checker = ConsistencyChecker("ensemble")
     good, bad = checker.score([ARTICLE] * 2, ["The council approved a budget of 1.8 million dollars.",
                                              "The council rejected a budget of 4 million dollars in Paris."])
     assert good.score > bad.score and good.consistent and not bad.consistent
