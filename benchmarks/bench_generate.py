@@ -15,6 +15,8 @@ Reuters and BBC dev headlines next to a lead-N-words baseline.
 from __future__ import annotations
 
 import argparse
+import copy
+import dataclasses
 import os
 import time
 
@@ -25,7 +27,7 @@ def plain_generate(summarizer, articles, dtype):
     """The baseline: one article at a time through `model.generate`, nothing else."""
     import torch
 
-    model = summarizer.model.to(dtype)
+    model = summarizer.model
     texts, began = [], time.perf_counter()
     for article in articles:
         job = summarizer._plan(article)[0]
@@ -76,7 +78,11 @@ def main() -> None:
     print(f"speed set: Reuters dev, {len(speed)} articles; prompt tokens mean {sum(prompt_tokens) / len(prompt_tokens):.0f}")
 
     rows = []  # (variant, seconds per headline, identical-to-baseline count, n)
-    base_texts, base_s = plain_generate(summarizer, small, torch.bfloat16)
+    # bf16 runs use a separate bf16 model: casting the fp32 model to bf16 and back would round
+    # its weights and silently turn every later "fp32" variant into bf16 weights.
+    fp32_model = summarizer.model
+    bf16 = Summarizer(dataclasses.replace(summarizer.loaded, model=copy.deepcopy(fp32_model).to(torch.bfloat16)))
+    base_texts, base_s = plain_generate(bf16, small, torch.bfloat16)
     rows.append(("baseline: plain generate, bf16, batch 1", base_s, len(small), len(small)))
     print(f"  measured {rows[-1][0]}: {base_s:.3f} s/headline", flush=True)
 
@@ -85,10 +91,8 @@ def main() -> None:
         rows.append((name, seconds, same, min(n, len(base_texts))))
         print(f"  measured {name}: {seconds:.3f} s/headline", flush=True)  # long runs: partial figures
 
-    summarizer.model.to(torch.bfloat16)
-    texts, s, _ = timed(summarizer, small, 1)
+    texts, s, _ = timed(bf16, small, 1)
     add("ours bf16, batch 1", texts, s, len(small))
-    summarizer.model.to(torch.float32)
     texts, s, _ = timed(summarizer, small, 1)
     add("ours fp32, batch 1", texts, s, len(small))
     if "static" not in skip:
@@ -98,10 +102,8 @@ def main() -> None:
     add(f"ours fp32, batch {args.batch_size} of {len(speed)}", texts, s, len(small))
     fp32_texts = texts
     if "bf16batch" not in skip:
-        summarizer.model.to(torch.bfloat16)
-        texts, s, _ = timed(summarizer, speed, args.batch_size)
+        texts, s, _ = timed(bf16, speed, args.batch_size)
         add(f"ours bf16, batch {args.batch_size} of {len(speed)}", texts, s, len(small))
-        summarizer.model.to(torch.float32)
     if "int8" not in skip:
         int8 = Summarizer(summarizer.loaded, quantize="int8")
         texts, s, _ = timed(int8, speed, args.batch_size)
