@@ -162,7 +162,8 @@ def _merge(into: dict, new: dict, source: str, prefix: str = "") -> None:
         elif isinstance(into[key], dict) and name != "model.lora":
             raise InputError(f"{name!r} must be a mapping, got {value!r}", path=source)
         else:
-            if isinstance(into[key], float) and isinstance(value, str):
+            is_number = isinstance(into[key], (int, float)) and not isinstance(into[key], bool)
+            if is_number and isinstance(value, str):
                 value = _as_float(value)  # YAML 1.1 reads "1e-4" (no dot) as a string
             into[key] = value
 
@@ -605,6 +606,9 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
         _set_rng_state(state["rng"])
         progress = state["progress"]
         log.info("resumed from %s at step %d", ckpt_path, progress["step"])
+        within_budget = not t["max_minutes"] or progress["seconds"] <= 60 * t["max_minutes"]
+        if (progress["stopped"] or "").startswith("time budget") and within_budget:
+            progress["stopped"] = None  # resumed with a larger budget: carry on
     atomic_write_text(out / "config.yaml", yaml.safe_dump(config, sort_keys=False))
     # Log rows past the checkpoint come from work that is about to be redone.
     logger = ResumableJsonl(out / "log.jsonl", key="step")

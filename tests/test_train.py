@@ -131,6 +131,17 @@ def test_killed_and_resumed_run_matches_uninterrupted(tmp_path, tiny_models, fam
     assert evals(killed) == evals(whole) and [s for s, _ in evals(whole)] == [6, 12]
 
 
+def test_time_budget_stops_and_a_larger_budget_resumes(tmp_path, tiny_models):
+    tight = _config(tmp_path, tiny_models["t5"], "t5", **{"train.max_minutes": 0.000001})
+    first = T.train(tight)
+    assert first["step"] == 1 and first["stopped"].startswith("time budget")
+    assert T.train(tight)["step"] == 1  # the same budget: nothing more to do
+    larger = _config(tmp_path, tiny_models["t5"], "t5", **{"train.max_minutes": 0})
+    summary = T.train(larger)
+    assert summary["step"] == 12 and summary["stopped"] is None
+    assert len(_losses(larger["output_dir"])) == 12
+
+
 @pytest.mark.parametrize("position, count, n, expected_len", [(0, 4, 10, 4), (8, 4, 10, 4), (0, 25, 10, 25)])
 def test_sample_order_is_a_pure_function_of_position(position, count, n, expected_len):
     first = T.sample_order(position, count, n, seed=3)
