@@ -61,6 +61,9 @@ class Summarizer:
         self._chat = bool(getattr(self.tokenizer, "chat_template", None)) and not loaded.is_seq2seq
         # A causal model's prompt and answer share its positions; a seq2seq encoder has its own.
         limit = self._model_limit() - (0 if loaded.is_seq2seq else self.generation_options["max_new_tokens"])
+        if max_input_tokens is None and self.prompt and self.prompt.max_article_tokens:
+            # a trained adapter gets the same article lead it saw in training
+            max_input_tokens = self._overhead() + self.prompt.max_article_tokens
         self.max_input_tokens = min(max_input_tokens or DEFAULT_MAX_INPUT_TOKENS[task], limit)
         if self.max_input_tokens - self._overhead() < 16:
             raise ValueError(

@@ -26,6 +26,8 @@ class PromptTemplate:
     template: str
     examples: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     separator: str = "\n\n"
+    # Set by trained adapters: the article lead (in tokens) the model saw in training.
+    max_article_tokens: int | None = None
 
     @classmethod
     def load(cls, name_or_path: str | Path) -> PromptTemplate:
@@ -48,7 +50,7 @@ class PromptTemplate:
                 raise InputError("each example needs 'article' and 'output'", path=path, field=f"examples[{i}]")
             examples.append((ex["article"].strip(), ex["output"].strip()))
         return cls(data.get("name", path.stem), data["task"], data["instruction"], data["template"],
-                   tuple(examples), data.get("separator", "\n\n"))
+                   tuple(examples), data.get("separator", "\n\n"), data.get("max_article_tokens"))
 
     def _fill(self, article: str) -> str:
         # str.replace, not str.format: articles contain braces.

@@ -118,6 +118,19 @@ def test_peft_adapter_folder_loads_base_and_its_prompt(tmp_path):
     assert summarizer.generate(ARTICLES[0]).error is None
 
 
+def test_adapter_prompt_with_max_article_tokens_sets_the_input_budget(tmp_path):
+    base = build_model("gemma3", tmp_path / "base")
+    prompt = tmp_path / "prompt.yaml"
+    prompt.write_text("name: trained\ntask: headline\ninstruction: Write a headline.\n"
+                      "template: 'Article: {article}\n\n  Headline:'\nmax_article_tokens: 20\n")
+    summarizer = _summarizer(base, prompt=str(prompt))
+    assert summarizer.max_input_tokens == summarizer._overhead() + 20
+    result = summarizer.generate(LONG)
+    assert result.truncated and result.input_tokens == summarizer.max_input_tokens
+    # an explicit budget still wins
+    assert _summarizer(base, prompt=str(prompt), max_input_tokens=100).max_input_tokens == 100
+
+
 @pytest.mark.parametrize("raw, casing, expected", [
     (" Oil prices rise.\nMore text", "as-is", "Oil prices rise"),
     ("\n\nHeadline: Council approves bridge", "as-is", "Council approves bridge"),
