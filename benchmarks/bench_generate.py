@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--lead-words", type=int, default=10)
     parser.add_argument("--rouge-int8", action="store_true", help="also score the int8-quantized model")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--model", default=None, help="hub id, folder or adapter folder (default: bundled Gemma-3-270M)")
     parser.add_argument("--skip", default="", help="comma list of variants to skip: static,int8,bf16batch")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -66,7 +67,7 @@ def main() -> None:
     from summarizer import Summarizer
 
     began = time.perf_counter()
-    summarizer = Summarizer.from_pretrained(dtype="float32")
+    summarizer = Summarizer.from_pretrained(args.model, dtype="float32")
     print(f"load (cached safetensors): {time.perf_counter() - began:.1f} s   {summarizer.signature}")
     if args.speed_n == 0:  # quality only
         rouge_table(summarizer, args)
@@ -136,7 +137,7 @@ def rouge_table(summarizer, args) -> None:
         seconds = time.perf_counter() - began
         systems = {
             f"lead-{args.lead_words} words": [" ".join(row["article"].split()[: args.lead_words]) for row in rows],
-            "Gemma-3-270M few-shot": [r.text for r in results],
+            f"{summarizer.model_name} ({summarizer.prompt.name if summarizer.prompt else 'seq2seq'})": [r.text for r in results],
         }
         if args.rouge_int8:
             from summarizer import Summarizer
@@ -148,7 +149,7 @@ def rouge_table(summarizer, args) -> None:
             scores = scorer.corpus_score(preds, refs, bootstrap=1000, seed=12345)
             cells = "  ".join(f"{t} {100 * c.mid.fmeasure:5.1f} [{100 * c.low.fmeasure:4.1f},{100 * c.high.fmeasure:4.1f}]"
                               for t, c in scores.items())
-            print(f"{source:8} n={len(rows):4}  {name:24} {cells}")
+            print(f"{source:8} n={len(rows):4}  {name:44} {cells}")
         print(f"{'':8} generation {seconds / len(rows):.3f} s/headline; signature {scores['rouge1'].signature}")
 
 

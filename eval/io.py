@@ -4,8 +4,8 @@ survive a kill: atomic whole-file writes and resumable, append-only JSONL."""
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
