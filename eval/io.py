@@ -18,7 +18,7 @@ from eval.errors import InputError
 _SENTENCE_MARK_RE = re.compile(r"\s*<n>\s*")
 
 
-def _open_lines(path) -> Iterator[tuple[int, str]]:
+def open_lines(path) -> Iterator[tuple[int, str]]:
     """(1-based line number, line without newline), decoding strictly so bad bytes are reported."""
     stream = sys.stdin.buffer if str(path) == "-" else open(path, "rb")
     try:
@@ -33,10 +33,10 @@ def _open_lines(path) -> Iterator[tuple[int, str]]:
             stream.close()
 
 
-def read_jsonl(path) -> list[dict]:
-    """All rows of a JSONL file; blank lines are errors (they usually mean a broken export)."""
-    rows = []
-    for number, line in _open_lines(path):
+def parse_jsonl(lines: Iterable[tuple[int, str]], path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for numbered lines of JSONL; blank lines are errors (they usually
+    mean a broken export)."""
+    for number, line in lines:
         if not line.strip():
             raise InputError("blank line (expected one JSON object per line)", path=path, line=number)
         try:
@@ -45,7 +45,12 @@ def read_jsonl(path) -> list[dict]:
             raise InputError(f"invalid JSON: {err.msg} at column {err.colno}", path=path, line=number) from None
         if not isinstance(row, dict):
             raise InputError("expected a JSON object", path=path, line=number)
-        rows.append(row)
+        yield number, row
+
+
+def read_jsonl(path) -> list[dict]:
+    """All rows of a JSONL file."""
+    rows = [row for _, row in parse_jsonl(open_lines(path), path)]
     if not rows:
         raise InputError("file is empty", path=path)
     return rows
@@ -66,7 +71,7 @@ def read_texts(path, field: str = "text") -> list[str]:
                 raise InputError(f"expected a string, got {type(value).__name__}", path=path, line=number, field=field)
             texts.append(value)
         return texts
-    texts = [_SENTENCE_MARK_RE.sub("\n", line) for _, line in _open_lines(path)]
+    texts = [_SENTENCE_MARK_RE.sub("\n", line) for _, line in open_lines(path)]
     if not texts:
         raise InputError("file is empty", path=path)
     return texts

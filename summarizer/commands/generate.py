@@ -12,11 +12,10 @@ first (less padding per batch); join on `id`.
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 from eval.errors import InputError
-from eval.io import ResumableJsonl, _open_lines
+from eval.io import ResumableJsonl, open_lines, parse_jsonl
 
 # Built-in defaults; a --config YAML overrides them and explicit flags override both.
 DEFAULTS = {
@@ -82,7 +81,7 @@ def read_articles(path: str, id_field: str = "id", text_field: str = "article") 
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
         return _from_csv(path, id_field, text_field)
-    lines = list(_open_lines(path))
+    lines = list(open_lines(path))
     first = next((line for _, line in lines if line.strip()), "")
     if suffix == ".jsonl" or (path == "-" and first.lstrip().startswith("{")):
         return _from_json_lines(lines, path, id_field, text_field)
@@ -114,17 +113,7 @@ def _check(rows: list[tuple[int, object, object]], path, id_field, text_field) -
 
 
 def _from_json_lines(lines, path, id_field, text_field):
-    rows = []
-    for number, line in lines:
-        if not line.strip():
-            raise InputError("blank line (expected one JSON object per line)", path=path, line=number)
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"invalid JSON: {err.msg} at column {err.colno}", path=path, line=number) from None
-        if not isinstance(row, dict):
-            raise InputError("expected a JSON object", path=path, line=number)
-        rows.append((number, row.get(id_field), row.get(text_field)))
+    rows = [(number, row.get(id_field), row.get(text_field)) for number, row in parse_jsonl(lines, path)]
     return _check(rows, path, id_field, text_field)
 
 
