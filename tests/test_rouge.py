@@ -355,3 +355,16 @@ def test_bad_settings_are_rejected(kwargs, error):
 def test_bad_inputs_are_rejected(predictions, references, error):
     with pytest.raises(ValueError, match=error):
         RougeScorer().score_batch(predictions, references)
+
+
+def test_large_batches_split_across_two_threads_keep_order_and_values():
+    pairs = [(p, r) for p, r in zip(PREDICTIONS, REFERENCES) if p and r] * (5000 // len(PAIRS) + 1)
+    predictions = [f"{p} {i}" for i, (p, _) in enumerate(pairs)]  # distinct rows: order shows
+    references = [r for _, r in pairs]
+    scorer = RougeScorer(use_stemmer=True)
+    if scorer._native is None:
+        pytest.skip("the native rouge-score-rs path is not available")
+    assert len(predictions) >= 4000
+    threaded = scorer.score_batch(predictions, references)
+    sequential = scorer._native(references, predictions)
+    assert threaded == sequential
