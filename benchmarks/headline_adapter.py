@@ -86,7 +86,7 @@ def main(argv=None) -> int:
         from summarizer import Summarizer
 
         if system == "few-shot":
-            summarizer = Summarizer.from_pretrained(None, task="headline", dtype="float32", num_threads=args.threads)
+            summarizer = Summarizer.from_pretrained("gemma-3-270m", task="headline", dtype="float32", num_threads=args.threads)
         elif system == "adapter" and args.adapter_predictions:
             from eval.io import read_jsonl
 

@@ -148,6 +148,8 @@ def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None 
     tokenizer.padding_side = "right" if is_seq2seq else "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
+    if adapter_dir is not None:  # a short, machine-independent name for signatures
+        name = f"{Path(path).name if path != default_model_path() else DEFAULT_MODEL}+{adapter_dir.name}"
     return LoadedModel(model, tokenizer, is_seq2seq, name, adapter_dir)
 
 

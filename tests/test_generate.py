@@ -182,7 +182,11 @@ def test_bad_prompt_files_name_the_field(tmp_path, yaml_text, field):
 
 
 @pytest.mark.slow
-def test_default_model_writes_sane_headlines():
+@pytest.mark.parametrize("model, expected_name", [
+    (None, "gemma-3-270m+gemma3-270m-headline"),  # the default: base + trained adapter
+    ("gemma-3-270m", "gemma-3-270m"),              # the base with the few-shot prompt
+])
+def test_default_model_writes_sane_headlines(model, expected_name):
     """The bundled Gemma-3-270M (converted from GGUF on first use) on articles written for this test."""
     import re
 
@@ -199,7 +203,9 @@ def test_default_model_writes_sane_headlines():
         "Heavy rain flooded dozens of homes in the valley town of Greenford overnight, and "
         "officials opened the school gym as a shelter for families.",
     ]
-    results = Summarizer.from_pretrained().generate(articles, batch_size=3)
+    summarizer = Summarizer.from_pretrained(model)
+    assert summarizer.model_name == expected_name
+    results = summarizer.generate(articles, batch_size=3)
     for article, result in zip(articles, results):
         words = re.findall(r"[a-z]+", result.text.lower())
         assert result.error is None and not result.truncated
