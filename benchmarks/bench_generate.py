@@ -54,6 +54,7 @@ def main() -> None:
     parser.add_argument("--rouge-n", type=int, default=100, help="rows per dev set (0 = skip ROUGE)")
     parser.add_argument("--lead-words", type=int, default=10)
     parser.add_argument("--rouge-int8", action="store_true", help="also score the int8-quantized model")
+    parser.add_argument("--rouge-bf16", action="store_true", help="also score a bfloat16 copy (the baseline's precision)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--model", default=None, help="hub id, folder or adapter folder (default: bundled Gemma-3-270M)")
     parser.add_argument("--skip", default="", help="comma list of variants to skip: static,int8,bf16batch")
@@ -82,7 +83,9 @@ def main() -> None:
     # bf16 runs use a separate bf16 model: casting the fp32 model to bf16 and back would round
     # its weights and silently turn every later "fp32" variant into bf16 weights.
     fp32_model = summarizer.model
-    bf16 = Summarizer(dataclasses.replace(summarizer.loaded, model=copy.deepcopy(fp32_model).to(torch.bfloat16)))
+    same_setup = {"prompt": summarizer.prompt, "max_input_tokens": summarizer.max_input_tokens}
+    bf16 = Summarizer(dataclasses.replace(summarizer.loaded, model=copy.deepcopy(fp32_model).to(torch.bfloat16)),
+                      **same_setup)
     base_texts, base_s = plain_generate(bf16, small, torch.bfloat16)
     rows.append(("baseline: plain generate, bf16, batch 1", base_s, len(small), len(small)))
     print(f"  measured {rows[-1][0]}: {base_s:.3f} s/headline", flush=True)
@@ -106,7 +109,7 @@ def main() -> None:
         texts, s, _ = timed(bf16, speed, args.batch_size)
         add(f"ours bf16, batch {args.batch_size} of {len(speed)}", texts, s, len(small))
     if "int8" not in skip:
-        int8 = Summarizer(summarizer.loaded, quantize="int8")
+        int8 = Summarizer(summarizer.loaded, quantize="int8", **same_setup)
         texts, s, _ = timed(int8, speed, args.batch_size)
         add(f"ours int8 dynamic, batch {args.batch_size} of {len(speed)}", texts, s, len(small))
         changed = sum(a != b for a, b in zip(texts, fp32_texts))
@@ -139,10 +142,20 @@ def rouge_table(summarizer, args) -> None:
             f"lead-{args.lead_words} words": [" ".join(row["article"].split()[: args.lead_words]) for row in rows],
             f"{summarizer.model_name} ({summarizer.prompt.name if summarizer.prompt else 'seq2seq'})": [r.text for r in results],
         }
+        if args.rouge_bf16:
+            import torch
+
+            from summarizer import Summarizer
+
+            bf16 = Summarizer(dataclasses.replace(summarizer.loaded, model=copy.deepcopy(summarizer.model).to(torch.bfloat16)),
+                              prompt=summarizer.prompt, max_input_tokens=summarizer.max_input_tokens)
+            systems["same, bfloat16"] = [r.text for r in bf16.generate([row["article"] for row in rows],
+                                                                       batch_size=args.batch_size)]
         if args.rouge_int8:
             from summarizer import Summarizer
 
-            int8 = Summarizer(summarizer.loaded, quantize="int8")
+            int8 = Summarizer(summarizer.loaded, quantize="int8", prompt=summarizer.prompt,
+                              max_input_tokens=summarizer.max_input_tokens)
             systems["same, int8 dynamic"] = [r.text for r in int8.generate([row["article"] for row in rows],
                                                                            batch_size=args.batch_size)]
         for name, preds in systems.items():
