@@ -16,16 +16,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from eval.encoders import cache_dir  # one user cache ($SUMMARIZER_CACHE) for models and encoders
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "gemma-3-270m"  # alias for the bundled GGUF (Gemma Terms of Use)
 _DEFAULT_DIRNAME = "gemma-3-270m-q4_k_m-dequantized"
 _SEQ2SEQ_TYPES = {"t5", "mt5", "bart", "mbart", "pegasus", "pegasus_x", "led", "marian", "longt5",
                   "umt5", "switch_transformers", "bigbird_pegasus", "blenderbot", "prophetnet"}
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("SUMMARIZER_CACHE", "~/.cache/headline-eval")).expanduser()
 
 
 def cpu_has_native_bf16() -> bool:
