@@ -155,6 +155,30 @@ def test_training_lowers_the_loss(tiny_model_dir):
     assert last < 0.8 * first, (first, last)  # 0.70 -> 0.51 with this seed
 
 
+@pytest.mark.parametrize("pooler_init, expect_identity", [("identity", True), ("checkpoint", False)])
+def test_prepare_head_pooler(tiny_model_dir, pooler_init, expect_identity):
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    from summarizer.consistency_training.train import prepare_head
+
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir, dtype="float32")
+    prepare_head(model, pooler_init)
+    dense = model.base_model.pooler.dense
+    # identity: pooled = tanh([CLS]); checkpoint: the saved (here random) pooler is kept
+    assert torch.equal(dense.weight, torch.eye(32)) is expect_identity
+
+
+def test_prepare_head_rejects_unknown_init(tiny_model_dir):
+    from transformers import AutoModelForSequenceClassification
+
+    from summarizer.consistency_training.train import prepare_head
+
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir, dtype="float32")
+    with pytest.raises(ValueError, match="pooler_init"):
+        prepare_head(model, "zeros")
+
+
 def test_backend_min_over_sentences_of_max_over_chunks(tiny_model_dir, monkeypatch):
     """Aggregation table: pair scores are looked up by (chunk, sentence)."""
     from eval.consistency.trained import TrainedBackend

@@ -31,7 +31,12 @@ class TrainSettings:
     weight_decay: float = 0.01
     freeze_embeddings: bool = True  # the word embeddings are half of MiniLM's weights
     freeze_layers: int = 0  # also freeze the lowest N encoder layers: backward stops early
+    # The head (pooler + classifier) starts near zero; see `prepare_head` for why it needs
+    # its own, larger learning rate and an identity pooler.
+    head_learning_rate: float | None = None  # None: same as learning_rate
+    pooler_init: str = "checkpoint"  # "identity": pooled = tanh([CLS]), the checkpoint's pooler dropped
     max_steps: int | None = None
+    max_minutes: float | None = None  # stop early (and say so) if training runs longer
     threads: int = 2
     seed: int = 13
 
@@ -40,7 +45,27 @@ class TrainSettings:
 class TrainResult:
     losses: list[float] = field(default_factory=list)
     steps: int = 0
+    planned_steps: int = 0
     seconds: float = 0.0
+    stopped_by_time: bool = False
+
+
+def prepare_head(model, pooler_init: str) -> None:
+    """all-MiniLM-L6-v2 was trained with mean pooling, so its BERT pooler was never trained
+    (weights std 0.009, bias 0): the pooled vector is ~0.05 per dimension and the logit is the
+    product of two near-zero random layers. Adam moves each weight by about the learning rate
+    per step, so at 2e-4 the logit stays ~0 for hundreds of steps and the loss sits at ln 2
+    whatever the encoder learns. An identity pooler passes tanh([CLS]) (~0.4 per dimension)
+    straight to the classifier instead."""
+    import torch
+
+    if pooler_init == "identity":
+        dense = model.base_model.pooler.dense
+        with torch.no_grad():
+            dense.weight.copy_(torch.eye(dense.out_features, dense.in_features))
+            dense.bias.zero_()
+    elif pooler_init != "checkpoint":
+        raise ValueError(f"pooler_init must be 'checkpoint' or 'identity', not {pooler_init!r}")
 
 
 def _batches(pairs: list[Pair], batch_size: int, rng: random.Random):
@@ -66,14 +91,22 @@ def train_classifier(model, tokenizer, pairs: list[Pair], settings: TrainSetting
     for layer in model.base_model.encoder.layer[: settings.freeze_layers]:
         for param in layer.parameters():
             param.requires_grad = False
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=settings.weight_decay)
+    prepare_head(model, settings.pooler_init)
+    head_names = ("pooler.", "classifier.")
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    head = [p for n, p in named if any(h in n for h in head_names)]
+    body = [p for n, p in named if not any(h in n for h in head_names)]
+    params = body + head
+    optimizer = torch.optim.AdamW(
+        [{"params": body, "lr": settings.learning_rate},
+         {"params": head, "lr": settings.head_learning_rate or settings.learning_rate}],
+        weight_decay=settings.weight_decay)
     steps_per_epoch = math.ceil(len(pairs) / settings.batch_size)
     total = math.ceil(steps_per_epoch * settings.epochs)
     if settings.max_steps:
         total = min(total, settings.max_steps)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(total * settings.warmup_ratio), total)
-    result, started = TrainResult(), time.time()
+    result, started = TrainResult(planned_steps=total), time.time()
     model.train()
     bar = tqdm(total=total, desc="training", disable=not progress)
     while result.steps < total:
@@ -92,12 +125,23 @@ def train_classifier(model, tokenizer, pairs: list[Pair], settings: TrainSetting
             result.steps += 1
             bar.update(1)
             bar.set_postfix(loss=f"{sum(result.losses[-20:]) / len(result.losses[-20:]):.3f}")
+            if settings.max_minutes and time.time() - started > 60 * settings.max_minutes:
+                result.stopped_by_time = True
+                log.warning("stopped by max_minutes after %d of %d steps", result.steps, total)
+                total = result.steps
             if result.steps >= total:
                 break
     bar.close()
     model.eval()
     result.seconds = time.time() - started
     return result
+
+
+def loss_curve(losses: list[float], points: int = 10) -> list[tuple[int, float]]:
+    """(last step, mean loss) over `points` equal windows: the model card's learning curve."""
+    size = max(1, math.ceil(len(losses) / points))
+    return [(min(i + size, len(losses)), round(sum(losses[i:i + size]) / len(losses[i:i + size]), 4))
+            for i in range(0, len(losses), size)]
 
 
 def predict(model, tokenizer, pairs: list[Pair], max_length: int, batch_size: int = 32) -> list[float]:
@@ -200,7 +244,10 @@ def run(config: dict, output_dir: Path | None = None, progress: bool = True) -> 
         "train_counts": describe(train_pairs), "dev_pairs": len(dev_pairs),
         "steps": result.steps, "first_loss": round(sum(result.losses[:20]) / max(1, len(result.losses[:20])), 4),
         "last_loss": round(sum(result.losses[-20:]) / max(1, len(result.losses[-20:])), 4),
+        "loss_curve": loss_curve(result.losses),
+        "planned_steps": result.planned_steps, "stopped_by_time": result.stopped_by_time,
         "synthetic_dev": dev, "data_seconds": round(data_seconds), "train_seconds": round(result.seconds),
+        "seconds_per_step": round(result.seconds / max(1, result.steps), 2),
         "settings": vars(settings),
     }
     save(model, tokenizer, output_dir, summary, config)
@@ -246,10 +293,13 @@ consistency data; dev_fit / dev_eval parts never used.
 {counts}
 
 ## Training
-{summary['steps']} steps, batch {summary['settings']['batch_size']}, max length {summary['settings']['max_length']},
-lr {summary['settings']['learning_rate']}, seed {summary['seed']}; loss {summary['first_loss']} (first 20 steps)
--> {summary['last_loss']} (last 20). Data building {summary['data_seconds']} s, training {summary['train_seconds']} s on 2 CPU threads
-(shared machine).
+{summary['steps']} steps (planned {summary['planned_steps']}), batch {summary['settings']['batch_size']}, max length {summary['settings']['max_length']},
+lr {summary['settings']['learning_rate']} (head {summary['settings']['head_learning_rate']}, pooler {summary['settings']['pooler_init']}),
+frozen: embeddings {summary['settings']['freeze_embeddings']}, lowest {summary['settings']['freeze_layers']} layers; seed {summary['seed']}.
+Loss {summary['first_loss']} (first 20 steps) -> {summary['last_loss']} (last 20); mean loss per
+tenth of the run (last step, loss): {summary['loss_curve']}.
+Data building {summary['data_seconds']} s, training {summary['train_seconds']} s ({summary['seconds_per_step']} s/step)
+on 2 CPU threads.
 
 ## Dev metrics
 Synthetic dev pairs (articles held out from training, {summary['dev_pairs']} pairs): {json.dumps(summary['synthetic_dev'])}
