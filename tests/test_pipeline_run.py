@@ -2,23 +2,12 @@
 is tested by the generation engineer); resuming after a kill neither loses nor repeats rows."""
 
 import json
-from dataclasses import dataclass
 
 import pytest
 
 import summarizer
 from eval.cli import main
-
-
-@dataclass
-class Result:
-    text: str
-    input_tokens: int = 10
-    output_tokens: int = 3
-    truncated: bool = False
-    hit_length_cap: bool = False
-    seconds: float = 0.0
-    error: str | None = None
+from summarizer.generate import GenerationResult
 
 
 class FakeSummarizer:
@@ -36,7 +25,7 @@ class FakeSummarizer:
         if FakeSummarizer.die_after is not None and sum(self.calls) >= FakeSummarizer.die_after:
             raise KeyboardInterrupt("killed")
         FakeSummarizer.calls.append(len(articles))
-        return [Result(" ".join(a.split()[:5])) for a in articles]
+        return [GenerationResult(" ".join(a.split()[:5]), input_tokens=10, output_tokens=3) for a in articles]
 
 
 @pytest.fixture

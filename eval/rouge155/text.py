@@ -63,19 +63,24 @@ def _normalize(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text.replace("-", " - ")).split())
 
 
+def _word_limited(sentences: list[str], limit: int) -> list[str]:
+    """-l: whole sentences while they fit, then the first words of the one that does not."""
+    kept, used = [], 0
+    for sentence in sentences:
+        words = perl_split(sentence)
+        if used + len(words) < limit:
+            kept.append(sentence)
+            used += len(words)
+        else:
+            kept.append(" ".join(words[: limit - used]))
+            break
+    return kept
+
+
 def limited_text(sentences: list[str], options: TextOptions) -> str:
     """readText: all sentences joined into one normalized string, after the -l/-b cut."""
     if options.word_limit:
-        parts, used = [], 0
-        for sentence in sentences:
-            words = perl_split(sentence)
-            if used + len(words) < options.word_limit:
-                parts.append(sentence)
-                used += len(words)
-            else:
-                parts.append(" ".join(words[: options.word_limit - used]))
-                break
-        text = " ".join(parts)
+        text = " ".join(_word_limited(sentences, options.word_limit))
     elif options.byte_limit:
         parts, used = [], 0
         for sentence in sentences:
@@ -95,15 +100,7 @@ def limited_sentences(sentences: list[str], options: TextOptions) -> list[str]:
     """readText_LCS: the sentences kept separately, each normalized, after the -l/-b cut."""
     kept = []
     if options.word_limit:
-        used = 0
-        for sentence in sentences:
-            words = perl_split(sentence)
-            if used + len(words) < options.word_limit:
-                kept.append(sentence)
-                used += len(words)
-            else:
-                kept.append(" ".join(words[: options.word_limit - used]))
-                break
+        kept = _word_limited(sentences, options.word_limit)
     elif options.byte_limit:
         for sentence in sentences:
             # The Perl never adds to its running length here (see the module docstring).
