@@ -14,7 +14,9 @@ import yaml
 
 from eval.errors import InputError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "configs" / "prompts"
+# configs/prompts, reached through the package (summarizer/prompt_templates is a link to it) so
+# that a non-editable install carries the templates too
+PROMPTS_DIR = Path(__file__).resolve().parent / "prompt_templates"
 DEFAULT_PROMPTS = {"headline": "headline-few-shot", "summary": "summary-few-shot"}
 
 

@@ -40,7 +40,8 @@ def build_tokenizer(kind: str):
                                    unk_token="<unk>", model_max_length=256, **extra)
 
 
-def build_model(kind: str, folder: Path, seed: int = 0) -> Path:
+def build_model(kind: str, folder: Path, seed: int = 0, sliding_window: int = 512,
+                query_pre_attn_scalar: int = 8) -> Path:
     import torch
     from transformers import (
         BartConfig,
@@ -70,7 +71,8 @@ def build_model(kind: str, folder: Path, seed: int = 0) -> Path:
     else:
         config = Gemma3TextConfig(vocab_size=vocab, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                                   num_attention_heads=4, num_key_value_heads=1, head_dim=8,
-                                  max_position_embeddings=256, sliding_window=64, pad_token_id=ids["pad"],
+                                  query_pre_attn_scalar=query_pre_attn_scalar,  # = head_dim, as in Gemma-3-270M
+                                  max_position_embeddings=256, sliding_window=sliding_window, pad_token_id=ids["pad"],
                                   eos_token_id=ids["eos"], bos_token_id=tokenizer.bos_token_id)
         model = Gemma3ForCausalLM(config)
     model.generation_config.do_sample = False

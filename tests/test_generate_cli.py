@@ -96,6 +96,15 @@ def test_cli_rows_fields_errors_stdin_and_config(tmp_path, tiny_gemma):
     assert proc.returncode == 2 and "use another --output" in proc.stderr
 
 
+def test_cli_incompatible_engine_options_are_one_line_exit_2(tmp_path, tiny_gemma):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": 1, "article": "Oil rose."}\n')
+    proc = _cli("--input", path, "--output", tmp_path / "out.jsonl", "--model", tiny_gemma, "--prompt",
+                "headline-zero-shot", "--engine", "transformers", "--quantize", "int8", check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "quantize='int8' needs the ctranslate2 engine" in proc.stderr
+
+
 def test_cli_datasets_local_file(tmp_path, tiny_gemma):
     data = tmp_path / "d.jsonl"
     data.write_text("".join(json.dumps({"document": a}) + "\n" for a in _articles(3)))

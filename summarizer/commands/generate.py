@@ -21,7 +21,7 @@ from eval.io import ResumableJsonl, open_lines, parse_jsonl
 DEFAULTS = {
     "task": "headline", "model": None, "batch_size": 16, "max_new_tokens": None,
     "max_input_tokens": None, "prompt": None, "casing": "as-is", "num_beams": 1, "seed": 0,
-    "dtype": "auto", "quantize": None, "threads": 2, "chunked": False,
+    "dtype": "auto", "engine": "auto", "quantize": None, "threads": 2, "chunked": False,
     "id_field": "id", "text_field": "article", "split": "test", "text_column": None, "id_column": None,
 }
 
@@ -45,7 +45,9 @@ def add_arguments(parser) -> None:
     a("--num-beams", type=int)
     a("--seed", type=int)
     a("--dtype", choices=("auto", "bfloat16", "float32"))
-    a("--quantize", choices=("none", "int8"))
+    a("--engine", choices=("auto", "transformers", "ctranslate2"),
+      help="auto: CTranslate2 for causal LMs when installed (same greedy output, faster)")
+    a("--quantize", choices=("none", "int8"), help="int8 weights (ctranslate2 engine; changes some outputs)")
     a("--threads", type=int, help="torch CPU threads (default 2)")
     a("--chunked", action="store_true", default=None, help="map-reduce long articles (summaries)")
     a("--id-field", help="input id field/column (default: id)")
@@ -179,12 +181,17 @@ def run(args) -> int:
             print(f"{args.output}: all {len(articles)} rows already done")
             return 0
         generation = {k: options[k] for k in ("max_new_tokens", "num_beams") if options[k] is not None}
-        summarizer = Summarizer.from_pretrained(
-            options["model"], task=options["task"], prompt=options["prompt"], dtype=options["dtype"],
-            num_threads=options["threads"], max_input_tokens=options["max_input_tokens"],
-            casing=options["casing"], chunked=bool(options["chunked"]), quantize=options["quantize"],
-            **generation,
-        )
+        try:
+            summarizer = Summarizer.from_pretrained(
+                options["model"], task=options["task"], prompt=options["prompt"], dtype=options["dtype"],
+                num_threads=options["threads"], max_input_tokens=options["max_input_tokens"],
+                casing=options["casing"], chunked=bool(options["chunked"]), engine=options["engine"],
+                quantize=options["quantize"], **generation,
+            )
+        except InputError:
+            raise
+        except ValueError as err:  # incompatible options, e.g. --quantize int8 --engine transformers
+            raise InputError(str(err)) from None
         signature = str(summarizer.signature)
         # Longest first: batches of similar length waste little on padding.
         todo.sort(key=lambda item: -len(item[1]))
