@@ -63,15 +63,17 @@ class Rouge:
 
 class Consistency:
     """eval.consistency.ConsistencyChecker. `backend` may be a list: the first one that is
-    available is used, and the signature records which."""
+    available is used, and the signature records which. `kind` (summary|headline) picks the
+    default backend and the threshold; `eval run` sets it from the model's task."""
 
     name = "consistency"
     needs = ("article",)
 
-    def __init__(self, backend=None, **options):
-        from eval.consistency import DEFAULT_BACKEND, ConsistencyChecker, available_backends
+    def __init__(self, backend=None, kind: str = "summary", **options):
+        from eval.consistency import DEFAULT_BACKENDS, ConsistencyChecker, available_backends
 
-        backend = backend or DEFAULT_BACKEND
+        # the kind's default, then the dependency-free n-gram check (entities needs spaCy)
+        backend = backend or list(dict.fromkeys([DEFAULT_BACKENDS.get(kind, "ngram"), "ngram"]))
         wanted = [backend] if isinstance(backend, str) else list(backend)
         reasons = []
         for name in wanted:
@@ -79,7 +81,7 @@ class Consistency:
                 reasons.append(f"{name}: not built")
                 continue
             try:  # a backend may also lack its fitted weights or calibration file
-                self.checker = ConsistencyChecker(name, **options)
+                self.checker = ConsistencyChecker(name, kind=kind, **options)
                 break
             except (ImportError, OSError) as err:
                 reasons.append(f"{name}: {err}")

@@ -177,7 +177,18 @@ def test_non_english_is_scored_with_a_warning():
 
 def test_signature_names_backend_and_threshold():
     sig = str(ConsistencyChecker("ngram", threshold=0.42).signature)
-    assert sig.startswith("consistency|backend:ngram|n:1-3|agg:min|feat:v2|threshold:0.4200|thr_from:given")
+    assert sig.startswith("consistency|backend:ngram|n:1-3|agg:min|feat:v2|kind:summary|threshold:0.4200|thr_from:given")
+
+
+def test_headlines_get_their_own_threshold_and_default_backend():
+    from eval.consistency import DEFAULT_BACKENDS, load_thresholds
+
+    headline, summary = ConsistencyChecker("ngram", kind="headline"), ConsistencyChecker("ngram")
+    assert headline.threshold == load_thresholds("headline")["ngram"] < summary.threshold
+    assert "kind:headline" in str(headline.signature) and "thr_from:dev-headline" in str(headline.signature)
+    assert DEFAULT_BACKENDS["headline"] == "entities" and ConsistencyChecker().backend_name == "ngram"
+    with pytest.raises(ValueError, match="kind must be one of"):
+        ConsistencyChecker("ngram", kind="tweet")
 
 
 def test_mismatched_lengths_raise():

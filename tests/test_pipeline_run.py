@@ -83,3 +83,15 @@ def test_bad_data_rows_are_named(tmp_path, fake, capsys, row, needle):
 def test_test_split_is_refused_without_opt_in(tmp_path, fake, capsys):
     assert main(["run", "--config", config(tmp_path, source="bbc", split="test")]) == 2
     assert "held out" in capsys.readouterr().err
+
+
+def test_run_scores_consistency_of_headlines_as_headlines(tmp_path, fake):
+    path = tmp_path / "run.yaml"
+    path.write_text(json.dumps({
+        "name": "t", "output_dir": str(tmp_path / "out"), "model": {"task": "headline"},
+        "data": {"path": "configs/examples/demo_articles.jsonl"},
+        "eval": {"metrics": ["consistency"], "options": {"consistency": {"backend": "ngram"}}},
+    }))
+    assert main(["run", "--config", str(path), "--no-progress"]) == 0
+    summary = (tmp_path / "out" / "summary.json").read_text()
+    assert "backend:ngram" in summary and "kind:headline" in summary and "thr_from:dev-headline" in summary

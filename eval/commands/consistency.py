@@ -20,7 +20,7 @@ import argparse
 import json
 import logging
 
-from eval.consistency import DEFAULT_BACKEND
+from eval.consistency import DEFAULT_BACKENDS, KINDS
 from eval.errors import InputError
 from eval.io import ResumableJsonl
 
@@ -31,7 +31,10 @@ BACKENDS = ("ensemble", "entities", "ngram", "align", "trained", "nli")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", required=True, help="JSONL with id, article, summary")
     parser.add_argument("--output", required=True, help="JSONL written row by row (resumable)")
-    parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS, help="default: %(default)s")
+    parser.add_argument("--backend", choices=BACKENDS,
+                        help=f"default: {DEFAULT_BACKENDS['summary']} for summaries, {DEFAULT_BACKENDS['headline']} for headlines")
+    parser.add_argument("--kind", choices=KINDS, default="summary",
+                        help="what the `summary` field holds; picks the default backend and its threshold")
     parser.add_argument("--model", help="nli backend: hub id (in the local cache) or folder of an NLI model")
     parser.add_argument("--threshold", type=float, help="override the dev-fitted threshold")
     parser.add_argument("--batch-size", type=int, default=32)
@@ -62,7 +65,7 @@ def run(args) -> int:
     from eval.consistency import ConsistencyChecker
 
     options = {"model": args.model} if args.model else {}
-    checker = ConsistencyChecker(args.backend, threshold=args.threshold, **options)
+    checker = ConsistencyChecker(args.backend, threshold=args.threshold, kind=args.kind, **options)
     rows = read_rows(args.input)
     signature = str(checker.signature)
     with ResumableJsonl(args.output, key="id") as out:

@@ -109,8 +109,12 @@ def run(args) -> int:
         for e in examples])
     eval_cfg = config.get("eval", {})
     eval_cfg = load_eval_config(eval_cfg) if isinstance(eval_cfg, str) else eval_cfg
+    metric_options = dict(eval_cfg.get("options", {}))
+    # the consistency threshold (and default backend) depend on what was generated
+    metric_options["consistency"] = {"kind": config.get("model", {}).get("task", "headline"),
+                                     **metric_options.get("consistency", {})}
     summary = score_run(out / "predictions.jsonl", out, metrics=eval_cfg.get("metrics", list(DEFAULT_METRICS)),
-                        metric_options=eval_cfg.get("options", {}), progress=not args.no_progress,
+                        metric_options=metric_options, progress=not args.no_progress,
                         **eval_cfg.get("bootstrap", {}))
     atomic_write_json(out / "run.json", {"config": str(args.config), "generation": gen_info,
                                          "n_examples": len(examples)})
