@@ -197,9 +197,10 @@ class Summarizer:
     def _run(self, jobs: list[_Job], batch_size: int, options: dict) -> None:
         """Generate for jobs in length-sorted batches; fills job.outputs = [(text, n_out, capped), seconds].
         Rows longer than CTranslate2 handles exactly (its sliding window) go to transformers."""
-        # engine="auto" takes transformers for a call asking what CTranslate2 lacks (e.g. sampling)
+        # engine="auto" takes transformers for a call asking what CTranslate2 lacks or does
+        # differently (sampling, beam search)
         usable = self._ct2 and (self._engine_asked == "ctranslate2" or self.quantize
-                                or not ct2.unsupported_options(options))
+                                or not ct2.unsupported_options(options, exact=True))
         on_ct2 = [bool(usable and self._ct2.fits(j.input_tokens + options["max_new_tokens"])) for j in jobs]
         for engine in {*on_ct2}:
             todo = sorted((j for j, e in zip(jobs, on_ct2) if e == engine), key=lambda j: -j.input_tokens)
@@ -275,15 +276,16 @@ class Summarizer:
 
     def _pick_engine(self, engine: str, quantize: str | None):
         """A CT2Generator, or None for transformers. 'auto' takes CTranslate2 for causal LMs when
-        it is installed, can convert the architecture and the decode options are greedy/beam."""
+        it is installed, converts the architecture exactly and decoding is greedy."""
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
         if quantize not in ct2.COMPUTE_TYPES:
             raise ValueError(f"quantize must be None or 'int8', got {quantize!r}")
+        # auto promises transformers' output, so it also avoids what CTranslate2 does differently
+        bad = ct2.unsupported_options(self.generation_options, exact=engine != "ctranslate2")
         why_not = ("seq2seq models run on transformers here" if self.loaded.is_seq2seq
                    else "ctranslate2 is not installed (pip install ctranslate2)" if not ct2.available()
-                   else f"it does not support {', '.join(ct2.unsupported_options(self.generation_options))}"
-                   if ct2.unsupported_options(self.generation_options) else None)
+                   else f"it does not support {', '.join(bad)} exactly" if bad else None)
         if engine == "transformers" or (engine == "auto" and why_not):
             if quantize:
                 raise ValueError("quantize='int8' needs the ctranslate2 engine"

@@ -73,7 +73,8 @@ def test_rows_beyond_the_sliding_window_use_transformers(tmp_path):
 
 
 @pytest.mark.parametrize("kind, options, message", [
-    ("gemma3", {"engine": "ctranslate2", "do_sample": True}, "does not support do_sample"),
+    ("gemma3", {"engine": "ctranslate2", "do_sample": True}, "does not support do_sample exactly"),
+    ("gemma3", {"engine": "auto", "num_beams": 2, "quantize": "int8"}, "does not support num_beams exactly"),
     ("gemma3", {"engine": "transformers", "quantize": "int8"}, "needs the ctranslate2 engine"),
     ("gemma3", {"engine": "fast"}, "engine must be one of"),
     ("t5", {"engine": "ctranslate2"}, "seq2seq models run on transformers"),
@@ -85,8 +86,12 @@ def test_bad_engine_options_are_clear_errors(tmp_path, kind, options, message):
         Summarizer.from_pretrained(str(build_model(kind, tmp_path / kind)), prompt="headline-zero-shot", **options)
 
 
-def test_sampling_in_auto_mode_runs_on_transformers(tmp_path):
+@pytest.mark.parametrize("option", [{"do_sample": True}, {"num_beams": 3}])
+def test_auto_mode_leaves_sampling_and_beams_to_transformers(tmp_path, option):
     from summarizer import Summarizer
 
     folder = build_model("gemma3", tmp_path / "m")
-    assert Summarizer.from_pretrained(str(folder), prompt="headline-zero-shot", do_sample=True).engine == "transformers"
+    assert Summarizer.from_pretrained(str(folder), prompt="headline-zero-shot", **option).engine == "transformers"
+    explicit = Summarizer.from_pretrained(str(folder), prompt="headline-zero-shot", engine="ctranslate2",
+                                          max_new_tokens=4, num_beams=3)  # beams: allowed when asked for
+    assert explicit.engine == "ctranslate2" and explicit.generate("Oil rose.").output_tokens > 0
