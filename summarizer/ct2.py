@@ -122,9 +122,7 @@ class CT2Generator:
         import ctranslate2
         import torch
 
-        if quantize not in COMPUTE_TYPES:
-            raise ValueError(f"quantize must be None or 'int8', got {quantize!r}")
-        self.compute_type = COMPUTE_TYPES[quantize]
+        self.compute_type = COMPUTE_TYPES[quantize]  # the Summarizer has checked `quantize`
         self.tokenizer = tokenizer
         self.window = sliding_window(model)
         self.generator = ctranslate2.Generator(

@@ -21,6 +21,7 @@ from eval.signature import Signature
 from summarizer import ct2, models, postprocess
 from summarizer.prompts import DEFAULT_PROMPTS, PromptTemplate
 
+logger = logging.getLogger(__name__)
 TASKS = ("headline", "summary")
 ENGINES = ("auto", "transformers", "ctranslate2")
 DEFAULT_MAX_NEW_TOKENS = {"headline": 24, "summary": 128}
@@ -30,7 +31,6 @@ DEFAULT_MAX_INPUT_TOKENS = {"headline": 320, "summary": 1024}
 # The default headline model is the bundled base plus the LoRA adapter trained here, because it
 # beat few-shot prompting of the base on the dev split (its MODEL_CARD.md). Ask for
 # "gemma-3-270m" to get the base model with the few-shot prompt.
-logger = logging.getLogger(__name__)
 HEADLINE_ADAPTER = Path(__file__).parent / "adapters" / "gemma3-270m-headline"
 
 

@@ -155,18 +155,18 @@ class ConsistencyChecker:
                  max_article_chars: int = MAX_ARTICLE_CHARS, kind: str = "summary", **options):
         """`kind` picks the stored threshold: headlines share far fewer words with their article
         than summaries, so a summary threshold would flag nearly every real headline."""
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        stored = load_thresholds(kind)  # also rejects an unknown kind
         backend = backend or DEFAULT_BACKENDS[kind]
-        stored = load_thresholds(kind).get(backend)
         self.backend_name, self.kind = backend, kind
         self.backend = backend_class(backend)(**options)
+        # a backend with no threshold fitted for this kind falls back to its summary threshold
+        fallback = {} if kind == "summary" else load_thresholds("summary")
         if threshold is not None:
             self.threshold, self.threshold_source = threshold, "given"
-        elif stored is not None:
-            self.threshold, self.threshold_source = stored, f"dev-{kind}"
-        elif kind != "summary" and backend in load_thresholds("summary"):  # none fitted for headlines
-            self.threshold, self.threshold_source = load_thresholds("summary")[backend], "dev-summary"
+        elif backend in stored:
+            self.threshold, self.threshold_source = stored[backend], f"dev-{kind}"
+        elif backend in fallback:
+            self.threshold, self.threshold_source = fallback[backend], "dev-summary"
         else:
             self.threshold, self.threshold_source = 0.5, "default"
         self.max_article_chars = max_article_chars

@@ -109,8 +109,9 @@ def main(argv=None) -> int:
     thresholds = {name: round(macro_threshold(labels, s, sources), 6) for name, s in scores.items()}
     # keeps the other keys (the headline thresholds of benchmarks/calibrate_headline_consistency.py)
     stored = json.loads(CALIBRATION_FILE.read_text()) if CALIBRATION_FILE.exists() else {}
-    atomic_write_json(CALIBRATION_FILE, {**stored, "thresholds": {**stored.get("thresholds", {}), **thresholds}, "fitted_on": weights["fitted_on"],
-                                         "rows": len(rows), "objective": "mean balanced accuracy over sources"})
+    atomic_write_json(CALIBRATION_FILE, {
+        **stored, "thresholds": {**stored.get("thresholds", {}), **thresholds},
+        "fitted_on": weights["fitted_on"], "rows": len(rows), "objective": "mean balanced accuracy over sources"})
     print(json.dumps({"members": chosen, "thresholds": thresholds}))
     return 0
 

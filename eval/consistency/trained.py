@@ -3,10 +3,10 @@
 pairs and gives P(consistent); a summary scores like SummaC-ZS: the min over its sentences of
 the max over article chunks.
 
-The default checkpoint is models/trained-minilm (fp16 safetensors, 45 MB), made by the set-up
-command `python -m summarizer train-consistency --config configs/consistency/trained.yaml` (not
-committed: see docs/consistency_trained.md). Any Hugging Face sequence-classification folder
-with label 1 = consistent works too (`model_path=`).
+The default checkpoint ships in the package: models/trained-minilm (fp16 safetensors, 45 MB),
+made by `python -m summarizer train-consistency --config configs/consistency/trained.yaml`
+(docs/consistency_trained.md). Any Hugging Face sequence-classification folder with label
+1 = consistent works too (`model_path=`).
 """
 
 from __future__ import annotations
