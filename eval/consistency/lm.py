@@ -1,0 +1,121 @@
+"""Backend `lm`: how predictable a causal language model finds the summary once it has read the
+article. What the article supports is predictable from it; an invented name, number or event
+is not, with or without the article (the idea behind CoCo and HaRiM).
+
+Per pair, two passes score the summary tokens: after "Article:\\n{article}\\n\\nSummary:" and
+after "Summary:" alone. The score is the geometric-mean probability of the summary tokens given
+the article, exp(mean log p), in [0, 1]. Extra signals for the ensemble: `lm.pmi` (mean gain in
+log p from reading the article), `lm.top1` (share of tokens the model ranks first), `lm.low`
+(share of tokens with p < 1%) and `lm.pmi_neg` (share the article makes less likely).
+Unsupported spans are the words whose tokens are unlikely (p < `span_prob`) and not made more
+likely by the article.
+
+Default model: the bundled Gemma-3-270M base (`eval.encoders.gemma_dir`); any Hugging Face
+causal LM folder or hub id works (`model=`). Cost: one forward pass over the article per pair,
+~1-2 s on 2 cores for a CNN/DM article, so this is an ensemble member, not the fast default.
+"""
+
+from __future__ import annotations
+
+import math
+
+from eval.consistency import Backend, BackendResult, Span, register
+from eval.consistency.trained import file_hash
+
+LOW_PROB = 0.01
+
+
+@register("lm")
+class LMBackend(Backend):
+    def __init__(self, model: str | None = None, max_article_tokens: int = 1000,
+                 max_summary_tokens: int = 100, span_prob: float = 0.01, threads: int | None = 2):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        from eval.encoders import gemma_dir
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.torch = torch
+        path = model or gemma_dir()
+        self.model_name = str(model or "gemma-3-270m")
+        # float32: bf16 changes the log-probs (and so the calibrated threshold) from CPU to CPU
+        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        weights = next(iter(sorted(_weight_files(path))), None)
+        self.hash = file_hash(weights) if weights else self.model_name
+        self.max_article_tokens, self.max_summary_tokens = max_article_tokens, max_summary_tokens
+        self.span_prob = span_prob
+        encode = self._encode
+        bos = [self.tokenizer.bos_token_id] if self.tokenizer.bos_token_id is not None else []
+        self.article_prefix = bos + encode("Article:\n")
+        self.summary_prefix = encode("\n\nSummary:")
+        self.bare_prefix = bos + encode("Summary:")
+
+    def settings(self) -> dict[str, str]:
+        return {"model": f"{self.model_name}@{self.hash}", "art_tok": self.max_article_tokens,
+                "prompt": "v1"}
+
+    def _encode(self, text: str) -> list[int]:
+        return self.tokenizer(text, add_special_tokens=False).input_ids
+
+    def _summary_log_probs(self, context: list[int], summary: list[int]):
+        """log p of each summary token after `context`, and whether it was the model's top pick.
+        Logits are computed for the summary positions only: the 262k-word output layer over
+        every article position would cost more than the whole transformer."""
+        torch = self.torch
+        ids = torch.tensor([context + summary])
+        with torch.inference_mode():
+            logits = self.model(ids, logits_to_keep=len(summary) + 1).logits[0, :-1].float()
+        log_probs = torch.log_softmax(logits, -1)
+        target = ids[0, -len(summary):]
+        return log_probs.gather(1, target[:, None])[:, 0].tolist(), log_probs.argmax(-1).eq(target).tolist()
+
+    def score_pairs(self, articles: list[str], summaries: list[str]) -> list[BackendResult]:
+        return [self._score_one(a, s) for a, s in zip(articles, summaries)]
+
+    def _score_one(self, article: str, summary: str) -> BackendResult:
+        lead = len(summary) - len(summary.lstrip())
+        encoded = self.tokenizer(" " + summary.strip(), add_special_tokens=False, return_offsets_mapping=True)
+        tokens = encoded.input_ids[:self.max_summary_tokens]
+        if not tokens:
+            return BackendResult(0.0, error="summary has no tokens")
+        article_ids = self._encode(article)[:self.max_article_tokens]
+        given, top1 = self._summary_log_probs(self.article_prefix + article_ids + self.summary_prefix, tokens)
+        bare, _ = self._summary_log_probs(self.bare_prefix, tokens)
+        gain = [g - b for g, b in zip(given, bare)]
+        n = len(tokens)
+        mean = sum(given) / n
+        extra = {"lm.pmi": sum(gain) / n, "lm.top1": sum(top1) / n,
+                 "lm.low": sum(g < math.log(LOW_PROB) for g in given) / n,
+                 "lm.pmi_neg": sum(x < 0 for x in gain) / n}
+        offsets = [(max(0, s - 1) + lead, max(0, e - 1) + lead) for s, e in encoded.offset_mapping[:n]]
+        flagged = [g < math.log(self.span_prob) and x <= 0 for g, x in zip(given, gain)]
+        return BackendResult(math.exp(mean), _word_spans(summary, offsets, flagged, given), backend_scores=extra)
+
+
+def _word_spans(summary: str, offsets, flagged, log_probs) -> list[Span]:
+    """Flagged tokens widened to whole words (a name is often several tokens), merged."""
+    spans: list[list] = []
+    for (start, end), bad, lp in zip(offsets, flagged, log_probs):
+        while start < end and summary[start].isspace():  # offsets include the token's leading space
+            start += 1
+        if not bad or start >= end:
+            continue
+        while start > 0 and not summary[start - 1].isspace():
+            start -= 1
+        while end < len(summary) and not summary[end].isspace():
+            end += 1
+        if spans and start <= spans[-1][1] + 1:
+            spans[-1][1] = max(spans[-1][1], end)
+            spans[-1][2] = min(spans[-1][2], lp)
+        else:
+            spans.append([start, end, lp])
+    return [Span(s, e, summary[s:e], f"unlikely given the article (p={math.exp(lp):.3f})") for s, e, lp in spans]
+
+
+def _weight_files(path) -> list:
+    from pathlib import Path
+
+    folder = Path(path)
+    return list(folder.glob("*.safetensors")) if folder.is_dir() else []
