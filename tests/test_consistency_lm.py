@@ -45,6 +45,8 @@ def test_score_is_geometric_mean_probability_given_the_article(tiny_gemma, summa
     assert result.backend_scores["lm.pmi"] == pytest.approx(
         sum(g - b for g, b in zip(given, bare)) / len(tokens), abs=1e-4)
     assert 0 <= result.backend_scores["lm.top1"] <= 1
+    [(sentence, evidence, value)] = result.support
+    assert sentence == summary.strip() and evidence in ARTICLE and value == pytest.approx(result.score)
     for span in result.spans:  # spans are whole words of the summary
         assert summary[span.start:span.end] == span.text and span.text.strip() == span.text
 
@@ -56,6 +58,15 @@ def test_article_tokens_are_capped_and_named_in_the_signature(tiny_gemma):
     assert long.error is None and 0 < long.score <= 1
     assert long.score == short.score and long.backend_scores == short.backend_scores
     assert "art_tok:16" in str(checker.signature) and "backend:lm" in str(checker.signature)
+
+
+def test_support_scores_each_summary_sentence(tiny_gemma):
+    from eval.consistency.lm import LMBackend
+
+    [result] = LMBackend(model=str(tiny_gemma)).score_pairs([ARTICLE], ["Work starts in May. Mayor Doe said so."])
+    assert [s for s, _, _ in result.support] == ["Work starts in May.", "Mayor Doe said so."]
+    assert result.support[0][1] == "Work starts in May."
+    assert min(v for _, _, v in result.support) <= result.score <= max(v for _, _, v in result.support)
 
 
 @pytest.mark.parametrize("summary, flagged, expected", [

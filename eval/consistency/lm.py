@@ -8,7 +8,8 @@ the article, exp(mean log p), in [0, 1]. Extra signals for the ensemble: `lm.pmi
 log p from reading the article), `lm.top1` (share of tokens the model ranks first), `lm.low`
 (share of tokens with p < 1%) and `lm.pmi_neg` (share the article makes less likely).
 Unsupported spans are the words whose tokens are unlikely (p < `span_prob`) and not made more
-likely by the article.
+likely by the article; the support of each summary sentence is the article sentence sharing
+most content words with it, scored by that sentence's own geometric-mean probability.
 
 Default model: the bundled Gemma-3-270M base (`eval.encoders.gemma_dir`); any Hugging Face
 causal LM folder or hub id works (`model=`). Cost: one forward pass over the article per pair,
@@ -20,7 +21,8 @@ from __future__ import annotations
 import math
 
 from eval.consistency import Backend, BackendResult, Span, register
-from eval.consistency.trained import file_hash
+from eval.consistency.text import sentences
+from eval.consistency.trained import _best_sentence, file_hash
 
 LOW_PROB = 0.01
 
@@ -91,7 +93,12 @@ class LMBackend(Backend):
                  "lm.pmi_neg": sum(x < 0 for x in gain) / n}
         offsets = [(max(0, s - 1) + lead, max(0, e - 1) + lead) for s, e in encoded.offset_mapping[:n]]
         flagged = [g < math.log(self.span_prob) and x <= 0 for g, x in zip(given, gain)]
-        return BackendResult(math.exp(mean), _word_spans(summary, offsets, flagged, given), backend_scores=extra)
+        support = []
+        for start, end, sentence in sentences(summary):
+            inside = [g for (s, e), g in zip(offsets, given) if start <= s < end]
+            if inside:  # sentences past the token cap have no score
+                support.append((sentence, _best_sentence(article, sentence), math.exp(sum(inside) / len(inside))))
+        return BackendResult(math.exp(mean), _word_spans(summary, offsets, flagged, given), support, backend_scores=extra)
 
 
 def _word_spans(summary: str, offsets, flagged, log_probs) -> list[Span]:
