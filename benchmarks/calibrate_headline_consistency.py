@@ -100,7 +100,9 @@ def main() -> None:
             print(f"{backend:9} {name:>16} {threshold:5.3f} {100 * ba:9.1f} {100 * auc:6.1f} {100 * flagged:22.1f}%")
     if args.write:
         data = json.loads(CALIBRATION_FILE.read_text())
-        data["headline_thresholds"] = {k: round(v, 6) for k, v in fitted.items()}
+        # backends not run this time keep their stored thresholds
+        data["headline_thresholds"] = {**data.get("headline_thresholds", {}),
+                                       **{k: round(v, 6) for k, v in fitted.items()}}
         data["headline_fitted_on"] = (f"synthetic headline pairs, fit half of {len(rows)} Reuters+BBC dev articles, "
                                       f"seed {args.seed}, {date.today()}")
         atomic_write_json(CALIBRATION_FILE, data)

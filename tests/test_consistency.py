@@ -213,6 +213,22 @@ def test_ensemble_combines_members_with_stored_weights(tmp_path):
     assert [s.reason for s in res.spans] == ["test"]
 
 
+def test_ensemble_scored_from_member_caches_equals_direct_scoring(tmp_path):
+    from eval.consistency.meta import score_rows
+
+    path = tmp_path / "ensemble.json"
+    path.write_text(json.dumps({"features": ["ngram", "ngram.p1min"], "weights": [2.0, 1.0], "bias": -1.0,
+                                "mean": [0.5, 0.5], "std": [0.25, 0.25], "fitted_on": "test"}))
+    checker = ConsistencyChecker("ensemble", weights_file=path)
+    rows = [{"article": ARTICLE, "summary": s} for s in
+            ["The council approved a budget.", "The mayor resigned in Paris.", "  "]]
+    cached = score_rows(checker, rows, tmp_path / "cache", progress=False)
+    direct = checker.score([r["article"] for r in rows], [r["summary"] for r in rows])
+    assert [c["score"] for c in cached[:2]] == pytest.approx([d.score for d in direct[:2]])
+    assert cached[2]["score"] is None and "empty summary" in cached[2]["error"]
+    assert [f.name.split("-")[0] for f in (tmp_path / "cache").iterdir()] == ["ngram"]  # members' caches
+
+
 def test_ensemble_rejects_inconsistent_weight_file(tmp_path):
     from eval.consistency.ensemble import load_weights
 

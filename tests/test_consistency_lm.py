@@ -32,7 +32,7 @@ def _full_pass_log_probs(backend, context, summary):
 
 @pytest.mark.parametrize("summary", ["Oil prices rose.", "  The council voted to build a bridge.",
                                      "Snow closed schools"])
-def test_score_is_geometric_mean_probability_given_the_article(tiny_gemma, summary):
+def test_score_is_the_sigmoid_of_mean_pmi_against_no_article(tiny_gemma, summary):
     from eval.consistency.lm import LMBackend
 
     backend = LMBackend(model=str(tiny_gemma))
@@ -41,10 +41,8 @@ def test_score_is_geometric_mean_probability_given_the_article(tiny_gemma, summa
     given = _full_pass_log_probs(backend, backend.article_prefix + backend._encode(ARTICLE)
                                  + backend.summary_prefix, tokens)
     bare = _full_pass_log_probs(backend, backend.bare_prefix, tokens)
-    assert result.score == pytest.approx(math.exp(sum(given) / len(given)), rel=1e-4)
-    assert result.backend_scores["lm.pmi"] == pytest.approx(
-        sum(g - b for g, b in zip(given, bare)) / len(tokens), abs=1e-4)
-    assert 0 <= result.backend_scores["lm.top1"] <= 1
+    mean_gain = sum(g - b for g, b in zip(given, bare)) / len(tokens)
+    assert result.score == pytest.approx(1 / (1 + math.exp(-mean_gain)), abs=1e-5)
     [(sentence, evidence, value)] = result.support
     assert sentence == summary.strip() and evidence in ARTICLE and value == pytest.approx(result.score)
     for span in result.spans:  # spans are whole words of the summary
@@ -95,6 +93,6 @@ def test_real_gemma_finds_the_invented_claim():
         "The council approved a budget of 1.8 million dollars.",
         "The council approved a budget after talks with Emmanuel Macron in Paris."])
     assert supported.score > invented.score
-    assert supported.backend_scores["lm.pmi"] > 0
+    assert supported.score > 0.5  # reading the article made it likelier
     assert any("Macron" in s.text for s in invented.unsupported_spans)
     assert not any("council" in s.text for s in invented.unsupported_spans)

@@ -2,14 +2,15 @@
 article. What the article supports is predictable from it; an invented name, number or event
 is not, with or without the article (the idea behind CoCo and HaRiM).
 
-Per pair, two passes score the summary tokens: after "Article:\\n{article}\\n\\nSummary:" and
-after "Summary:" alone. The score is the geometric-mean probability of the summary tokens given
-the article, exp(mean log p), in [0, 1]. Extra signals for the ensemble: `lm.pmi` (mean gain in
-log p from reading the article), `lm.top1` (share of tokens the model ranks first), `lm.low`
-(share of tokens with p < 1%) and `lm.pmi_neg` (share the article makes less likely).
-Unsupported spans are the words whose tokens are unlikely (p < `span_prob`) and not made more
-likely by the article; the support of each summary sentence is the article sentence sharing
-most content words with it, scored by that sentence's own geometric-mean probability.
+Per pair, two passes score the summary tokens: after "Article:\n{article}\n\nSummary:" and
+after "Summary:" alone. The score is the sigmoid of the mean pointwise mutual information, i.e.
+of how much reading the article raised the log-probability of each summary token. On dev_fit it
+beat the plain probability given the article (mean per-source AUC 70.3 vs 66.1), which also
+rewards fluent, generic text, and made the ensemble worse (cross-validated AUC 0.65 vs 0.72).
+Unsupported spans are the words with a token the model finds unlikely (p < `span_prob`) even
+after reading the article and that the article does not make likelier; the support of each
+summary sentence is the article sentence sharing most content words with it, scored by that
+sentence's own mean PMI.
 
 Default model: the bundled Gemma-3-270M base (`eval.encoders.gemma_dir`); any Hugging Face
 causal LM folder or hub id works (`model=`). Cost: one forward pass over the article per pair,
@@ -23,8 +24,6 @@ import math
 from eval.consistency import Backend, BackendResult, Span, register
 from eval.consistency.text import sentences
 from eval.consistency.trained import _best_sentence, file_hash
-
-LOW_PROB = 0.01
 
 
 @register("lm")
@@ -56,7 +55,7 @@ class LMBackend(Backend):
 
     def settings(self) -> dict[str, str]:
         return {"model": f"{self.model_name}@{self.hash}", "art_tok": self.max_article_tokens,
-                "prompt": "v1"}
+                "prompt": "v1", "score": "pmi"}
 
     def _encode(self, text: str) -> list[int]:
         return self.tokenizer(text, add_special_tokens=False).input_ids
@@ -87,18 +86,18 @@ class LMBackend(Backend):
         bare, _ = self._summary_log_probs(self.bare_prefix, tokens)
         gain = [g - b for g, b in zip(given, bare)]
         n = len(tokens)
-        mean = sum(given) / n
-        extra = {"lm.pmi": sum(gain) / n, "lm.top1": sum(top1) / n,
-                 "lm.low": sum(g < math.log(LOW_PROB) for g in given) / n,
-                 "lm.pmi_neg": sum(x < 0 for x in gain) / n}
         offsets = [(max(0, s - 1) + lead, max(0, e - 1) + lead) for s, e in encoded.offset_mapping[:n]]
         flagged = [g < math.log(self.span_prob) and x <= 0 for g, x in zip(given, gain)]
         support = []
         for start, end, sentence in sentences(summary):
-            inside = [g for (s, e), g in zip(offsets, given) if start <= s < end]
+            inside = [x for (s, e), x in zip(offsets, gain) if start <= s < end]
             if inside:  # sentences past the token cap have no score
-                support.append((sentence, _best_sentence(article, sentence), math.exp(sum(inside) / len(inside))))
-        return BackendResult(math.exp(mean), _word_spans(summary, offsets, flagged, given), support, backend_scores=extra)
+                support.append((sentence, _best_sentence(article, sentence), _sigmoid(sum(inside) / len(inside))))
+        return BackendResult(_sigmoid(sum(gain) / n), _word_spans(summary, offsets, flagged, given), support)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
 
 
 def _word_spans(summary: str, offsets, flagged, log_probs) -> list[Span]:

@@ -4,6 +4,7 @@ accuracy / ROC-AUC / F1 with bootstrap intervals per source."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 import os
@@ -32,6 +33,9 @@ def score_rows(checker, rows: list[dict], cache: Path | None = None, chunk: int 
     appended as they finish, so a killed run resumes where it stopped."""
     from tqdm import tqdm
 
+    if cache is not None and getattr(checker.backend, "weights", None) and hasattr(checker.backend, "members"):
+        return _ensemble_rows(checker, rows, cache, chunk, progress)
+
     def key(row):
         return hashlib.sha1((row["article"] + "\x00" + row["summary"]).encode()).hexdigest()
 
@@ -58,6 +62,29 @@ def score_rows(checker, rows: list[dict], cache: Path | None = None, chunk: int 
         if store:
             store.close()
     return [known[key(r)] for r in rows]
+
+
+def _ensemble_rows(checker, rows, cache, chunk, progress) -> list[dict]:
+    """A fitted ensemble scored from its members' caches (the ones `calibrate` fills), so
+    benchmarking it costs no model pass the members have not already made."""
+    from eval.consistency.ensemble import combine
+
+    per_member = {}
+    for name, backend in checker.backend.members.items():
+        member = copy.copy(checker)  # same article cap and kind; only the backend differs
+        member.backend_name, member.backend = name, backend
+        per_member[name] = score_rows(member, rows, cache, chunk, progress)
+    out = []
+    for results in zip(*per_member.values()):
+        errors = [f"{n}: {r['error']}" for n, r in zip(per_member, results) if r["error"]]
+        if errors:
+            out.append({"score": None, "backend_scores": None, "error": "; ".join(errors)})
+            continue
+        features = {}
+        for name, r in zip(per_member, results):
+            features.update({name: r["score"], **(r["backend_scores"] or {})})
+        out.append({"score": combine(checker.backend.weights, features), "backend_scores": features, "error": None})
+    return out
 
 
 def balanced_accuracy(labels, predictions) -> float:
