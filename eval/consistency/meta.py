@@ -33,7 +33,8 @@ def score_rows(checker, rows: list[dict], cache: Path | None = None, chunk: int 
     appended as they finish, so a killed run resumes where it stopped."""
     from tqdm import tqdm
 
-    if cache is not None and getattr(checker.backend, "weights", None) and hasattr(checker.backend, "members"):
+    backend = getattr(checker, "backend", None)
+    if cache is not None and getattr(backend, "weights", None) and hasattr(backend, "members"):
         return _ensemble_rows(checker, rows, cache, chunk, progress)
 
     def key(row):
