@@ -16,7 +16,13 @@ from eval.errors import InputError
 from summarizer.commands.generate import read_articles
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+
+
+def _env():
+    """Read at call time, so the subprocess sees the private cache conftest sets per test."""
+    return {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+
+
 WORDS = "oil prices council bridge river snow schools flights shares foods profit talks".split()
 
 
@@ -27,7 +33,7 @@ def tiny_gemma(tmp_path_factory):
 
 def _cli(*args, check=True, **kwargs):
     proc = subprocess.run([sys.executable, "-m", "summarizer", "generate", "--threads", "1", *map(str, args)],
-                          env=ENV, cwd=ROOT, capture_output=True, text=True, **kwargs)
+                          env=_env(), cwd=ROOT, capture_output=True, text=True, **kwargs)
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -123,7 +129,7 @@ def test_resume_after_kill_loses_and_duplicates_nothing(tmp_path, tiny_gemma):
 
     out = tmp_path / "killed.jsonl"
     proc = subprocess.Popen([sys.executable, "-m", "summarizer", "generate", "--threads", "1",
-                             "--output", str(out), *map(str, args)], env=ENV, cwd=ROOT,
+                             "--output", str(out), *map(str, args)], env=_env(), cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline and (not out.exists() or len(out.read_text().splitlines()) < 5):
