@@ -21,6 +21,7 @@ causal LM folder or hub id works (`model=`). Cost: one forward pass over the art
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from eval.consistency import Backend, BackendResult, Span, register
 from eval.consistency.text import sentences
@@ -44,15 +45,14 @@ class LMBackend(Backend):
         # float32: bf16 changes the log-probs (and so the calibrated threshold) from CPU to CPU
         self.model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        weights = next(iter(sorted(_weight_files(path))), None)
-        self.hash = file_hash(weights) if weights else self.model_name
+        weights = sorted(Path(path).glob("*.safetensors")) if Path(path).is_dir() else []
+        self.hash = file_hash(weights[0]) if weights else self.model_name  # a hub id names itself
         self.max_article_tokens, self.max_summary_tokens = max_article_tokens, max_summary_tokens
         self.span_prob = span_prob
-        encode = self._encode
         bos = [self.tokenizer.bos_token_id] if self.tokenizer.bos_token_id is not None else []
-        self.article_prefix = bos + encode("Article:\n")
-        self.summary_prefix = encode("\n\nSummary:")
-        self.bare_prefix = bos + encode("Summary:")
+        self.article_prefix = bos + self._encode("Article:\n")
+        self.summary_prefix = self._encode("\n\nSummary:")
+        self.bare_prefix = bos + self._encode("Summary:")
 
     def settings(self) -> dict[str, str]:
         return {"model": f"{self.model_name}@{self.hash}", "art_tok": self.max_article_tokens,
@@ -61,9 +61,8 @@ class LMBackend(Backend):
     def _encode(self, text: str) -> list[int]:
         return self.tokenizer(text, add_special_tokens=False).input_ids
 
-    def _summary_log_probs(self, context: list[int], summary: list[int]):
-        """log p of each summary token after `context`, and whether it was the model's top pick.
-        Logits are computed for the summary positions only: the 262k-word output layer over
+    def _summary_log_probs(self, context: list[int], summary: list[int]) -> list[float]:
+        """log p of each summary token after `context`. Logits are computed for the summary positions only: the 262k-word output layer over
         every article position would cost more than the whole transformer."""
         torch = self.torch
         ids = torch.tensor([context + summary])
@@ -71,7 +70,7 @@ class LMBackend(Backend):
             logits = self.model(ids, logits_to_keep=len(summary) + 1).logits[0, :-1].float()
         log_probs = torch.log_softmax(logits, -1)
         target = ids[0, -len(summary):]
-        return log_probs.gather(1, target[:, None])[:, 0].tolist(), log_probs.argmax(-1).eq(target).tolist()
+        return log_probs.gather(1, target[:, None])[:, 0].tolist()
 
     def score_pairs(self, articles: list[str], summaries: list[str]) -> list[BackendResult]:
         return [self._score_one(a, s) for a, s in zip(articles, summaries)]
@@ -83,8 +82,8 @@ class LMBackend(Backend):
         if not tokens:
             return BackendResult(0.0, error="summary has no tokens")
         article_ids = self._encode(article)[:self.max_article_tokens]
-        given, top1 = self._summary_log_probs(self.article_prefix + article_ids + self.summary_prefix, tokens)
-        bare, _ = self._summary_log_probs(self.bare_prefix, tokens)
+        given = self._summary_log_probs(self.article_prefix + article_ids + self.summary_prefix, tokens)
+        bare = self._summary_log_probs(self.bare_prefix, tokens)
         gain = [g - b for g, b in zip(given, bare)]
         n = len(tokens)
         offsets = [(max(0, s - 1) + lead, max(0, e - 1) + lead) for s, e in encoded.offset_mapping[:n]]
@@ -120,9 +119,3 @@ def _word_spans(summary: str, offsets, flagged, log_probs) -> list[Span]:
             spans.append([start, end, lp])
     return [Span(s, e, summary[s:e], f"unlikely given the article (p={math.exp(lp):.3f})") for s, e, lp in spans]
 
-
-def _weight_files(path) -> list:
-    from pathlib import Path
-
-    folder = Path(path)
-    return list(folder.glob("*.safetensors")) if folder.is_dir() else []
