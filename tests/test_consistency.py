@@ -21,7 +21,7 @@ from eval.consistency import (
 from eval.consistency import datasets as ds
 from eval.consistency.entities import ArticleFacts, normalise, numbers
 from eval.consistency.meta import balanced_accuracy, best_threshold, evaluate, f1, roc_auc
-from eval.consistency.ngram import NgramBackend, merge_spans, ngram_precision
+from eval.consistency.ngram import ArticleIndex, NgramBackend, merge_spans, ngram_precision
 from eval.consistency.text import sentences, tokens
 
 FIXTURES = Path(__file__).parent / "fixtures" / "consistency"
@@ -74,6 +74,22 @@ def test_ngram_backend_min_over_sentences_and_spans():
     assert [(s.text, s.reason) for s in res.spans] == [
         ("Governor Max Power cut taxes", "word not in article")]
     assert all(summary[s.start:s.end] == s.text for s in res.spans)
+
+
+LOCAL_ARTICLE = ("The council met on Monday. It approved a budget of 1.8 million dollars for schools. "
+                 "The mayor, Ann Lee, praised the vote. Parks got nothing.")
+
+
+@pytest.mark.parametrize("summary, local, fusion", [
+    ("The council approved a budget for schools.", 1.0, 0.2),  # council: 1st sentence, rest: 2nd
+    ("The budget approves schooling.", 1.0, 0.1),              # stems match: approv, school
+    ("Ann Lee approved a budget for parks.", 0.8, 0.3),        # scattered over three sentences
+    ("Totally unrelated words here.", 0.0, 0.0),
+    ("The vote. Ann Lee met parks.", 0.75, 0.3),               # worst sentence decides `local`
+])
+def test_ngram_locality_features(summary, local, fusion):
+    features = NgramBackend.locality(ArticleIndex(LOCAL_ARTICLE), summary)
+    assert features == {"ngram.local": pytest.approx(local), "ngram.fusion": pytest.approx(fusion)}
 
 
 def test_merge_spans_keeps_separate_when_words_between():
@@ -177,7 +193,7 @@ def test_non_english_is_scored_with_a_warning():
 
 def test_signature_names_backend_and_threshold():
     sig = str(ConsistencyChecker("ngram", threshold=0.42).signature)
-    assert sig.startswith("consistency|backend:ngram|n:1-3|agg:min|feat:v2|kind:summary|threshold:0.4200|thr_from:given")
+    assert sig.startswith("consistency|backend:ngram|n:1-3|agg:min|feat:v3|kind:summary|threshold:0.4200|thr_from:given")
 
 
 def test_headlines_get_their_own_threshold_and_default_backend():
@@ -372,17 +388,32 @@ def test_macro_threshold(labels, scores, sources, lo, hi):
     assert lo < macro_threshold(labels, scores, sources) <= hi
 
 
-def test_logistic_fit_is_seeded_and_finds_the_signal():
-    from eval.consistency.calibrate import cv_auc, fit_logistic
+def test_pairwise_fit_ranks_within_source_and_ignores_source_identity():
+    """Feature 0 ranks rows within each source; feature 1 only says which source a row is from,
+    and the sources' base rates differ. A fit on pooled rows leans on feature 1; the pairwise
+    fit must not."""
+    from sklearn.linear_model import LogisticRegression
+
+    from eval.consistency.calibrate import fit_pairwise, mean_auc
 
     rng = np.random.default_rng(0)
-    labels = rng.integers(0, 2, 300)
-    features = np.column_stack([labels + rng.normal(0, 0.5, 300), rng.normal(0, 1, 300)])
-    sources = np.array(["a", "b"] * 150)
-    w = fit_logistic(features, labels)
-    assert w == fit_logistic(features, labels)
-    assert w["weights"][0] > 5 * abs(w["weights"][1])
-    assert cv_auc(features, labels, sources) > 0.8
+    sources = np.array(["a"] * 200 + ["b"] * 200)
+    labels = np.r_[rng.random(200) < 0.9, rng.random(200) < 0.1].astype(int)
+    features = np.column_stack([labels + rng.normal(0, 1.0, 400), (sources == "a").astype(float)])
+    w = fit_pairwise(features, labels, sources)
+    assert w == fit_pairwise(features, labels, sources)  # deterministic
+    assert w["weights"][0] > 0.5 and w["weights"][1] == pytest.approx(0, abs=1e-6)
+    pooled = LogisticRegression(class_weight="balanced").fit(features, labels).coef_[0]
+    assert pooled[1] > pooled[0]  # the confounder the pairwise fit avoids
+    z = ((features - w["mean"]) / w["std"]) @ np.array(w["weights"])
+    assert mean_auc(labels, z, sources) > 0.7
+
+
+def test_pairwise_fit_needs_both_classes_in_some_source():
+    from eval.consistency.calibrate import fit_pairwise
+
+    with pytest.raises(ValueError, match="both consistent and inconsistent"):
+        fit_pairwise(np.ones((4, 1)), np.array([1, 1, 0, 0]), np.array(["a", "a", "b", "b"]))
 
 
 def test_shipped_ensemble_and_thresholds_are_consistent():
@@ -391,7 +422,7 @@ def test_shipped_ensemble_and_thresholds_are_consistent():
 
     weights, thresholds = load_weights(), load_thresholds()
     assert len(weights["features"]) == len(weights["mean"]) == len(weights["std"])
-    assert weights["fitted_on"].startswith("dev_fit:")
+    assert weights["fitted_on"].startswith("train:") and weights["chosen_on"].startswith("dev_fit:")
     assert "ensemble" in thresholds and 0 < thresholds["ensemble"] < 1
 
 

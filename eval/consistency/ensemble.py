@@ -1,7 +1,8 @@
-"""`ensemble` backend: a logistic regression over member backends' scores
-(and the extra signals some members report, e.g. "ngram.p3min"),
-fitted on the dev_fit split only (`python -m eval.consistency.calibrate`) and stored as JSON
-beside this file (ensemble.json: members, weights, bias, what it was fitted on); never pickle.
+"""`ensemble` backend: a linear model over member backends' scores (and the extra signals
+some members report, e.g. "ngram.local"), fitted to rank within a dataset on the train split,
+its members chosen and its threshold fitted on dev_fit (`python -m eval.consistency.calibrate`),
+stored as JSON beside this file (ensemble.json: features, weights, standardisation, what it was
+fitted on); never pickle.
 Spans are the union of the members' spans; the support evidence comes from the first member
 that gives any (align, then ngram)."""
 
