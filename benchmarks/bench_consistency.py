@@ -10,7 +10,7 @@ NER overlap (share of the summary's spaCy entities found verbatim in the article
 Then speed: pairs/s of the default backend (or of --speed-backends) on CNN/DM-length articles
 (FRANK's CNN/DM rows), next to the 3-gram baseline timed on the same pairs.
 
-    python benchmarks/bench_consistency.py [--backends ngram entities lm ensemble] [--all-sources]
+    python benchmarks/bench_consistency.py [--backends ngram entities lm ensemble align@all-mpnet-base-v2] [--all-sources]
         [--speed-backends ngram lm]
 """
 
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from eval.consistency import ConsistencyChecker, available_backends
 from eval.consistency import datasets as ds
-from eval.consistency.meta import best_threshold, cache_dir, evaluate, score_rows
+from eval.consistency.meta import best_threshold, cache_dir, evaluate, paired_macro_test, score_rows
 from eval.consistency.ngram import ngram_precision
 
 
@@ -44,12 +44,18 @@ class Baseline3gram:
         return [ConsistencyResult(ngram_precision(a, s), None) for a, s in zip(articles, summaries)]
 
 
+def make_checker(name: str) -> ConsistencyChecker:
+    """"backend" or "backend@model" (e.g. align@all-mpnet-base-v2)."""
+    backend, _, model = name.partition("@")
+    return ConsistencyChecker(backend, **({"model": model} if model else {}))
+
+
 def systems(names):
     out = {"3-gram precision (baseline)": Baseline3gram(),
            "NER overlap (baseline)": ConsistencyChecker("entities", normalise_values=False)}
     for name in names:
         try:
-            out[name] = ConsistencyChecker(name)
+            out[name] = make_checker(name)
         except (ImportError, FileNotFoundError, ValueError) as err:
             print(f"skipping backend {name}: {err}")
     return out
@@ -73,7 +79,7 @@ def main(argv=None) -> int:
 
     sources = None if args.all_sources else ds.TARGET_SOURCES
     fit, held = ds.load_all("dev_fit", sources), ds.load_all("dev_eval", sources)
-    names = [b for b in args.backends if b in available_backends()]
+    names = [b for b in args.backends if b.partition("@")[0] in available_backends()]
     report = {"sources": {}, "systems": {}, "speed": {}}
     source_names = sorted({r["source"] for r in held}, key=lambda s: (s not in ds.TARGET_SOURCES, s))
     for s in source_names:
@@ -82,6 +88,7 @@ def main(argv=None) -> int:
                                 "dev_eval_consistent": sum(r["source"] == s and r["label"] for r in held)}
     print("rows per source (dev_fit / dev_eval / consistent in dev_eval):",
           {s: tuple(v.values()) for s, v in report["sources"].items()})
+    paired = {}  # label -> (eval scores, per-source thresholds), for the paired tests below
     for label, checker in systems(names).items():
         scored = {}
         for part, rows in (("fit", fit), ("eval", held)):
@@ -97,6 +104,7 @@ def main(argv=None) -> int:
             stored = evaluate([y for y, _ in e], [v for _, v in e], checker.threshold, 0, args.seed)
             m["ba_stored_thr"] = stored["ba"][0]
             per_source[s] = m
+        paired[label] = ([v for _, _, v in scored["eval"]], {s: per_source[s]["threshold"] for s in source_names})
         target = [s for s in source_names if s in ds.TARGET_SOURCES]
         macro = {k: float(np.mean([per_source[s][k][0] for s in target])) for k in ("ba", "auc", "f1")}
         macro["ba_stored_thr"] = float(np.mean([per_source[s]["ba_stored_thr"] for s in target]))
@@ -117,6 +125,24 @@ def main(argv=None) -> int:
         print(f"| {label} | " + " | ".join(cells) +
               f" | {100 * m['ba']:.1f} | {100 * m['auc']:.1f} | {100 * m['ba_stored_thr']:.1f} |")
 
+    # Paired tests against the default backend: same rows resampled for both checkers.
+    default = ConsistencyChecker().backend_name
+    if default in paired:
+        labels, srcs = [r["label"] for r in held], [r["source"] for r in held]
+        in_target = np.isin(srcs, ds.TARGET_SOURCES)
+        print(f"\nminus `{default}` on the mean over target sources (paired bootstrap, {args.bootstrap} "
+              f"within-source row resamples, seed {args.seed}):")
+        for label, (values, thresholds) in paired.items():
+            if label == default:
+                continue
+            test = paired_macro_test(np.array(labels)[in_target], np.array(srcs)[in_target],
+                                     np.array(paired[default][0])[in_target], np.array(values)[in_target],
+                                     paired[default][1], thresholds, args.bootstrap, args.seed)
+            report["systems"][label]["minus_default"] = {k: t._asdict() for k, t in test.items()}
+            print(f"  {label:28s} BA {100 * test['ba'].diff:+5.1f} [{100 * test['ba'].low:+5.1f}, {100 * test['ba'].high:+5.1f}] "
+                  f"p={test['ba'].p_value:.3f}   AUC {100 * test['auc'].diff:+5.1f} [{100 * test['auc'].low:+5.1f}, "
+                  f"{100 * test['auc'].high:+5.1f}] p={test['auc'].p_value:.3f}")
+
     # Speed on CNN/DM-length articles.
     cnndm = [r for r in ds.load("frank") if r["origin"] == "cnndm"][: args.speed_pairs]
     articles, summaries = [r["article"] for r in cnndm], [r["summary"] for r in cnndm]
@@ -126,7 +152,7 @@ def main(argv=None) -> int:
     baseline = len(cnndm) / (time.perf_counter() - t0)
     speed = {}
     for name in args.speed_backends or [ConsistencyChecker().backend_name]:
-        checker = ConsistencyChecker(name)
+        checker = make_checker(name)
         checker.score(articles[:2], summaries[:2])  # warm-up: model loading is not per-pair cost
         t0 = time.perf_counter()
         checker.score(articles, summaries)

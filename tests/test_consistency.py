@@ -324,6 +324,25 @@ def test_evaluate_intervals_contain_point_and_are_seeded():
         assert a[k][1] <= a[k][0] <= a[k][2]
 
 
+def test_paired_macro_test_against_itself_and_against_a_better_checker():
+    from eval.consistency.meta import paired_macro_test
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 300)
+    sources = np.array(["a", "b", "c"] * 100)
+    weak, strong = labels * 0.2 + rng.random(300), labels * 2.0 + rng.random(300)
+    thr = {s: 0.6 for s in "abc"}
+    same = paired_macro_test(labels, sources, weak, weak, thr, thr, 200, seed=1)
+    assert same["auc"].diff == same["ba"].diff == 0 and same["auc"].p_value == 1.0
+    better = paired_macro_test(labels, sources, weak, strong, thr, {s: 1.5 for s in "abc"}, 200, seed=1)
+    assert better == paired_macro_test(labels, sources, weak, strong, thr, {s: 1.5 for s in "abc"}, 200, seed=1)
+    for k in ("ba", "auc"):
+        assert 0 < better[k].low <= better[k].diff <= better[k].high and better[k].p_value < 0.01
+    assert better["auc"].diff == pytest.approx(
+        np.mean([roc_auc(labels[sources == s], strong[sources == s]) - roc_auc(labels[sources == s], weak[sources == s])
+                 for s in "abc"]))
+
+
 # --- CLIs ----------------------------------------------------------------------------------------
 
 def _run(argv):

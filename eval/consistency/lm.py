@@ -14,12 +14,16 @@ summary sentence is the article sentence sharing most content words with it, sco
 sentence's own mean PMI.
 
 Default model: the bundled Gemma-3-270M base (`eval.encoders.gemma_dir`); any Hugging Face
-causal LM folder or hub id works (`model=`). Cost: one forward pass over the article per pair,
-~3 s on 2 cores for a CNN/DM article (~1 s for a 400-word one), so it is not the fast default.
+causal LM folder or hub id works (`model=`). Cost: one forward pass over each distinct article,
+~3 s on 2 cores for a CNN/DM article (~1 s for a 400-word one); the summaries of the same
+article in one call continue from a copy of its key/value cache, so scoring several systems on
+the same articles costs little more than scoring one. Still not the fast default.
 """
 
 from __future__ import annotations
 
+import copy
+import inspect
 import math
 from pathlib import Path
 
@@ -45,6 +49,8 @@ class LMBackend(Backend):
         # float32: bf16 changes the log-probs (and so the calibrated threshold) from CPU to CPU
         self.model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
         self.tokenizer = AutoTokenizer.from_pretrained(path)
+        # transformers 5.2x renamed `past_key_values` to `cache`; older versions (>= 4.50) take the old name
+        self.cache_arg = "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
         weights = sorted(Path(path).glob("*.safetensors")) if Path(path).is_dir() else []
         self.hash = file_hash(weights[0]) if weights else self.model_name  # a hub id names itself
         self.max_article_tokens, self.max_summary_tokens = max_article_tokens, max_summary_tokens
@@ -61,28 +67,48 @@ class LMBackend(Backend):
     def _encode(self, text: str) -> list[int]:
         return self.tokenizer(text, add_special_tokens=False).input_ids
 
-    def _summary_log_probs(self, context: list[int], summary: list[int]) -> list[float]:
-        """log p of each summary token after `context`. Logits are computed for the summary positions only: the 262k-word output layer over
-        every article position would cost more than the whole transformer."""
+    def _summary_log_probs(self, context: list[int], summary: list[int], state=None) -> list[float]:
+        """log p of each summary token after `context`, or after the context whose `state`
+        (key/value cache, last logits) `_read` returned. Logits are computed for the summary
+        positions only: the 262k-word output layer over every article position would cost more
+        than the whole transformer."""
         torch = self.torch
-        ids = torch.tensor([context + summary])
+        target = torch.tensor(summary)
         with torch.inference_mode():
-            logits = self.model(ids, logits_to_keep=len(summary) + 1).logits[0, :-1].float()
-        log_probs = torch.log_softmax(logits, -1)
-        target = ids[0, -len(summary):]
-        return log_probs.gather(1, target[:, None])[:, 0].tolist()
+            if state is None:
+                ids = torch.tensor([context + summary])
+                logits = self.model(ids, logits_to_keep=len(summary) + 1).logits[0, :-1].float()
+            else:
+                cache, last = state
+                out = self.model(target[None], use_cache=True, **{self.cache_arg: copy.deepcopy(cache)})
+                logits = torch.cat([last[None], out.logits[0, :-1].float()])
+        return torch.log_softmax(logits, -1).gather(1, target[:, None])[:, 0].tolist()
+
+    def _read(self, context: list[int]):
+        """One pass over `context`: its key/value cache and the logits after its last token."""
+        with self.torch.inference_mode():
+            out = self.model(self.torch.tensor([context]), use_cache=True, logits_to_keep=1)
+        return getattr(out, self.cache_arg), out.logits[0, -1].float()
 
     def score_pairs(self, articles: list[str], summaries: list[str]) -> list[BackendResult]:
-        return [self._score_one(a, s) for a, s in zip(articles, summaries)]
+        by_article: dict[str, list[int]] = {}
+        for i, article in enumerate(articles):
+            by_article.setdefault(article, []).append(i)
+        results: list[BackendResult] = [None] * len(articles)  # type: ignore[list-item]
+        for article, rows in by_article.items():
+            context = self.article_prefix + self._encode(article)[:self.max_article_tokens] + self.summary_prefix
+            state = self._read(context) if len(rows) > 1 else None  # one summary: one plain pass
+            for i in rows:
+                results[i] = self._score_one(article, summaries[i], context, state)
+        return results
 
-    def _score_one(self, article: str, summary: str) -> BackendResult:
+    def _score_one(self, article: str, summary: str, context: list[int], state) -> BackendResult:
         lead = len(summary) - len(summary.lstrip())
         encoded = self.tokenizer(" " + summary.strip(), add_special_tokens=False, return_offsets_mapping=True)
         tokens = encoded.input_ids[:self.max_summary_tokens]
         if not tokens:
             return BackendResult(0.0, error="summary has no tokens")
-        article_ids = self._encode(article)[:self.max_article_tokens]
-        given = self._summary_log_probs(self.article_prefix + article_ids + self.summary_prefix, tokens)
+        given = self._summary_log_probs(context, tokens, state)
         bare = self._summary_log_probs(self.bare_prefix, tokens)
         gain = [g - b for g, b in zip(given, bare)]
         n = len(tokens)

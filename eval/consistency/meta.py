@@ -139,3 +139,34 @@ def evaluate(labels, scores, threshold: float, n_resamples: int = 1000, seed: in
         arr = np.asarray(draws[k], float)
         out[k] = (v, float(np.nanpercentile(arr, 2.5)), float(np.nanpercentile(arr, 97.5)))
     return out
+
+
+def paired_macro_test(labels, sources, scores_a, scores_b, thresholds_a: dict, thresholds_b: dict,
+                      n_resamples: int = 1000, seed: int = 12345) -> dict:
+    """Is checker b better than checker a on the mean over sources? For BA (at per-source
+    thresholds) and ROC-AUC: the difference b - a, its 95% interval and a two-sided p-value,
+    from resampling rows within each source, the same rows for both checkers (a paired
+    bootstrap, with eval.stats.paired_bootstrap's p-value convention)."""
+    from eval.stats import PairedTest
+
+    labels, sources = np.asarray(labels, int), np.asarray(sources)
+    a, b = np.asarray(scores_a, float), np.asarray(scores_b, float)
+    groups = [np.flatnonzero(sources == s) for s in np.unique(sources)]
+
+    def macro(idx_groups):
+        out = []
+        for idx in idx_groups:
+            s = sources[idx[0]]
+            y = labels[idx]
+            out.append([balanced_accuracy(y, b[idx] >= thresholds_b[s]) - balanced_accuracy(y, a[idx] >= thresholds_a[s]),
+                        roc_auc(y, b[idx]) - roc_auc(y, a[idx])])
+        return np.nanmean(np.array(out, float), axis=0)
+
+    observed = macro(groups)
+    rng = np.random.default_rng(seed)
+    draws = np.array([macro([rng.choice(idx, len(idx)) for idx in groups]) for _ in range(n_resamples)])
+    low, high = np.nanpercentile(draws, [2.5, 97.5], axis=0)
+    extreme = np.abs(draws - np.nanmean(draws, axis=0)) >= np.abs(observed)
+    p = (extreme.sum(axis=0) + 1) / (n_resamples + 1)
+    return {k: PairedTest(float(observed[i]), float(low[i]), float(high[i]), float(p[i]))
+            for i, k in enumerate(("ba", "auc"))}
