@@ -23,7 +23,7 @@ class UnicodeTokenizer:
 
     def __init__(self, use_stemmer: bool = False):
         self.use_stemmer = bool(use_stemmer)
-        self._stem = _porter_stem if use_stemmer else None
+        self._stem = porter_stem if use_stemmer else None
 
     def tokenize(self, text: str) -> list[str]:
         tokens = _WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold())
@@ -54,7 +54,7 @@ def _stemmer():
 
 
 @functools.lru_cache(maxsize=100_000)
-def _porter_stem(token: str) -> str:
+def porter_stem(token: str) -> str:
     return _stemmer().stem(token)
 
 

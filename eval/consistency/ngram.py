@@ -10,22 +10,10 @@ n-gram precision used as the benchmark baseline.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 from eval.consistency import Backend, BackendResult, Span, register
 from eval.consistency.text import STOPWORDS, sentences, tokens
-
-
-@lru_cache(maxsize=None)
-def _porter():
-    from nltk.stem.porter import PorterStemmer  # nltk comes with rouge-score
-
-    return PorterStemmer()
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    return _porter().stem(word)
+from eval.tokenize import porter_stem as stem  # rouge-score's Porter stemmer, cached
 
 
 def _ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:
