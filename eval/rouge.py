@@ -22,7 +22,7 @@ import numpy as np
 
 from eval.signature import Signature
 from eval.stats import bootstrap_ci
-from eval.tokenize import CallableTokenizer, UnicodeTokenizer
+from eval.tokenize import CallableTokenizer, CharTokenizer, UnicodeTokenizer
 from eval.types import Score
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,9 @@ class RougeScorer:
     """One scorer for ROUGE-N (N = 1..9), ROUGE-L and ROUGE-Lsum.
 
     tokenizer: "default" (rouge-score's: lower-case, [a-z0-9] only), "unicode" (letters and
-    digits of any script, case-folded; stemming only for Latin-script tokens) or a callable
+    digits of any script, case-folded; stemming only for Latin-script tokens), "char" (as
+    unicode, but one token per character in scripts written without spaces: Chinese, Japanese,
+    Thai, Lao, Khmer, Myanmar) or a callable
     `text -> list[str]` / an object with `.tokenize(text)`.
     multiref: "max" picks, per ROUGE type, the reference with the best F (rouge-score's
     `score_multi`); "jackknife" averages P, R and F of the best-of over the leave-one-out
@@ -282,7 +284,7 @@ class RougeScorer:
                 log.warning(
                     "row %d: a %s is not empty but yields zero tokens under tok:%s, so it scores 0%s: %r",
                     row, what, self.tokenizer_name,
-                    " (non-Latin text? try tokenizer='unicode')" if self.tokenizer_name == "default" else "",
+                    " (non-Latin text? try tokenizer='unicode', or 'char' for Chinese, Japanese or Thai)" if self.tokenizer_name == "default" else "",
                     text[:60],
                 )  # fmt: skip
 
@@ -375,12 +377,16 @@ def _make_tokenizer(tokenizer, use_stemmer: bool):
         return None, "default"
     if tokenizer == "unicode":
         return UnicodeTokenizer(use_stemmer), "unicode"
+    if tokenizer == "char":
+        return CharTokenizer(use_stemmer), "char"
     if hasattr(tokenizer, "tokenize"):
         return tokenizer, "custom-" + type(tokenizer).__name__
     if callable(tokenizer):
         wrapped = CallableTokenizer(tokenizer)
         return wrapped, wrapped.name
-    raise ValueError(f"tokenizer must be 'default', 'unicode' or a callable, got {tokenizer!r}")
+    raise ValueError(
+        f"tokenizer must be 'default', 'unicode', 'char' or a callable, got {tokenizer!r}"
+    )
 
 
 def _pick_backend(backend: str) -> tuple[str, str]:

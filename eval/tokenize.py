@@ -1,5 +1,8 @@
 """Tokenizers for ROUGE beyond rouge-score's default (which keeps only [a-z0-9] and so turns
-Greek, Cyrillic, Chinese, Arabic... text into zero tokens, scoring it 0 without a word)."""
+Greek, Cyrillic, Chinese, Arabic... text into zero tokens, scoring it 0 without a word).
+
+`unicode` splits on anything that is not a letter or digit, so a Chinese sentence is one
+token; `char` also cuts scripts written without spaces into characters, as Chinese ROUGE does."""
 
 from __future__ import annotations
 
@@ -33,6 +36,34 @@ class UnicodeTokenizer:
 
     def __repr__(self) -> str:
         return f"UnicodeTokenizer(use_stemmer={self.use_stemmer})"
+
+
+# Scripts written without spaces between words. Script_Extensions, so that marks shared by
+# kana (the long-vowel mark ー) count as kana. Hangul is absent: Korean puts spaces between words.
+_NO_SPACE = r"\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}"
+# One letter or digit of those scripts with its combining vowel/tone marks (Thai "ที่" is one;
+# their punctuation 。、 is no token), or a run of other letters/digits as in the unicode tokenizer.
+_CHAR_RE = regex.compile(
+    rf"(?=[\p{{L}}\p{{N}}])[{_NO_SPACE}]\p{{M}}*|(?:(?![{_NO_SPACE}])[\p{{L}}\p{{N}}\p{{M}}])+"
+)
+
+
+class CharTokenizer(UnicodeTokenizer):
+    """Like `UnicodeTokenizer`, but scripts written without spaces (Chinese, Japanese kana and
+    kanji, Thai, Lao, Khmer, Myanmar) give one token per character (a base character with its
+    combining marks), the usual unit of Chinese ROUGE; words elsewhere stay whole, so mixed
+    text ("iPhone 15 発売") tokenizes as ["iphone", "15", "発", "売"]."""
+
+    name = "char"
+
+    def tokenize(self, text: str) -> list[str]:
+        tokens = _CHAR_RE.findall(unicodedata.normalize("NFKC", text).casefold())
+        if self._stem:
+            tokens = [self._stem(t) if len(t) > 3 and _is_latin(t) else t for t in tokens]
+        return tokens
+
+    def __repr__(self) -> str:
+        return f"CharTokenizer(use_stemmer={self.use_stemmer})"
 
 
 class CallableTokenizer:

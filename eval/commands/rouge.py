@@ -50,10 +50,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--tokenizer",
-        choices=("default", "unicode"),
+        choices=("default", "unicode", "char"),
         default="default",
         help="default: rouge-score's ([a-z0-9] only; other scripts yield no tokens); "
-        "unicode: letters and digits of any script, case-folded",
+        "unicode: letters and digits of any script, case-folded (a Chinese or Japanese run is "
+        "one token); char: as unicode, but one token per character in scripts written "
+        "without spaces (Chinese, Japanese, Thai, Lao, Khmer, Myanmar), as Chinese ROUGE does",
     )
     parser.add_argument(
         "--split-summaries",
