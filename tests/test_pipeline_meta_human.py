@@ -47,3 +47,10 @@ def test_markdown_table_has_every_metric_and_dimension():
               "table": {"m": {"dim": correlations(HUMAN, HUMAN, n_resamples=50)}}}
     text = render_markdown(result)
     assert "| m | 1.000 [1.00, 1.00] | 1.000 [1.00, 1.00] |" in text and "dim summary" in text
+
+
+def test_pooled_level_only_when_asked():
+    out = correlations(HUMAN * 2 + 1, HUMAN, n_resamples=100, seed=1, levels=("pooled",))
+    assert set(out) == {"pooled_kendall", "pooled_spearman"}
+    assert out["pooled_kendall"][0] == pytest.approx(1.0)
+    assert "pooled_kendall" not in correlations(HUMAN, HUMAN, n_resamples=10)

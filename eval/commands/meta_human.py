@@ -3,11 +3,22 @@ dimension, at summary level (per document across systems, averaged over document
 system level (per-system means across documents), with document-bootstrap intervals.
 
     python -m eval meta-human --dataset summeval|realsumm [--metrics ...] [--output-dir DIR]
+    python -m eval meta-human --input FILE.jsonl|.csv --prediction-field F --human-fields a,b \
+        --doc-field F [--system-field F] [--reference-field F] [--article-field F] [--output-dir D]
+    python -m eval meta-human --input PAIRS.jsonl|.csv --pairwise [--reference-field F] [--article-field F]
+
+Your own ratings (`--input`): the same table, plus a pooled level (all rated predictions
+together, resampling documents), written to D/meta_human.{json,md,html}. Without a system
+field there is no system level; the summary level then compares the predictions of each
+document. Pairwise preferences (`--pairwise`: id, prediction_a, prediction_b, preferred = a, b
+or tie): each metric's agreement with the raters (accuracy; a metric tie only agrees with a
+rater tie) with a document-bootstrap interval.
 
 Data (read in place from $SUMM_DATA_DIR/human_judgments, never copied):
 - SummEval: 100 CNN/DM docs x 16 systems; coherence, consistency, fluency, relevance (1-5,
   mean of 3 experts). The file has the article but NO reference summaries, so ROUGE and
   BERTScore are computed against the ARTICLE (fields suffixed `@src`), as reference-free proxies.
+  Your own files without a reference field get the same treatment when they have an article.
 - REALSumm: 100 CNN/DM docs x 25 systems (14 abstractive + 11 extractive); LitePyramid recall.
   References but no articles: source-based checks (copy rate, consistency) do not apply.
 """
@@ -15,13 +26,17 @@ Data (read in place from $SUMM_DATA_DIR/human_judgments, never copied):
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
 import numpy as np
 
 from eval.data import data_path
+from eval.errors import InputError
 from eval.io import atomic_write_json, atomic_write_text
+
+log = logging.getLogger(__name__)
 
 DATASETS = {
     "summeval": {"dims": ["coherence", "consistency", "fluency", "relevance"],
@@ -37,10 +52,24 @@ _TAG_RE = re.compile(r"\s*</?t>\s*")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--dataset", required=True, choices=sorted(DATASETS))
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--dataset", choices=sorted(DATASETS), help="a built-in set of human judgments")
+    source.add_argument("--input", help="your own judgments: .jsonl or .csv/.tsv with a header row")
+    parser.add_argument("--prediction-field", default="prediction", help="--input: the rated text (default: %(default)s)")
+    parser.add_argument("--human-fields", help="--input: comma-separated numeric rating fields, e.g. fluency,accuracy")
+    parser.add_argument("--doc-field", help="--input: document (article) id; with --pairwise default: the id field")
+    parser.add_argument("--system-field", help="--input: system name (adds the system level)")
+    parser.add_argument("--reference-field", help="--input: reference text (string or list); without it ROUGE and "
+                        "BERTScore use the article, named @src")
+    parser.add_argument("--article-field", help="--input: article text (copy rate, consistency, @src scores)")
+    parser.add_argument("--pairwise", action="store_true",
+                        help="--input holds A/B preferences: fields --id-field, prediction_a, prediction_b, preferred")
+    parser.add_argument("--id-field", default="id", help="--pairwise: pair id (default: %(default)s)")
+    parser.add_argument("--preferred-field", default="preferred",
+                        help="--pairwise: a, b or tie (default: %(default)s)")
     parser.add_argument("--metrics", help="comma-separated (default: all that apply to the dataset)")
     parser.add_argument("--config", help="metric options from a configs/eval/*.yaml (default: OPTIONS below)")
-    parser.add_argument("--output-dir", help="default runs/meta_human/DATASET")
+    parser.add_argument("--output-dir", help="default runs/meta_human/DATASET (or the input file's name)")
     parser.add_argument("--n-resamples", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--limit-docs", type=int, help="first N documents only (quick look)")
@@ -97,31 +126,71 @@ def _corr(x, y, kind: str) -> float:
     return float((kendalltau if kind == "kendall" else spearmanr)(x[ok], y[ok])[0])
 
 
-def correlations(metric: np.ndarray, human: np.ndarray, n_resamples=1000, seed=12345, confidence=0.95) -> dict:
-    """Summary- and system-level Kendall/Spearman with percentile intervals from resampling documents."""
+LEVELS = ("summary", "system")
+
+
+def correlations(metric: np.ndarray, human: np.ndarray, n_resamples=1000, seed=12345, confidence=0.95,
+                 levels=LEVELS) -> dict:
+    """Kendall/Spearman at each level with percentile intervals from resampling documents:
+    summary (within each document, averaged), system (of per-system means) and pooled (all
+    cells together; for ratings where documents have one prediction each)."""
     from eval.stats import bootstrap_ci
 
     out = {}
     alpha = (1 - confidence) / 2
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, metric.shape[0], size=(n_resamples, metric.shape[0]))
-    for kind in ("kendall", "spearman"):
-        per_doc = np.array([_corr(metric[i], human[i], kind) for i in range(metric.shape[0])])
-        per_doc = per_doc[~np.isnan(per_doc)]
-        if len(per_doc) >= 2:
-            ci = bootstrap_ci(per_doc, n_resamples=n_resamples, seed=seed, confidence=confidence)
-            out[f"summary_{kind}"] = [float(ci.mean), float(ci.low), float(ci.high)]
-        system = _corr(np.nanmean(metric, axis=0), np.nanmean(human, axis=0), kind)
-        boots = [_corr(np.nanmean(metric[d], axis=0), np.nanmean(human[d], axis=0), kind) for d in draws]
+
+    def with_interval(value, boots):
         boots = np.array(boots)[~np.isnan(boots)]
         low, high = (np.quantile(boots, [alpha, 1 - alpha]) if len(boots) else (np.nan, np.nan))
-        out[f"system_{kind}"] = [system, float(low), float(high)]
+        return [value, float(low), float(high)]
+
+    for kind in ("kendall", "spearman"):
+        if "summary" in levels:
+            per_doc = np.array([_corr(metric[i], human[i], kind) for i in range(metric.shape[0])])
+            per_doc = per_doc[~np.isnan(per_doc)]
+            if len(per_doc) >= 2:
+                ci = bootstrap_ci(per_doc, n_resamples=n_resamples, seed=seed, confidence=confidence)
+                out[f"summary_{kind}"] = [float(ci.mean), float(ci.low), float(ci.high)]
+        if "system" in levels:
+            system = _corr(np.nanmean(metric, axis=0), np.nanmean(human, axis=0), kind)
+            boots = [_corr(np.nanmean(metric[d], axis=0), np.nanmean(human[d], axis=0), kind) for d in draws]
+            out[f"system_{kind}"] = with_interval(system, boots)
+        if "pooled" in levels:
+            pooled = _corr(metric.ravel(), human.ravel(), kind)
+            boots = [_corr(metric[d].ravel(), human[d].ravel(), kind) for d in draws]
+            out[f"pooled_{kind}"] = with_interval(pooled, boots)
     return out
 
 
-def run(args) -> int:
+def correlation_table(rows, docs, systems, dims, suffix, n_resamples, seed, levels=LEVELS) -> dict:
+    """{metric field (with suffix for reference-based ones): {dimension: correlations}}."""
+    table = {}
+    fields = [f for f in FIELDS if any(r["scores"].get(f) is not None for r in rows)]
+    for field in fields:
+        name = f"{field}{suffix}" if field.startswith(("rouge", "bertscore")) else field
+        m = matrix(rows, lambda r, f=field: r["scores"].get(f), docs, systems)
+        table[name] = {dim: correlations(m, matrix(rows, lambda r, d=dim: r["human"][d], docs, systems),
+                                         n_resamples, seed, levels=levels) for dim in dims}
+    return table
+
+
+def _score(rows, metric_names, args, out_dir) -> dict:
     from eval.cache import ScoreCache
+    from eval.commands.score import load_eval_config
     from eval.pipeline import load_metrics, score_rows
+
+    options = load_eval_config(args.config).get("options", {}) if args.config else OPTIONS
+    metrics, info = load_metrics(metric_names, options)
+    with ScoreCache(out_dir / ".cache" / "scores.sqlite") as cache:
+        score_rows(rows, metrics, cache, batch_size=128, progress=not args.no_progress)
+    return info
+
+
+def run(args) -> int:
+    if args.input:
+        return run_pairwise(args) if args.pairwise else run_ratings(args)
     from eval.signature import Signature
 
     spec = DATASETS[args.dataset]
@@ -132,20 +201,9 @@ def run(args) -> int:
         rows = [r for r in rows if r["doc"] in set(docs)]
     systems = list(dict.fromkeys(r["system"] for r in rows))
     out_dir = Path(args.output_dir or Path("runs") / "meta_human" / args.dataset)
-    from eval.commands.score import load_eval_config
-
-    options = load_eval_config(args.config).get("options", {}) if args.config else OPTIONS
-    metrics, info = load_metrics(args.metrics.split(",") if args.metrics else spec["metrics"], options)
-    with ScoreCache(out_dir / ".cache" / "scores.sqlite") as cache:
-        score_rows(rows, metrics, cache, batch_size=128, progress=not args.no_progress)
+    info = _score(rows, args.metrics.split(",") if args.metrics else spec["metrics"], args, out_dir)
     suffix = "@src" if args.dataset == "summeval" else ""
-    fields = [f for f in FIELDS if any(r["scores"].get(f) is not None for r in rows)]
-    table = {}
-    for field in fields:
-        name = f"{field}{suffix}" if field.startswith(("rouge", "bertscore")) else field
-        m = matrix(rows, lambda r, f=field: r["scores"].get(f), docs, systems)
-        table[name] = {dim: correlations(m, matrix(rows, lambda r, d=dim: r["human"][d], docs, systems),
-                                         args.n_resamples, args.seed) for dim in spec["dims"]}
+    table = correlation_table(rows, docs, systems, spec["dims"], suffix, args.n_resamples, args.seed)
     signature = Signature.make(f"meta-human-{args.dataset}", docs=len(docs), systems=len(systems),
                                boot=args.n_resamples, resample="documents", seed=args.seed)
     result = {"dataset": args.dataset, "signature": str(signature), "metrics": info, "table": table,
@@ -157,22 +215,143 @@ def run(args) -> int:
     return 0
 
 
+def _user_options(args) -> tuple[Path, list[str]]:
+    if args.limit_docs:
+        raise InputError("applies to --dataset only", field="--limit-docs")
+    out_dir = Path(args.output_dir or Path("runs") / "meta_human" / Path(args.input).stem)
+    default = ["rouge", "bertscore", "headline"] + (["consistency"] if args.article_field else [])
+    return out_dir, args.metrics.split(",") if args.metrics else default
+
+
+def _write_user_result(out_dir: Path, result: dict) -> None:
+    from eval.report import render_template
+
+    for line in result["warnings"]:
+        log.warning("%s", line)
+    atomic_write_json(out_dir / "meta_human.json", result)
+    text = render_markdown(result)
+    atomic_write_text(out_dir / "meta_human.md", text)
+    atomic_write_text(out_dir / "meta_human.html", render_template("meta_human_template.html", r=result,
+                                                                   markdown=text))
+    print(text)
+    print(f"written: {out_dir}/meta_human.json, meta_human.md, meta_human.html")
+
+
+def run_ratings(args) -> int:
+    from eval.human_judgments import load_ratings
+    from eval.signature import Signature
+
+    if not args.human_fields or not args.doc_field:
+        raise InputError("--input needs --human-fields and --doc-field (or --pairwise)")
+    dims = [d.strip() for d in args.human_fields.split(",") if d.strip()]
+    out_dir, metric_names = _user_options(args)
+    loaded = load_ratings(args.input, args.prediction_field, dims, args.doc_field, args.system_field,
+                          args.reference_field, args.article_field)
+    rows = loaded.rows
+    docs = list(dict.fromkeys(r["doc"] for r in rows))
+    systems = list(dict.fromkeys(r["system"] for r in rows))
+    levels = [lvl for lvl, ok in (("summary", len(systems) >= 2), ("system", bool(args.system_field)),
+                                  ("pooled", True)) if ok]
+    if args.system_field and len(systems) < 3:
+        loaded.warnings.append(f"only {len(systems)} system(s): system-level correlation needs 3 or more")
+    info = _score(rows, metric_names, args, out_dir)
+    suffix = "@src" if not args.reference_field and args.article_field else ""
+    table = correlation_table(rows, docs, systems, dims, suffix, args.n_resamples, args.seed, levels)
+    signature = Signature.make("meta-human-file", docs=len(docs), systems=len(systems) if args.system_field else 0,
+                               rows=len(rows), boot=args.n_resamples, resample="documents", seed=args.seed)
+    result = {"dataset": Path(args.input).name, "input": str(args.input), "signature": str(signature),
+              "metrics": info, "levels": levels, "table": table, "n_docs": len(docs),
+              "n_systems": len(systems) if args.system_field else None, "n_rows": len(rows),
+              "notes": loaded.notes, "warnings": loaded.warnings}
+    _write_user_result(out_dir, result)
+    return 0
+
+
+def pairwise_agreement(a: np.ndarray, b: np.ndarray, preferred: list[str], groups: list[str],
+                       n_resamples=1000, seed=12345, confidence=0.95) -> dict:
+    """Share of pairs where the metric prefers what the raters preferred (higher score = better;
+    equal scores are a metric tie, which agrees only with a rater tie), with a percentile
+    interval from resampling documents (`groups`). Pairs the metric could not score are counted
+    in `unscored`, outside the accuracy."""
+    ok = ~(np.isnan(a) | np.isnan(b))
+    verdict = np.where(np.isclose(a, b, rtol=0, atol=1e-12), "tie", np.where(a > b, "a", "b"))
+    agree = (verdict == np.array(preferred)).astype(float)
+    names, index = np.unique(np.array(groups)[ok], return_inverse=True)
+    out = {"n": int(ok.sum()), "unscored": int((~ok).sum()), "metric_ties": int((verdict[ok] == "tie").sum())}
+    if not ok.any():
+        return {**out, "accuracy": [np.nan, np.nan, np.nan]}
+    sums = np.bincount(index, weights=agree[ok], minlength=len(names))
+    counts = np.bincount(index, minlength=len(names)).astype(float)
+    draws = np.random.default_rng(seed).integers(0, len(names), size=(n_resamples, len(names)))
+    boots = sums[draws].sum(axis=1) / counts[draws].sum(axis=1)
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(boots, [alpha, 1 - alpha])
+    return {**out, "accuracy": [float(agree[ok].mean()), float(low), float(high)]}
+
+
+def run_pairwise(args) -> int:
+    from eval.human_judgments import load_pairwise
+    from eval.signature import Signature
+
+    out_dir, metric_names = _user_options(args)
+    loaded = load_pairwise(args.input, args.id_field, "prediction_a", "prediction_b", args.preferred_field,
+                           args.doc_field, args.reference_field, args.article_field)
+    pairs = loaded.rows
+    rows = [{"id": f"{p['id']}\t{side}", "prediction": p[side], "references": p["references"],
+             "article": p["article"]} for p in pairs for side in ("a", "b")]
+    info = _score(rows, metric_names, args, out_dir)
+    suffix = "@src" if not args.reference_field and args.article_field else ""
+    preferred = [p["preferred"] for p in pairs]
+    groups = [p["doc"] for p in pairs]
+    table = {}
+    for field in [f for f in FIELDS if any(r["scores"].get(f) is not None for r in rows)]:
+        values = np.array([np.nan if (v := r["scores"].get(field)) is None else float(v) for r in rows])
+        name = f"{field}{suffix}" if field.startswith(("rouge", "bertscore")) else field
+        table[name] = pairwise_agreement(values[0::2], values[1::2], preferred, groups,
+                                         args.n_resamples, args.seed)
+    signature = Signature.make("meta-human-pairwise", pairs=len(pairs), docs=len(set(groups)), ties="exact",
+                               boot=args.n_resamples, resample="documents", seed=args.seed)
+    counts = {k: preferred.count(k) for k in ("a", "b", "tie")}
+    result = {"dataset": Path(args.input).name, "input": str(args.input), "signature": str(signature),
+              "metrics": info, "pairwise": table, "n_pairs": len(pairs), "n_docs": len(set(groups)),
+              "preferred": counts, "notes": loaded.notes, "warnings": loaded.warnings}
+    _write_user_result(out_dir, result)
+    return 0
+
+
+def _cell(v) -> str:
+    return "–" if v is None or np.isnan(v[0]) else f"{v[0]:.3f} [{v[1]:.2f}, {v[2]:.2f}]"
+
+
 def render_markdown(result) -> str:
-    lines = [f"### {result['dataset']}: {result['n_docs']} documents x {result['n_systems']} systems",
-             "", f"`{result['signature']}`", ""]
+    if "pairwise" in result:
+        head = f"### {result['dataset']}: {result['n_pairs']} pairs, {result['n_docs']} documents"
+    else:
+        systems = f" x {result['n_systems']} systems" if result.get("n_systems") else ""
+        head = f"### {result['dataset']}: {result['n_docs']} documents{systems}"
+    lines = [head, "", f"`{result['signature']}`", ""]
     for name, m in result["metrics"].items():
         lines.append(f"- {name}: `{m.get('signature') or 'SKIPPED: ' + m.get('reason', '')}`")
+    lines += [f"- note: {n}" for n in result.get("notes", [])]
+    if result.get("warnings"):
+        lines.append(f"- {len(result['warnings'])} warning(s), first: {result['warnings'][0]}")
+    if "pairwise" in result:
+        p = result["preferred"]
+        lines += ["", f"Raters preferred A {p['a']}, B {p['b']}, tie {p['tie']} times. Agreement: the share of "
+                  "pairs where the metric's higher score is the preferred one (equal scores: a tie, right "
+                  "only when the raters tied), mean [95% interval] over document resamples.", "",
+                  "| metric | agreement | metric ties | pairs | unscored |", "|---|---:|---:|---:|---:|"]
+        for name, r in result["pairwise"].items():
+            lines.append(f"| {name} | {_cell(r['accuracy'])} | {r['metric_ties']} | {r['n']} | {r['unscored']} |")
+        return "\n".join(lines + [""])
+    levels = result.get("levels", LEVELS)
     lines += ["", "Kendall tau (Spearman rho in the second table), mean [95% interval] over document resamples.", ""]
     dims = list(next(iter(result["table"].values())).keys()) if result["table"] else []
     for kind in ("kendall", "spearman"):
-        header = "| metric | " + " | ".join(f"{d} {lvl}" for d in dims for lvl in ("summary", "system")) + " |"
-        lines += [f"**{kind}**", "", header, "|---|" + "---:|" * (2 * len(dims))]
+        header = "| metric | " + " | ".join(f"{d} {lvl}" for d in dims for lvl in levels) + " |"
+        lines += [f"**{kind}**", "", header, "|---|" + "---:|" * (len(levels) * len(dims))]
         for name, per_dim in result["table"].items():
-            cells = []
-            for d in dims:
-                for lvl in ("summary", "system"):
-                    v = per_dim[d].get(f"{lvl}_{kind}")
-                    cells.append("–" if v is None or np.isnan(v[0]) else f"{v[0]:.3f} [{v[1]:.2f}, {v[2]:.2f}]")
+            cells = [_cell(per_dim[d].get(f"{lvl}_{kind}")) for d in dims for lvl in levels]
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)

@@ -86,6 +86,11 @@ def _env(autoescape: bool = True):
     return env
 
 
+def render_template(name: str, **context) -> str:
+    """An HTML template of this folder, rendered with autoescaping."""
+    return _env().get_template(name).render(**context)
+
+
 def write_report(out_dir, rows, summary, worst_field: str | None = None) -> None:
     out_dir = Path(out_dir)
     fields = main_fields(summary)
