@@ -4,7 +4,8 @@
 
 Per score field: mean of A and B, difference B - A with its paired-bootstrap interval and
 p-value, and the approximate-randomization p-value; the examples whose score changed most;
-OUT/compare.json, compare.md and compare.html (default OUT: DIR_B/compare).
+OUT/compare.json, compare.md and compare.html (default OUT: DIR_B/compare). compare.html also
+has every shared example side by side, sortable by the difference in any field.
 """
 
 from __future__ import annotations
@@ -83,6 +84,21 @@ def compare(dir_a, dir_b, metric=None, top=10, n_resamples=1000, n_trials=10000,
                          "randomization": "approximate randomization, two-sided add-one"}}
 
 
+def side_by_side(rows_a: dict, rows_b: dict, result: dict) -> dict:
+    """Data of compare.html's per-example table: every shared example, both predictions and
+    both systems' scores of every compared field."""
+    fields = list(result["fields"])
+
+    def scores(row):
+        return {f: float(row["scores"][f]) for f in fields if row["scores"].get(f) is not None}
+
+    rows = [{"id": str(i), "prediction_a": rows_a[i].get("prediction") or "",
+             "prediction_b": rows_b[i].get("prediction") or "",
+             "reference": (rows_a[i].get("references") or rows_b[i].get("references") or [""])[0],
+             "a": scores(rows_a[i]), "b": scores(rows_b[i])} for i in rows_a if i in rows_b]
+    return {"fields": fields, "metric": result["metric"], "rows": rows}
+
+
 def run(args) -> int:
     from eval.report import histogram_svg, write_compare_report
 
@@ -90,14 +106,14 @@ def run(args) -> int:
     out = Path(args.output_dir or Path(args.dir_b) / "compare")
     atomic_write_json(out / "compare.json", result)
     plots = []
+    rows_a, _ = _load(args.dir_a)
+    rows_b, _ = _load(args.dir_b)
     if result["metric"]:
-        rows_a, _ = _load(args.dir_a)
-        rows_b, _ = _load(args.dir_b)
         m = result["metric"]
         va = [r["scores"][m] for r in rows_a.values() if r["scores"].get(m) is not None]
         vb = [r["scores"][m] for r in rows_b.values() if r["scores"].get(m) is not None]
         plots.append(histogram_svg(va, m, other=vb, labels=("A", "B")))
-    write_compare_report(out, result, plots)
+    write_compare_report(out, result, plots, side_by_side(rows_a, rows_b, result))
     for w in result["warnings"]:
         print(f"warning: {w}")
     print(f"{'field':22s} {'A':>8s} {'B':>8s} {'B-A':>8s} {'95% CI':>20s} {'p_boot':>7s} {'p_AR':>7s}")
