@@ -13,7 +13,8 @@ from pathlib import Path
 
 
 def example_key(signature: str, row: dict, fields=("prediction", "references", "article")) -> str:
-    payload = json.dumps([signature] + [row.get(f) for f in fields], ensure_ascii=False)
+    values = [row.get(f) for f in fields] + ([row["task"]] if row.get("task") else [])
+    payload = json.dumps([signature] + values, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -61,15 +61,38 @@ class Rouge:
         return out
 
 
+HEADLINE_MAX_WORDS = 20
+
+
+def kind_of(row) -> str:
+    """headline or summary: the row's `task` field when present, otherwise by shape: one
+    sentence of at most HEADLINE_MAX_WORDS words is a headline."""
+    if row.get("task") in ("headline", "summary"):
+        return row["task"]
+    from eval.consistency.text import sentences
+
+    text = row.get("prediction") or ""
+    return "headline" if len(text.split()) <= HEADLINE_MAX_WORDS and len(sentences(text)) <= 1 else "summary"
+
+
 class Consistency:
     """eval.consistency.ConsistencyChecker. `backend` may be a list: the first one that is
     available is used, and the signature records which. `kind` (summary|headline) picks the
-    default backend and the threshold; `eval run` sets it from the model's task."""
+    default backend and the threshold; the default, `auto`, picks it per row (`kind_of`), so a
+    headline run is judged as headlines without a flag and mixed runs are fine. The signature
+    after scoring names the kinds used (`used_signature`)."""
 
     name = "consistency"
     needs = ("article",)
 
-    def __init__(self, backend=None, kind: str = "summary", **options):
+    def __init__(self, backend=None, kind: str = "auto", **options):
+        kinds = ("summary", "headline") if kind == "auto" else (kind,)
+        self.kind = kind
+        self.fallback_reasons = []
+        self.checkers = {k: self._checker(backend, k, options) for k in kinds}
+        self.used: set[str] = set()
+
+    def _checker(self, backend, kind, options):
         from eval.consistency import DEFAULT_BACKENDS, ConsistencyChecker, available_backends
 
         # the kind's default, then the dependency-free n-gram check (entities needs spaCy)
@@ -81,28 +104,45 @@ class Consistency:
                 reasons.append(f"{name}: not built")
                 continue
             try:  # a backend may also lack its fitted weights or calibration file
-                self.checker = ConsistencyChecker(name, kind=kind, **options)
+                checker = ConsistencyChecker(name, kind=kind, **options)
                 break
             except (ImportError, OSError) as err:
                 reasons.append(f"{name}: {err}")
         else:
             raise ImportError("no usable consistency backend (" + "; ".join(reasons) + ")")
-        self.fallback_reasons = reasons
+        self.fallback_reasons += reasons
+        return checker
 
     @property
     def signature(self) -> str:
-        return str(self.checker.signature)
+        """Every checker this metric may use (it keys the cache)."""
+        return " ; ".join(str(c.signature) for c in self.checkers.values())
+
+    @property
+    def used_signature(self) -> str:
+        """The checkers the scored rows actually used (what summary.json reports)."""
+        used = [k for k in self.checkers if k in self.used] or list(self.checkers)
+        return " ; ".join(str(self.checkers[k].signature) for k in used)
 
     def score(self, rows):
-        results = self.checker.score([r["article"] for r in rows], [r["prediction"] for r in rows])
+        kinds = [kind_of(r) if self.kind == "auto" else self.kind for r in rows]
+        results = [None] * len(rows)
+        for kind in set(kinds):
+            idx = [i for i, k in enumerate(kinds) if k == kind]
+            self.used.add(kind)
+            scored = self.checkers[kind].score([rows[i]["article"] for i in idx],
+                                               [rows[i]["prediction"] for i in idx])
+            for i, res in zip(idx, scored):
+                results[i] = res
         out = []
-        for res in results:
+        for kind, res in zip(kinds, results):
             d = res.as_dict()
             item = {"scores": {"consistency": res.score, "consistent": res.consistent},
-                    "details": {"unsupported_spans": d["unsupported_spans"],
-                                "backend_scores": d["backend_scores"]}}
+                    "details": {"kind": kind, "unsupported_spans": d["unsupported_spans"],
+                                "backend_scores": d["backend_scores"],
+                                **({"verdict": res.verdict, "evidence": res.evidence}
+                                   if res.verdict else {})}}
             if res.error:
                 item["error"] = res.error
             out.append(item)
         return out
-

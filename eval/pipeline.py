@@ -150,6 +150,11 @@ def read_rows(path, references_path=None) -> tuple[list[dict], Problems]:
         row["references"] = _references(ref_value, where, problems) if ref_value is not None else joined.get("references")
         row["article"] = obj.get("article") or joined.get("article")
         row["category"] = str(obj.get("category") or joined.get("category") or NO_CATEGORY)
+        task = obj.get("task")
+        if task is not None and task not in ("headline", "summary"):
+            problems.error("bad_task", where, f'field "task" must be "headline" or "summary", got {task!r}')
+        elif task:
+            row["task"] = task
         if isinstance(obj.get("hit_length_cap"), bool):
             row["hit_length_cap"] = obj["hit_length_cap"]
         for name, missing in (("reference", row["references"] is None), ("article", not row["article"])):
@@ -318,6 +323,9 @@ def score_run(input_path, output_dir, metrics=DEFAULT_METRICS, metric_options=No
     finally:
         if cache:
             cache.close()
+    for metric in metric_objs:  # what scoring used (e.g. which consistency kinds the rows were)
+        if hasattr(metric, "used_signature"):
+            info[metric.name]["signature"] = metric.used_signature
     summary = summarize(rows, info, problems, n_resamples, seed, confidence)
     summary["input"] = str(input_path)
     if cache:

@@ -8,6 +8,7 @@ COMMANDS = {
     "generate": "summarizer.commands.generate",
     "train": "summarizer.commands.train",
     "train-consistency": "summarizer.commands.train_consistency",
+    "train-support": "summarizer.commands.train_support",
 }
 
 

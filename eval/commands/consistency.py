@@ -20,12 +20,12 @@ import argparse
 import json
 import logging
 
-from eval.consistency import DEFAULT_BACKENDS, KINDS
+from eval.consistency import BACKEND_MODULES, DEFAULT_BACKENDS, KINDS
 from eval.errors import InputError
 from eval.io import ResumableJsonl
 
 log = logging.getLogger(__name__)
-BACKENDS = ("ensemble", "entities", "ngram", "align", "trained", "nli")
+BACKENDS = tuple(BACKEND_MODULES)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"default: {DEFAULT_BACKENDS['summary']} for summaries, {DEFAULT_BACKENDS['headline']} for headlines")
     parser.add_argument("--kind", choices=KINDS, default="summary",
                         help="what the `summary` field holds; picks the default backend and its threshold")
-    parser.add_argument("--model", help="model of the nli, lm or align backend: folder, hub id (local cache), or all-mpnet-base-v2 for align")
+    parser.add_argument("--model", help="model of the nli, lm, align or support backend: folder, hub id (local cache), or all-mpnet-base-v2 for align")
     parser.add_argument("--threshold", type=float, help="override the dev-fitted threshold")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--no-progress", action="store_true")

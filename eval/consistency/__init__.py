@@ -46,6 +46,11 @@ class BackendResult:
     error: str | None = None
     # Only combining backends fill this (name -> that backend's score).
     backend_scores: dict[str, float] = field(default_factory=dict)
+    # Backends that tell "contradicted" from "not asserted" (`support`) set the verdict for a
+    # score below the threshold, the evidence sentence, and whether the article was cut.
+    verdict: str | None = None
+    evidence: str | None = None
+    cut: bool = False
 
 
 @dataclass
@@ -58,11 +63,14 @@ class ConsistencyResult:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     signature: Signature | None = None
+    verdict: str | None = None  # supported | contradicted | not asserted (backends that tell)
+    evidence: str | None = None
 
     def as_dict(self) -> dict:
         return {
             "consistency": self.score,
             "consistent": self.consistent,
+            **({"verdict": self.verdict, "evidence": self.evidence} if self.verdict else {}),
             "unsupported_spans": [vars(s) for s in self.unsupported_spans],
             "support": [list(s) for s in self.support],
             "backend_scores": self.backend_scores,
@@ -92,6 +100,7 @@ BACKEND_MODULES = {
     "align": "eval.consistency.align",
     "nli": "eval.consistency.nli",
     "trained": "eval.consistency.trained",
+    "support": "eval.consistency.support",
     "lm": "eval.consistency.lm",
     "ensemble": "eval.consistency.ensemble",
 }
@@ -210,9 +219,13 @@ class ConsistencyChecker:
             return ConsistencyResult(None, None, error=res.error, warnings=notes, signature=self.signature)
         score = min(1.0, max(0.0, float(res.score)))
         backend_scores = dict(res.backend_scores or {self.backend_name: score})
+        consistent = score >= self.threshold
+        verdict = ("supported" if consistent else res.verdict) if res.verdict else None
+        if res.cut:
+            notes = [*notes, "article cut to the sentences most relevant to the summary"]
         return ConsistencyResult(
-            score, score >= self.threshold, list(res.spans), list(res.support),
-            backend_scores, None, notes, self.signature,
+            score, consistent, list(res.spans), list(res.support),
+            backend_scores, None, notes, self.signature, verdict, res.evidence,
         )
 
 

@@ -1,0 +1,123 @@
+"""Backend `support`: does the article ASSERT the headline's claim? A MiniLM cross-encoder
+fine-tuned here on human stance labels (FNC-1 train part, split by claim: eval/consistency/fnc1.py)
+with four classes: unrelated, discuss (the body reports the claim without asserting it),
+disagree (the body refutes it), agree (the body asserts it).
+
+    score   = P(agree)                       -> `consistency`, thresholded into `consistent`
+    verdict = supported | contradicted | not asserted
+
+Headline support is not lexical overlap: "X says Y may happen" does not support "Y happens",
+and a body that reports a rumour does not assert it; n-gram and entity checks are at chance on
+these labels (docs/consistency.md). Long bodies are cut to the sentences most relevant to the
+headline (content-word overlap), kept in article order with the lead, to fit the encoder's
+window; the result says when the body was cut. The best-overlap sentence is shown as evidence,
+and the `entities` backend's number/name spans are added, so a wrong figure is still marked.
+
+Training: `python -m summarizer train-support --config configs/consistency/support.yaml`
+(summarizer/consistency_training/support.py); model card in models/support-minilm/README.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eval.consistency import Backend, BackendResult, register
+from eval.consistency.text import sentences
+from eval.consistency.trained import content_words, file_hash
+
+DEFAULT_MODEL = Path(__file__).with_name("models") / "support-minilm"
+LABELS = ("unrelated", "discuss", "disagree", "agree")  # the classifier's class order
+
+
+def select_passage(headline: str, article: str, max_words: int = 150) -> tuple[str, bool, str]:
+    """(passage, cut, evidence): the lead sentence plus the sentences sharing most content words
+    with the headline, in article order, up to `max_words` words; `cut` says whether anything
+    was left out; `evidence` is the sentence with the largest overlap. Training builds its
+    inputs with this same function."""
+    sents = [s for _, _, s in sentences(article)] or [article]
+    words = content_words(headline)
+    overlap = [len(words & content_words(s)) for s in sents]
+    evidence = sents[max(range(len(sents)), key=lambda i: (overlap[i], -i))]
+    order = [0] + sorted(range(1, len(sents)), key=lambda i: (-overlap[i], i))
+    chosen, used = [], 0
+    for i in order:
+        n = len(sents[i].split())
+        if used + n > max_words:
+            if not chosen:  # one huge sentence: keep its start
+                chosen.append(i)
+                used = max_words
+            continue
+        chosen.append(i)
+        used += n
+    chosen.sort()
+    passage = " ".join(" ".join(sents[i].split()[:max_words]) for i in chosen)
+    return passage, len(chosen) < len(sents) or used >= max_words, evidence
+
+
+@register("support")
+class SupportBackend(Backend):
+    def __init__(self, model: str | Path | None = None, batch_size: int = 16,
+                 threads: int | None = 2, spans: bool = True):
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self.model_path = Path(model) if model else DEFAULT_MODEL
+        weights = self.model_path / "model.safetensors"
+        if not weights.exists():
+            raise FileNotFoundError(
+                f"no checkpoint at {self.model_path}; train one with "
+                "`python -m summarizer train-support --config configs/consistency/support.yaml`")
+        if threads:
+            torch.set_num_threads(threads)
+        self.torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(self.model_path)
+        self.model = AutoModelForSequenceClassification.from_pretrained(
+            self.model_path, dtype=torch.float32).eval()
+        config = self.model.config
+        self.max_length = int(getattr(config, "support_max_length", 256))
+        self.max_words = int(getattr(config, "support_max_words", 150))
+        self.batch_size = batch_size
+        self.model_hash = file_hash(weights)
+        self.entities = None
+        if spans:
+            from eval.consistency.entities import EntityBackend
+            self.entities = EntityBackend()
+
+    def settings(self) -> dict[str, str]:
+        return {"model": self.model_path.name, "hash": self.model_hash,
+                "maxlen": self.max_length, "words": self.max_words}
+
+    def probabilities(self, headlines: list[str], passages: list[str]) -> list[list[float]]:
+        """Class probabilities (LABELS order) per (headline, passage), batched longest first."""
+        order = sorted(range(len(headlines)), key=lambda i: -len(passages[i]) - len(headlines[i]))
+        probs: list[list[float]] = [[]] * len(headlines)
+        with self.torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                batch = order[start:start + self.batch_size]
+                encoded = self.tokenizer(
+                    [headlines[i] for i in batch], [passages[i] for i in batch],
+                    truncation="only_second", max_length=self.max_length, padding=True,
+                    return_tensors="pt")
+                out = self.model(**encoded).logits.float().softmax(-1).tolist()
+                for i, p in zip(batch, out):
+                    probs[i] = p
+        return probs
+
+    def score_pairs(self, articles: list[str], summaries: list[str]) -> list[BackendResult]:
+        picked = [select_passage(h, a, self.max_words) for a, h in zip(articles, summaries)]
+        probs = self.probabilities(list(summaries), [p for p, _, _ in picked])
+        spans = (self.entities.score_pairs(articles, summaries) if self.entities
+                 else [BackendResult(1.0)] * len(articles))
+        results = []
+        for headline, (_, cut, evidence), p, ent in zip(summaries, picked, probs, spans):
+            by_label = dict(zip(LABELS, p))
+            # the verdict when the score falls below the threshold: a refuting body is
+            # "contradicted", anything else (discussed, reported, unrelated) "not asserted"
+            refuted = by_label["disagree"] > max(by_label["discuss"], by_label["unrelated"])
+            results.append(BackendResult(
+                by_label["agree"], [] if ent.error else list(ent.spans),
+                [(headline, evidence, by_label["agree"])],
+                backend_scores={f"p_{k}": round(v, 6) for k, v in by_label.items()},
+                verdict="contradicted" if refuted else "not asserted",
+                evidence=evidence, cut=cut))
+        return results

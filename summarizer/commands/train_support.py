@@ -1,0 +1,40 @@
+"""Train the `support` headline checker (MiniLM cross-encoder on FNC-1 stance labels) from a
+YAML config; resumes from the config's work_dir after a kill. Example:
+  python -m summarizer train-support --config configs/consistency/support.yaml
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--config", required=True, help="YAML config (configs/consistency/support.yaml)")
+    parser.add_argument("--work-dir", help="override the config's work_dir (resumable state + best/)")
+    parser.add_argument("--max-steps", type=int, help="override train.max_steps (e.g. a smoke run)")
+
+
+def run(args) -> int:
+    import json
+
+    import yaml
+
+    from eval.errors import InputError
+    from summarizer.consistency_training.support import run as train
+
+    path = Path(args.config)
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise InputError(f"invalid YAML: {err}", path=path) from None
+    for key in ("seed", "backbone", "work_dir", "data"):
+        if not isinstance(config, dict) or key not in config:
+            raise InputError("missing", path=path, field=key)
+    if args.work_dir:
+        config["work_dir"] = args.work_dir
+    if args.max_steps is not None:
+        config.setdefault("train", {})["max_steps"] = args.max_steps
+    summary = train(config)
+    print(json.dumps({k: summary[k] for k in ("train_pairs", "step", "best_step", "best_auc",
+                                               "seconds_per_step")}))
+    return 0

@@ -1,0 +1,215 @@
+"""Fine-tune the `support` headline checker (eval/consistency/support.py): a MiniLM
+cross-encoder over (headline, selected body passage) with four stance classes, trained on the
+FNC-1 train part (split by claim: eval/consistency/fnc1.py).
+
+The checkpoint is chosen on dev_fit (ROC-AUC of P(agree), agree vs disagree+discuss, the hard
+part of the task); dev_eval is never read here. A run resumes after a kill: `work_dir` holds the
+last state (weights, optimizer, scheduler, step, best score) and the data order is a pure
+function of (seed, epoch), so a resumed run takes the same batches.
+
+    python -m summarizer train-support --config configs/consistency/support.yaml
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from pathlib import Path
+
+from eval.io import atomic_write_json
+
+log = logging.getLogger(__name__)
+
+TRAIN_DEFAULTS = {
+    "max_length": 256, "max_words": 150, "batch_size": 16, "epochs": 1.0, "max_steps": 0,
+    "learning_rate": 5e-5, "head_learning_rate": 2e-3, "warmup_ratio": 0.06,
+    "weight_decay": 0.01, "freeze_layers": 0, "eval_every": 200, "dev_pairs": 600,
+    "max_minutes": 0, "threads": 2,
+}
+
+
+def training_rows(seed: int, unrelated_fraction: float) -> list[dict]:
+    """FNC-1 train-part rows: every related pair, and a seeded sample of the unrelated ones
+    (easy negatives: 36k of them would drown the three classes that matter)."""
+    from eval.consistency import fnc1
+
+    rows = fnc1.load("train")
+    rng = random.Random(seed)
+    return [r for r in rows if r["stance"] != "unrelated" or rng.random() < unrelated_fraction]
+
+
+def dev_rows(seed: int, n: int) -> list[dict]:
+    """A fixed sample of related dev_fit pairs for checkpoint choice."""
+    from eval.consistency import fnc1
+
+    rows = [r for r in fnc1.load("dev_fit") if r["stance"] != "unrelated"]
+    random.Random(seed).shuffle(rows)
+    return rows[:n]
+
+
+def encode_rows(rows: list[dict], max_words: int) -> list[tuple[str, str, int]]:
+    from eval.consistency.support import select_passage
+
+    return [(r["headline"], select_passage(r["headline"], r["article"], max_words)[0], r["label"])
+            for r in rows]
+
+
+def agree_auc(model, tokenizer, examples, max_length: int, batch_size: int = 32) -> float:
+    import torch
+    from sklearn.metrics import roc_auc_score
+
+    from eval.consistency.support import LABELS
+
+    agree = LABELS.index("agree")
+    scores = []
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(examples), batch_size):
+            batch = examples[start:start + batch_size]
+            enc = tokenizer([h for h, _, _ in batch], [p for _, p, _ in batch],
+                            truncation="only_second", max_length=max_length, padding=True,
+                            return_tensors="pt")
+            scores += model(**enc).logits.float().softmax(-1)[:, agree].tolist()
+    model.train()
+    return float(roc_auc_score([int(y == agree) for _, _, y in examples], scores))
+
+
+def run(config: dict, progress: bool = True) -> dict:
+    import torch
+    from safetensors.torch import load_file
+    from tqdm import tqdm
+    from transformers import (AutoModelForSequenceClassification, AutoTokenizer,
+                              get_linear_schedule_with_warmup)
+
+    from eval.consistency.support import LABELS
+    from summarizer.consistency_training.train import backbone_path, prepare_head
+
+    settings = {**TRAIN_DEFAULTS, **config.get("train", {})}
+    seed = int(config["seed"])
+    torch.manual_seed(seed)
+    torch.set_num_threads(settings["threads"])
+    work = Path(config["work_dir"])
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    train = encode_rows(training_rows(seed, config["data"]["unrelated_fraction"]), settings["max_words"])
+    dev = encode_rows(dev_rows(seed, settings["dev_pairs"]), settings["max_words"])
+    counts = {label: sum(y == i for _, _, y in train) for i, label in enumerate(LABELS)}
+    log.info("train %d %s, dev_fit %d (%.0f s)", len(train), counts, len(dev), time.time() - started)
+
+    source = backbone_path(config["backbone"])
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        source, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
+        label2id={k: i for i, k in enumerate(LABELS)})
+    model.config.support_max_length = settings["max_length"]
+    model.config.support_max_words = settings["max_words"]
+    for param in model.base_model.embeddings.parameters():
+        param.requires_grad = False
+    for layer in model.base_model.encoder.layer[: settings["freeze_layers"]]:
+        for param in layer.parameters():
+            param.requires_grad = False
+    prepare_head(model, "identity")
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    is_head = lambda n: n.startswith(("bert.pooler.", "classifier."))  # noqa: E731
+    optimizer = torch.optim.AdamW(
+        [{"params": [p for n, p in named if not is_head(n)], "lr": settings["learning_rate"]},
+         {"params": [p for n, p in named if is_head(n)], "lr": settings["head_learning_rate"]}],
+        weight_decay=settings["weight_decay"])
+    per_epoch = math.ceil(len(train) / settings["batch_size"])
+    total = math.ceil(per_epoch * settings["epochs"])
+    if settings["max_steps"]:
+        total = min(total, settings["max_steps"])
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(total * settings["warmup_ratio"]), total)
+    state = {"step": 0, "best_auc": -1.0, "best_step": 0, "history": [], "seconds": 0.0}
+    if (work / "state.json").exists():  # resume
+        state = json.loads((work / "state.json").read_text())
+        model.load_state_dict(load_file(work / "last.safetensors"), strict=False)
+        opt = torch.load(work / "optimizer.pt", weights_only=True)
+        optimizer.load_state_dict(opt["optimizer"])
+        scheduler.load_state_dict(opt["scheduler"])
+        torch.set_rng_state(opt["rng"])
+        log.info("resumed at step %d", state["step"])
+
+    def batches_from(step: int):
+        while True:
+            epoch, offset = divmod(step, per_epoch)
+            order = list(range(len(train)))
+            random.Random(seed * 1000 + epoch).shuffle(order)
+            for i in range(offset, per_epoch):
+                yield [train[j] for j in order[i * settings["batch_size"]:(i + 1) * settings["batch_size"]]]
+            step = (epoch + 1) * per_epoch
+
+    model.train()
+    bar = tqdm(total=total, initial=state["step"], desc="support", disable=not progress)
+    losses, t0 = [], time.time() - state["seconds"]
+    for batch in batches_from(state["step"]):
+        if state["step"] >= total:
+            break
+        enc = tokenizer([h for h, _, _ in batch], [p for _, p, _ in batch], truncation="only_second",
+                        max_length=settings["max_length"], padding=True, return_tensors="pt")
+        loss = model(**enc, labels=torch.tensor([y for _, _, y in batch])).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_([p for _, p in named], 1.0)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad()
+        state["step"] += 1
+        losses.append(loss.item())
+        bar.update(1)
+        bar.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}")
+        out_of_time = settings["max_minutes"] and time.time() - t0 > 60 * settings["max_minutes"]
+        if state["step"] % settings["eval_every"] == 0 or state["step"] >= total or out_of_time:
+            auc = agree_auc(model, tokenizer, dev, settings["max_length"])
+            state["seconds"] = time.time() - t0
+            state["history"].append({"step": state["step"], "dev_fit_auc": round(auc, 4),
+                                     "loss": round(sum(losses) / len(losses), 4),
+                                     "seconds": round(state["seconds"])})
+            losses = []
+            log.info("step %d dev_fit AUC %.4f", state["step"], auc)
+            if auc > state["best_auc"]:
+                state["best_auc"], state["best_step"] = auc, state["step"]
+                save_model(model, tokenizer, work / "best")
+            _save_state(model, optimizer, scheduler, state, work)
+            if out_of_time:
+                log.warning("stopped by max_minutes at step %d of %d", state["step"], total)
+                break
+    bar.close()
+    summary = {"train_pairs": len(train), "train_counts": counts, "dev_fit_pairs": len(dev),
+               "planned_steps": total, **state, "settings": settings, "seed": seed,
+               "seconds_per_step": round(state["seconds"] / max(1, state["step"]), 2)}
+    atomic_write_json(work / "best" / "training_summary.json", summary)
+    return summary
+
+
+def save_model(model, tokenizer, folder: Path) -> None:
+    """fp16 safetensors + tokenizer, swapped in whole (a kill leaves the old copy)."""
+    import shutil
+
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.half().save_pretrained(tmp, safe_serialization=True)
+    model.float()
+    tokenizer.save_pretrained(tmp)
+    old = folder.with_name(folder.name + ".old")
+    if folder.exists():
+        folder.rename(old)
+    tmp.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _save_state(model, optimizer, scheduler, state: dict, work: Path) -> None:
+    import os
+
+    import torch
+    from safetensors.torch import save_file
+
+    tensors = {k: v.contiguous() for k, v in model.state_dict().items()}
+    save_file(tensors, work / "last.safetensors.tmp")
+    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                "rng": torch.get_rng_state()}, work / "optimizer.pt.tmp")
+    os.replace(work / "last.safetensors.tmp", work / "last.safetensors")
+    os.replace(work / "optimizer.pt.tmp", work / "optimizer.pt")
+    atomic_write_json(work / "state.json", state)  # written last: it marks the state complete
