@@ -44,7 +44,7 @@
       var mark = c[0] === state.key ? (state.dir > 0 ? " \u25b2" : " \u25bc") : "";
       head.appendChild(el("th", c[1] + mark)).dataset.key = c[0];
     });
-    ["prediction A", "prediction B", "reference"].forEach(function (t) { head.appendChild(el("th", t)); });
+    ["prediction A", "prediction B", "reference"].forEach(function (t) { head.appendChild(el("th", t, "text")); });
     var body = $("side-body");
     body.textContent = "";
     list.forEach(function (r) {

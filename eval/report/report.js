@@ -69,9 +69,9 @@
     head.textContent = "";
     var keys = ["id", "category"];
     head.appendChild(el("th", "id")).dataset.key = "id";
-    head.appendChild(el("th", "category")).dataset.key = "category";
-    head.appendChild(el("th", "prediction"));
-    head.appendChild(el("th", "flags"));
+    head.appendChild(el("th", "category", "text")).dataset.key = "category";
+    head.appendChild(el("th", "prediction", "text"));
+    head.appendChild(el("th", "flags", "text"));
     var cols = data.columns.slice();
     if (cols.indexOf(state.key) === -1 && keys.indexOf(state.key) === -1) cols.unshift(state.key);
     cols.forEach(function (f) {
