@@ -151,3 +151,16 @@ def test_pairwise_file(tmp_path, capsys):
     pairs[3]["preferred"] = "maybe"
     assert main(["meta-human", "--input", _write(tmp_path / "bad.csv", pairs), "--pairwise"]) == 2
     assert "bad.csv line 5 field \"preferred\": expected a, b or tie, got 'maybe'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command, options", [
+    ("meta-human", ["--input", "--prediction-field", "--human-fields", "--doc-field", "--system-field",
+                    "--reference-field", "--article-field", "--output-dir", "--pairwise", "--id-field",
+                    "--preferred-field"]),
+    ("rouge", ["char"]),
+])
+def test_help_shows_every_new_option(capsys, command, options):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = capsys.readouterr().out
+    assert [o for o in options if o not in text] == []

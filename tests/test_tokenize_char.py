@@ -95,3 +95,12 @@ def test_cli_accepts_char(tmp_path, capsys):
         == 0
     )
     assert "tok:char" in capsys.readouterr().out
+
+
+def test_score_pipeline_takes_char_from_the_eval_config():
+    from eval.metrics import load_metric
+
+    metric = load_metric("rouge", rouge_types=["rouge1"], tokenizer="char")
+    assert "|tok:char|" in metric.signature
+    [result] = metric.score([{"prediction": "東京で地震が発生", "references": ["東京で大きな地震"]}])
+    assert result["scores"]["rouge1"] == pytest.approx(5 / 8)
