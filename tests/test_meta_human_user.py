@@ -164,3 +164,17 @@ def test_help_shows_every_new_option(capsys, command, options):
         main([command, "--help"])
     text = capsys.readouterr().out
     assert [o for o in options if o not in text] == []
+
+
+@pytest.mark.parametrize("table, expected", [
+    ({}, "<h2>kendall</h2>"),  # nothing scorable: empty tables, no crash
+    ({"rouge1": {"q": {"pooled_kendall": [0.5, 0.1, 0.9]}}}, "0.500 [0.10, 0.90]"),
+])
+def test_html_table_escapes_file_text(table, expected):
+    from eval.report import render_template
+
+    result = {"dataset": "x<b>.csv", "signature": "s", "metrics": {}, "notes": [], "levels": ["pooled"],
+              "warnings": ["r.csv line 2: document '<script>alert(1)</script>' has one prediction only"],
+              "table": table, "n_rows": 1, "n_docs": 1, "n_systems": None}
+    page = render_template("meta_human_template.html", r=result, markdown="")
+    assert expected in page and "<script>" not in page and "&lt;script&gt;alert(1)" in page and "x&lt;b&gt;" in page
