@@ -180,3 +180,21 @@ def test_bad_task_field_is_a_row_error(tmp_path):
     (tmp_path / "in.jsonl").write_text(json.dumps({"id": 1, "prediction": "x", "task": "poem"}) + "\n")
     rows, problems = read_rows(tmp_path / "in.jsonl")
     assert "line 1" in rows[0]["error"] and '"task"' in rows[0]["error"]
+
+
+def test_lexical_stance_roundtrip_and_cue_words(tmp_path):
+    pytest.importorskip("sklearn")
+    from eval.consistency.lexical_stance import LexicalStance, combine
+
+    asserted = [f"The company confirmed the deal number {i}." for i in range(12)]
+    reported = [f"The company reportedly made deal number {i}, unconfirmed claims say." for i in range(12)]
+    examples = [{"passage": t, "headline": "Company makes deal", "body": t} for t in asserted + reported]
+    model = LexicalStance.fit(examples, [1] * 12 + [0] * 12)
+    model.save(tmp_path / "lexical.json")
+    loaded = LexicalStance.load(tmp_path / "lexical.json")
+    new = [{"passage": "It confirmed the deal.", "headline": "Deal", "body": "It confirmed the deal."},
+           {"passage": "It reportedly made a deal, claims say.", "headline": "Deal", "body": "x"}]
+    a, b = loaded.logits(new)
+    assert a > 0 > b
+    assert list(loaded.logits(new)) == pytest.approx(list(model.logits(new)), abs=1e-4)
+    assert combine(2.0, 0.0, {"ce": 1.0, "lexical": 1.0, "bias": 0.0}) == pytest.approx(0.8808, abs=1e-4)

@@ -19,6 +19,8 @@ Training: `python -m summarizer train-support --config configs/consistency/suppo
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 from eval.consistency import Backend, BackendResult, register
@@ -78,14 +80,23 @@ class SupportBackend(Backend):
         self.max_words = int(getattr(config, "support_max_words", 150))
         self.batch_size = batch_size
         self.model_hash = file_hash(weights)
+        # the lexical stance model and the weights that combine it with the cross-encoder,
+        # when the checkpoint has them (eval/consistency/lexical_stance.py)
+        self.lexical = self.weights = None
+        if (self.model_path / "lexical.json").exists() and (self.model_path / "combine.json").exists():
+            from eval.consistency.lexical_stance import LexicalStance
+
+            self.lexical = LexicalStance.load(self.model_path / "lexical.json")
+            self.weights = json.loads((self.model_path / "combine.json").read_text())
+            self.model_hash = file_hash(self.model_path / "lexical.json")[:6] + self.model_hash[:6]
         self.entities = None
         if spans:
             from eval.consistency.entities import EntityBackend
             self.entities = EntityBackend()
 
     def settings(self) -> dict[str, str]:
-        return {"model": self.model_path.name, "hash": self.model_hash,
-                "maxlen": self.max_length, "words": self.max_words}
+        return {"model": self.model_path.name, "hash": self.model_hash, "maxlen": self.max_length,
+                "words": self.max_words, "lexical": "yes" if self.lexical else "no"}
 
     def probabilities(self, headlines: list[str], passages: list[str]) -> list[list[float]]:
         """Class probabilities (LABELS order) per (headline, passage), batched longest first."""
@@ -106,18 +117,29 @@ class SupportBackend(Backend):
     def score_pairs(self, articles: list[str], summaries: list[str]) -> list[BackendResult]:
         picked = [select_passage(h, a, self.max_words) for a, h in zip(articles, summaries)]
         probs = self.probabilities(list(summaries), [p for p, _, _ in picked])
+        scores = [p[-1] for p in probs]
+        if self.lexical:
+            from eval.consistency.lexical_stance import combine
+
+            lexical = self.lexical.logits([{"passage": p, "headline": h, "body": a} for (p, _, _), h, a
+                                           in zip(picked, summaries, articles)])
+            scores = [combine(_logit(s), float(z), self.weights) for s, z in zip(scores, lexical)]
         spans = (self.entities.score_pairs(articles, summaries) if self.entities
                  else [BackendResult(1.0)] * len(articles))
         results = []
-        for headline, (_, cut, evidence), p, ent in zip(summaries, picked, probs, spans):
+        for headline, (_, cut, evidence), p, score, ent in zip(summaries, picked, probs, scores, spans):
             by_label = dict(zip(LABELS, p))
             # the verdict when the score falls below the threshold: a refuting body is
             # "contradicted", anything else (discussed, reported, unrelated) "not asserted"
             refuted = by_label["disagree"] > max(by_label["discuss"], by_label["unrelated"])
             results.append(BackendResult(
-                by_label["agree"], [] if ent.error else list(ent.spans),
-                [(headline, evidence, by_label["agree"])],
+                score, [] if ent.error else list(ent.spans), [(headline, evidence, score)],
                 backend_scores={f"p_{k}": round(v, 6) for k, v in by_label.items()},
                 verdict="contradicted" if refuted else "not asserted",
                 evidence=evidence, cut=cut))
         return results
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))

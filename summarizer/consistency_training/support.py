@@ -180,8 +180,56 @@ def run(config: dict, progress: bool = True) -> dict:
     summary = {"train_pairs": len(train), "train_counts": counts, "dev_fit_pairs": len(dev),
                "planned_steps": total, **state, "settings": settings, "seed": seed,
                "seconds_per_step": round(state["seconds"] / max(1, state["step"]), 2)}
+    summary["lexical"] = fit_lexical(config, work / "best")
     atomic_write_json(work / "best" / "training_summary.json", summary)
     return summary
+
+
+def fit_lexical(config: dict, model_dir: Path, unrelated: int = 1000) -> dict:
+    """Fit the lexical stance model on the related train pairs, then the weights that combine
+    its log-odds with the cross-encoder's on dev_fit (all related pairs + `unrelated` sampled
+    unrelated ones); both are stored beside the checkpoint (lexical.json, combine.json)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    from eval.consistency import fnc1
+    from eval.consistency.lexical_stance import LexicalStance
+    from eval.consistency.support import SupportBackend, select_passage
+
+    seed = int(config["seed"])
+    words = int(config.get("train", {}).get("max_words", TRAIN_DEFAULTS["max_words"]))
+
+    def examples(rows):
+        return [{"passage": select_passage(r["headline"], r["article"], words)[0],
+                 "headline": r["headline"], "body": r["article"]} for r in rows]
+
+    train = [r for r in fnc1.load("train") if r["stance"] != "unrelated"]
+    lexical = LexicalStance.fit(examples(train), [int(r["stance"] == "agree") for r in train])
+    lexical.save(model_dir / "lexical.json")
+    dev = fnc1.load("dev_fit")
+    rng = random.Random(seed)
+    easy = [r for r in dev if r["stance"] == "unrelated"]
+    dev = [r for r in dev if r["stance"] != "unrelated"] + rng.sample(easy, min(unrelated, len(easy)))
+    backend = SupportBackend(model_dir, spans=False)
+    probs = backend.probabilities([r["headline"] for r in dev],
+                                  [select_passage(r["headline"], r["article"], backend.max_words)[0]
+                                   for r in dev])
+    agree = np.clip(np.array([p[-1] for p in probs]), 1e-6, 1 - 1e-6)
+    x = np.stack([np.log(agree / (1 - agree)), lexical.logits(examples(dev))], axis=1)
+    y = np.array([r["stance"] == "agree" for r in dev])
+    model = LogisticRegression(C=1.0, class_weight="balanced").fit(x, y)
+    weights = {"ce": float(model.coef_[0][0]), "lexical": float(model.coef_[0][1]),
+               "bias": float(model.intercept_[0])}
+    atomic_write_json(model_dir / "combine.json", {**weights, "fitted_on": "FNC-1 dev_fit"})
+    related = np.array([r["stance"] != "unrelated" for r in dev])
+    fitted = model.decision_function(x)
+    report = {"dev_fit_auc_related": {"cross_encoder": roc_auc_score(y[related], x[related, 0]),
+                                      "lexical": roc_auc_score(y[related], x[related, 1]),
+                                      "combined": roc_auc_score(y[related], fitted[related])},
+              "weights": weights}
+    log.info("lexical + combiner: %s", report)
+    return report
 
 
 def save_model(model, tokenizer, folder: Path) -> None:

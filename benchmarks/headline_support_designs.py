@@ -1,0 +1,127 @@
+"""The designs tried for the `support` headline checker, measured on the same FNC-1 dev_fit
+pairs (split by claim; dev_eval is left to bench_headline_support.py), with their CPU cost:
+
+- lexical: TF-IDF logistic regression over the selected passage, the headline and the whole body
+  (scikit-learn, class-balanced), trained on every related train pair;
+- gemma-probe: Gemma-3-270M (the bundled base, frozen) reads "Article: {passage} Headline:
+  {headline} Does the article assert the headline?", and a logistic regression is fitted on its
+  last-token hidden state, from --gemma-train train pairs (a linear probe: LoRA fine-tuning
+  costs a backward pass through the same forward and more, so the probe is its cheap bound);
+- support (MiniLM cross-encoder): read from its training history (dev_fit AUC per step and
+  the seconds it took), logged by summarizer/consistency_training/support.py.
+
+    python benchmarks/headline_support_designs.py [--gemma-train 600] [--dev 400] [--history runs/support-a/state.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+
+def related(split: str, n: int | None, seed: int) -> list[dict]:
+    from eval.consistency import fnc1
+
+    rows = [r for r in fnc1.load(split) if r["stance"] != "unrelated"]
+    random.Random(seed).shuffle(rows)
+    return rows[:n] if n else rows
+
+
+def lexical(train, dev, max_words: int) -> tuple[float, float]:
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from eval.consistency.support import select_passage
+
+    started = time.process_time()
+    fields = {
+        "passage": lambda r: select_passage(r["headline"], r["article"], max_words)[0],
+        "headline": lambda r: r["headline"], "body": lambda r: r["article"]}
+    blocks_train, blocks_dev = [], []
+    for name, get in fields.items():
+        vec = TfidfVectorizer(ngram_range=(1, 1) if name == "body" else (1, 2), min_df=3, sublinear_tf=True)
+        blocks_train.append(vec.fit_transform([get(r) for r in train]))
+        blocks_dev.append(vec.transform([get(r) for r in dev]))
+    y = [r["stance"] == "agree" for r in train]
+    model = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced").fit(hstack(blocks_train), y)
+    scores = model.predict_proba(hstack(blocks_dev))[:, 1]
+    return roc_auc_score([r["stance"] == "agree" for r in dev], scores), time.process_time() - started
+
+
+def gemma_probe(train, dev, max_words: int, threads: int) -> tuple[float, float, float]:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from eval.consistency.support import select_passage
+    from eval.encoders import gemma_dir
+
+    torch.set_num_threads(threads)
+    path = gemma_dir()
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
+    started = time.process_time()
+
+    def features(rows):
+        out = []
+        with torch.inference_mode():
+            for r in rows:
+                passage = select_passage(r["headline"], r["article"], max_words)[0]
+                text = (f"Article: {passage}\nHeadline: {r['headline']}\n"
+                        "Does the article assert the headline? Answer:")
+                ids = tokenizer(text, return_tensors="pt")
+                hidden = model.model(**ids).last_hidden_state[0, -1]
+                out.append(hidden.float().numpy())
+        return np.stack(out)
+
+    x_train, x_dev = features(train), features(dev)
+    per_pair = (time.process_time() - started) / (len(train) + len(dev))
+    mean, std = x_train.mean(0), x_train.std(0) + 1e-6
+    model_lr = LogisticRegression(C=0.1, max_iter=3000, class_weight="balanced")
+    model_lr.fit((x_train - mean) / std, [r["stance"] == "agree" for r in train])
+    scores = model_lr.predict_proba((x_dev - mean) / std)[:, 1]
+    auc = roc_auc_score([r["stance"] == "agree" for r in dev], scores)
+    return auc, time.process_time() - started, per_pair
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dev", type=int, default=400, help="related dev_fit pairs (seeded sample)")
+    parser.add_argument("--gemma-train", type=int, default=600, help="train pairs for the Gemma probe (0: skip)")
+    parser.add_argument("--max-words", type=int, default=90)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--history", default="runs/support-a/state.json",
+                        help="state.json of a support training run (dev_fit AUC per step)")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+
+    dev = related("dev_fit", args.dev, args.seed)
+    train = related("train", None, args.seed)
+    print(f"dev_fit: {len(dev)} related pairs (agree vs disagree+discuss); AUC of P(agree)\n")
+    print(f"{'design':34} {'train pairs':>11} {'dev AUC':>8} {'CPU s':>8}")
+    auc, cpu = lexical(train, dev, args.max_words)
+    print(f"{'lexical (TF-IDF + logistic)':34} {len(train):11d} {100 * auc:8.1f} {cpu:8.0f}")
+    for n in (600, 2000):
+        auc, cpu = lexical(train[:n], dev, args.max_words)
+        print(f"{'lexical, fewer pairs':34} {n:11d} {100 * auc:8.1f} {cpu:8.0f}")
+    if args.gemma_train:
+        auc, cpu, per_pair = gemma_probe(train[: args.gemma_train], dev, args.max_words, args.threads)
+        print(f"{'gemma-probe (frozen, last token)':34} {args.gemma_train:11d} {100 * auc:8.1f} {cpu:8.0f}"
+              f"   ({per_pair:.2f} CPU s per pair, {args.threads} thread(s))")
+    history = Path(args.history)
+    if history.exists():
+        state = json.loads(history.read_text())
+        batch = 16
+        for h in state["history"]:
+            print(f"{'support (MiniLM cross-enc.) step ' + str(h['step']):34} {h['step'] * batch:11d} "
+                  f"{100 * h['dev_fit_auc']:8.1f} {h['seconds']:8.0f}   (wall s, 1 thread)")
+
+
+if __name__ == "__main__":
+    main()
