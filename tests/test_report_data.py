@@ -52,3 +52,11 @@ def test_inline_scripts_are_allowed_by_their_hash_only():
     for name in ("report.js", "compare.js"):
         code, source = _script(name)
         assert source.startswith("'sha256-") and "innerHTML" not in code and "eval(" not in code
+
+
+def test_non_finite_scores_are_left_out_not_written_as_nan():
+    rows = [{"id": "a", "prediction": "p", "scores": {"x": float("nan"), "y": float("inf"), "z": 0.5}}]
+    summary = {"scores": {"x": {"n": 1}, "y": {"n": 1}, "z": {"n": 1}}}
+    data = example_data(rows, summary)
+    assert data["rows"][0]["scores"] == {"z": 0.5}
+    assert "NaN" not in _json_for_html(data)

@@ -11,6 +11,7 @@ has every shared example side by side, sortable by the difference in any field.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from eval.errors import InputError
@@ -90,7 +91,8 @@ def side_by_side(rows_a: dict, rows_b: dict, result: dict) -> dict:
     fields = list(result["fields"])
 
     def scores(row):
-        return {f: float(row["scores"][f]) for f in fields if row["scores"].get(f) is not None}
+        values = {f: row["scores"].get(f) for f in fields}  # JSON has no NaN: such scores show as missing
+        return {f: float(v) for f, v in values.items() if v is not None and math.isfinite(float(v))}
 
     rows = [{"id": str(i), "prediction_a": rows_a[i].get("prediction") or "",
              "prediction_b": rows_b[i].get("prediction") or "",

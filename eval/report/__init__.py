@@ -16,6 +16,7 @@ import hashlib
 import html
 import io
 import json
+import math
 from pathlib import Path
 
 from eval.io import atomic_write_text
@@ -132,6 +133,11 @@ def _utf16(text: str, spans) -> list[list]:
     return [[at(s), at(e), why] for s, e, why in spans]
 
 
+def _finite(v) -> bool:
+    """A score the page can show: JSON has no NaN or infinity (JSON.parse would fail)."""
+    return v is not None and (isinstance(v, bool) or math.isfinite(v))
+
+
 def _number(v):
     return int(v) if isinstance(v, bool) else v
 
@@ -147,7 +153,7 @@ def example_data(rows, summary) -> dict:
         out.append({
             "id": str(row.get("id")), "line": row.get("line"), "category": row.get("category") or "",
             "prediction": prediction, "article": article, "references": row.get("references") or [],
-            "scores": {f: _number(scores[f]) for f in fields if scores.get(f) is not None},
+            "scores": {f: _number(scores[f]) for f in fields if _finite(scores.get(f))},
             "flags": {"cap": bool(cap if cap is not None else scores.get("hl_hit_length_cap")),
                       "inconsistent": scores.get("consistent") is False,
                       "absent_names": bool(scores.get("hl_absent_names")),
@@ -162,7 +168,7 @@ def example_data(rows, summary) -> dict:
 
 def _json_for_html(obj) -> str:
     """JSON that cannot end its <script> element or open a comment, whatever the text holds."""
-    return (json.dumps(obj, ensure_ascii=False).replace("&", "\\u0026").replace("<", "\\u003c")
+    return (json.dumps(obj, ensure_ascii=False, allow_nan=False).replace("&", "\\u0026").replace("<", "\\u003c")
             .replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
