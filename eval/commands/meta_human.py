@@ -3,7 +3,7 @@ dimension, at summary level (per document across systems, averaged over document
 system level (per-system means across documents), with document-bootstrap intervals.
 
     python -m eval meta-human --dataset summeval|realsumm [--metrics ...] [--output-dir DIR]
-    python -m eval meta-human --input FILE.jsonl|.csv --prediction-field F --human-fields a,b \
+    python -m eval meta-human --input FILE.jsonl|.csv --prediction-field F --human-fields a,b
         --doc-field F [--system-field F] [--reference-field F] [--article-field F] [--output-dir D]
     python -m eval meta-human --input PAIRS.jsonl|.csv --pairwise [--reference-field F] [--article-field F]
 
