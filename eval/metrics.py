@@ -95,8 +95,10 @@ class Consistency:
     def _checker(self, backend, kind, options):
         from eval.consistency import DEFAULT_BACKENDS, ConsistencyChecker, available_backends
 
-        # the kind's default, then the dependency-free n-gram check (entities needs spaCy)
-        backend = backend or list(dict.fromkeys([DEFAULT_BACKENDS.get(kind, "ngram"), "ngram"]))
+        # the kind's default, then for headlines the entity check, then the dependency-free
+        # n-gram check (support and entities need spaCy, support also torch)
+        fallbacks = ["entities", "ngram"] if kind == "headline" else ["ngram"]
+        backend = backend or list(dict.fromkeys([DEFAULT_BACKENDS.get(kind, "ngram"), *fallbacks]))
         wanted = [backend] if isinstance(backend, str) else list(backend)
         reasons = []
         for name in wanted:

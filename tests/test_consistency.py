@@ -202,7 +202,7 @@ def test_headlines_get_their_own_threshold_and_default_backend():
     headline, summary = ConsistencyChecker("ngram", kind="headline"), ConsistencyChecker("ngram")
     assert headline.threshold == load_thresholds("headline")["ngram"] < summary.threshold
     assert "kind:headline" in str(headline.signature) and "thr_from:dev-headline" in str(headline.signature)
-    assert DEFAULT_BACKENDS["headline"] == "entities" and ConsistencyChecker().backend_name == "ngram"
+    assert DEFAULT_BACKENDS["headline"] == "support" and ConsistencyChecker().backend_name == "ngram"
     with pytest.raises(ValueError, match="kind must be one of"):
         ConsistencyChecker("ngram", kind="tweet")
 

@@ -198,3 +198,14 @@ def test_lexical_stance_roundtrip_and_cue_words(tmp_path):
     assert a > 0 > b
     assert list(loaded.logits(new)) == pytest.approx(list(model.logits(new)), abs=1e-4)
     assert combine(2.0, 0.0, {"ce": 1.0, "lexical": 1.0, "bias": 0.0}) == pytest.approx(0.8808, abs=1e-4)
+
+
+def test_bad_input_gives_row_errors_or_documented_warnings(tiny_support_dir):
+    pytest.importorskip("spacy")
+    checker = ConsistencyChecker("support", kind="headline", model=str(tiny_support_dir))
+    huge = "The council met on Monday. " * 40_000  # ~1 MB
+    rows = checker.score(["", ARTICLE, huge, "北京市政府周一宣布了新的交通规定。"],
+                         ["Council meets", "   ", "Council meets on Monday", "北京宣布新规"])
+    assert [r.error for r in rows[:2]] == ["empty article", "empty summary"]
+    assert rows[2].score is not None and any("cut from" in w for w in rows[2].warnings)
+    assert rows[3].score is not None and any("English" in w for w in rows[3].warnings)
