@@ -79,7 +79,12 @@ DEFAULTS: dict = {
         "max_steps": 300,
         "max_minutes": 0,  # wall-clock budget over all resumes; 0 = none
         "grad_clip": 1.0,
-        "num_threads": 2,
+        # "auto": all cores on an idle machine, 1 thread when other jobs keep the cores busy
+        # (two threads that wait on each other's time slices ran ~3x slower here).
+        "num_threads": "auto",
+        # Batches of similar length: rows are sorted by length within windows of this many
+        # batches (0 = plain shuffled order). Less padding, same rows per epoch.
+        "length_buckets": 16,
         "log_every": 10,
         "save_every": 25,
         "resume": True,
@@ -184,7 +189,11 @@ def _validate(config: dict) -> None:
     need(config["task"] in ("headline", "summary"), "task", "must be headline or summary")
     need(m["family"] in ("auto", "causal", "seq2seq"), "model.family", "must be auto, causal or seq2seq")
     need(m["dtype"] in ("float32", "bfloat16"), "model.dtype", "must be float32 or bfloat16")
-    for key in ("batch_size", "grad_accum", "max_steps", "log_every", "save_every", "num_threads"):
+    need(isinstance(t["length_buckets"], int) and t["length_buckets"] >= 0, "train.length_buckets",
+         f"must be an integer >= 0, got {t['length_buckets']!r}")
+    need(t["num_threads"] == "auto" or (isinstance(t["num_threads"], int) and t["num_threads"] > 0),
+         "train.num_threads", f"must be a positive integer or auto, got {t['num_threads']!r}")
+    for key in ("batch_size", "grad_accum", "max_steps", "log_every", "save_every"):
         need(isinstance(t[key], int) and t[key] > 0, f"train.{key}", f"must be a positive integer, got {t[key]!r}")
     need(isinstance(t["lr"], (int, float)) and t["lr"] > 0, "train.lr", f"must be a positive number, got {t['lr']!r}")
     need(isinstance(e["every"], int) and e["every"] >= 0, "eval.every", "must be an integer >= 0")
@@ -203,7 +212,7 @@ def _validate(config: dict) -> None:
 
 
 _SOURCE_KEYS = {"recipe", "path", "hub", "config", "split", "article_column", "headline_column",
-                "max_examples", "name"}
+                "max_examples", "name", "skip_table_items"}
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -228,7 +237,18 @@ def _load_source(spec: dict, split: str, where: str) -> list[dict]:
 
         if spec["recipe"] not in SOURCES:
             raise InputError(f"unknown recipe {spec['recipe']!r}; choose from {', '.join(SOURCES)}", field=where)
-        return [{**r, "source": spec["recipe"]} for r in load_headlines(spec["recipe"], split)]
+        from eval.headline_data import is_table_item
+
+        try:
+            rows = [{**r, "source": spec["recipe"]} for r in load_headlines(spec["recipe"], split)]
+        except ValueError as err:  # e.g. the unseen-outlet dev set asked for a train split
+            raise InputError(str(err), field=where) from None
+        if spec.get("skip_table_items"):
+            kept = [r for r in rows if not is_table_item(r["article"])]
+            log.info("%s: skipped %d of %d rows whose article is a table (skip_table_items)", where,
+                     len(rows) - len(kept), len(rows))
+            rows = kept
+        return rows
 
     import datasets
 
@@ -397,22 +417,34 @@ def collate(pairs, pad_id: int, family: str):
 
 
 def compute_loss(model, batch, family: str):
-    """Mean cross-entropy over target tokens."""
+    """Mean cross-entropy over target tokens.
+
+    Causal LMs run their own forward (final norm, output layer and any logit soft-capping stay
+    the model's), asked through `logits_to_keep` for logits only at the positions that predict
+    a label: Gemma-3's 262k x 640 output layer over every prompt position would cost more than
+    the rest of the model. A model whose forward ignores a boolean `logits_to_keep` returns
+    logits everywhere; they are then cut to the same positions, so the loss is the same."""
     import torch.nn.functional as F
 
     if family == "seq2seq":
         return model(**batch).loss
-    # Causal: run the backbone, then the output layer only at positions that predict a label.
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    backbone = getattr(base, base.base_model_prefix)
-    hidden = backbone(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
-    targets = batch["labels"][:, 1:]
-    keep = targets != -100
-    logits = base.get_output_embeddings()(hidden[:, :-1][keep])
-    cap = getattr(base.config, "final_logit_softcapping", None)
-    if cap:
-        logits = (logits / cap).tanh() * cap
-    return F.cross_entropy(logits.float(), targets[keep])
+    labels = batch["labels"]
+    predicts = labels.new_zeros(labels.shape, dtype=bool)
+    predicts[:, :-1] = labels[:, 1:] != -100  # position t predicts token t+1
+    targets = labels[:, 1:][predicts[:, :-1]]
+    inputs = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"], "use_cache": False}
+    logits = None
+    if getattr(model, "_keeps_masked_logits", True):
+        try:
+            logits = model(**inputs, logits_to_keep=predicts).logits
+        except (TypeError, IndexError, ValueError, RuntimeError):
+            # transformers < 5 (or a custom forward) takes only an int or 1-D logits_to_keep.
+            model._keeps_masked_logits = False
+    if logits is None:
+        logits = model(**inputs).logits
+    if logits.dim() == 3:  # logits at every position: (batch, length, vocab)
+        logits = logits[predicts]
+    return F.cross_entropy(logits.float(), targets)
 
 
 # --- generation and evaluation ----------------------------------------------------------------
@@ -566,6 +598,54 @@ def sample_order(position: int, count: int, n: int, seed: int) -> list[int]:
     return out
 
 
+class BucketedOrder:
+    """The stream of `sample_order`, with each window of `window` batches re-ordered so that a
+    batch holds rows of similar length (less padding), and the batches of a window shuffled.
+    Still a pure function of (seed, position); only the rows of the windows used get
+    tokenised (`length_of(i)`)."""
+
+    def __init__(self, n: int, seed: int, batch_size: int, window: int, length_of):
+        self.n, self.seed, self.batch_size, self.length_of = n, seed, batch_size, length_of
+        self.window_rows = batch_size * window
+        self._windows: dict[tuple[int, int], list[int]] = {}
+
+    def rows(self, position: int, count: int) -> list[int]:
+        out = []
+        while count > 0:
+            epoch, offset = divmod(position, self.n)
+            index, inner = divmod(offset, self.window_rows)
+            take = self._window(epoch, index)[inner: inner + count]
+            out.extend(take)
+            position += len(take)
+            count -= len(take)
+        return out
+
+    def _window(self, epoch: int, index: int) -> list[int]:
+        import torch
+
+        key = (epoch, index)
+        if key not in self._windows:
+            if len(self._windows) > 4:  # the stream only moves forward: keep a few windows
+                self._windows.clear()
+            start = index * self.window_rows
+            rows = sample_order(epoch * self.n + start, min(self.window_rows, self.n - start), self.n, self.seed)
+            rows.sort(key=lambda i: (self.length_of(i), i))
+            batches = [rows[i: i + self.batch_size] for i in range(0, len(rows), self.batch_size)]
+            shuffle = torch.Generator().manual_seed((self.seed * 100_003 + epoch) * 100_003 + index)
+            self._windows[key] = [i for b in torch.randperm(len(batches), generator=shuffle).tolist() for i in batches[b]]
+        return self._windows[key]
+
+
+def pick_threads(setting) -> int:
+    """`train.num_threads`: a number, or "auto" = the cores that other jobs leave free (1-minute
+    load average), at least 1. On a shared 2-core machine under load, 1 thread trained 3.4x
+    faster than 2 (benchmarks/bench_train_speed.py); the losses and gradients were identical."""
+    if setting != "auto":
+        return int(setting)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, int(cores - os.getloadavg()[0] + 0.5)))
+
+
 def train(config: dict, stop_after_steps: int | None = None) -> dict:
     """Run (or resume) training. `stop_after_steps` simulates a kill in tests: return after that
     many optimizer steps in this process, right after saving a checkpoint if one was due."""
@@ -573,7 +653,8 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
     from transformers import get_linear_schedule_with_warmup
 
     t, e = config["train"], config["eval"]
-    torch.set_num_threads(t["num_threads"])
+    torch.set_num_threads(pick_threads(t["num_threads"]))
+    log.info("torch threads: %d", torch.get_num_threads())
     out = Path(config["output_dir"])
     out.mkdir(parents=True, exist_ok=True)
     ckpt_path = out / "checkpoint.pt"
@@ -590,6 +671,12 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
     log.info("train %d rows, dev %d rows, family %s, trainable params %d", len(train_pairs), len(dev_rows),
              family, sum(p.numel() for p in model.parameters() if p.requires_grad))
 
+    if t["length_buckets"]:
+        order = BucketedOrder(len(train_pairs), t["seed"], t["batch_size"], t["length_buckets"],
+                              lambda i: sum(map(len, train_pairs[i]))).rows
+    else:
+        def order(position, count):
+            return sample_order(position, count, len(train_pairs), t["seed"])
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=t["lr"], weight_decay=t["weight_decay"])
     scheduler = get_linear_schedule_with_warmup(optimizer, t["warmup_steps"], t["max_steps"])
@@ -651,8 +738,7 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
         step = progress["step"]
         total = 0.0
         for micro in range(t["grad_accum"]):
-            rows = sample_order((step * t["grad_accum"] + micro) * t["batch_size"], t["batch_size"],
-                                len(train_pairs), t["seed"])
+            rows = order((step * t["grad_accum"] + micro) * t["batch_size"], t["batch_size"])
             batch = collate([train_pairs[i] for i in rows], tokenizer.pad_token_id, family)
             loss = compute_loss(model, batch, family) / t["grad_accum"]
             loss.backward()
@@ -697,11 +783,22 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
 
 
 def _filter(rows: list[dict], config: dict) -> list[dict]:
-    """Drop rows whose headline is too short to learn from, saying how many (never silently)."""
+    """Drop rows whose headline is too short to learn from, and repeats (the same article, or
+    the same headline, already taken from an earlier row or source), saying how many."""
     keep = [r for r in rows if len(r["headline"].split()) >= config["data"]["min_headline_words"]]
     if len(keep) < len(rows):
         log.info("skipped %d training rows with fewer than %d headline words", len(rows) - len(keep),
                  config["data"]["min_headline_words"])
+    seen: set[str] = set()
+    unique = []
+    for row in keep:
+        keys = ("a:" + " ".join(row["article"].split()), "h:" + " ".join(row["headline"].lower().split()))
+        if not seen.intersection(keys):
+            unique.append(row)
+        seen.update(keys)
+    if len(unique) < len(keep):
+        log.info("skipped %d training rows repeating an article or headline", len(keep) - len(unique))
+    keep = unique
     if not keep:
         raise InputError("no training rows left", field="data.train")
     return keep

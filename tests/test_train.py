@@ -157,6 +157,8 @@ def test_sample_order_is_a_pure_function_of_position(position, count, n, expecte
     (["colour=red"], "unknown setting 'colour'"),
     (["train.lr=-1"], 'field "train.lr"'),
     (["train.batch_size=0"], 'field "train.batch_size"'),
+    (["train.num_threads=0"], 'field "train.num_threads"'),
+    (["train.length_buckets=-1"], 'field "train.length_buckets"'),
     (["eval.metric=bleu"], 'field "eval.metric"'),
     (["prompt.template=no slot"], 'field "prompt.template"'),
     (["data.train=[{path: x.jsonl, recipe: bbc}]"], 'field "data.train[0]"'),
@@ -227,3 +229,69 @@ def test_early_stopping_on_dev_rouge(tmp_path, tiny_models):
     assert summary["best_step"] == 2
     best = json.loads((Path(config["output_dir"]) / "best" / "metrics.json").read_text())
     assert best["step"] == 2 and 0 <= best["rouge1_ci"][0] <= best["rouge1"] <= best["rouge1_ci"][1]
+
+
+@pytest.mark.parametrize("softcap", [None, 5.0])
+@pytest.mark.parametrize("masked_logits", [True, False])
+def test_causal_loss_equals_the_models_own_loss(tiny_models, softcap, masked_logits):
+    """Logits only at label positions (or, for a forward without boolean logits_to_keep, cut
+    from all positions) give the loss the model computes itself, soft-capping included."""
+    import torch
+    from transformers import Gemma3ForCausalLM
+
+    model = Gemma3ForCausalLM.from_pretrained(tiny_models["gemma"], final_logit_softcapping=softcap).eval()
+    tokenizer = _build_tokenizer()
+    prompt = {**T.DEFAULTS["prompt"], "max_article_tokens": 24}
+    rows = [json.loads(line) for line in DATA.read_text().splitlines()[:3]]
+    pairs = [(T.encode_prompt(tokenizer, prompt, r["article"]), T.encode_target(tokenizer, prompt, r["headline"], "causal"))
+             for r in rows]
+    batch = T.collate(pairs, tokenizer.pad_token_id, "causal")
+    if not masked_logits:
+        model._keeps_masked_logits = False
+    with torch.no_grad():
+        ours = T.compute_loss(model, batch, "causal")
+        theirs = model(**batch).loss
+    assert abs(ours.item() - theirs.item()) < 1e-6
+
+
+def test_bucketed_order_is_a_pure_permutation_with_less_padding():
+    import random as _random
+
+    lengths = [_random.Random(i).randint(5, 100) for i in range(50)]
+    order = T.BucketedOrder(50, seed=3, batch_size=4, window=4, length_of=lengths.__getitem__)
+    first = order.rows(0, 50)
+    assert sorted(first) == list(range(50))  # one epoch: every row once
+    again = T.BucketedOrder(50, seed=3, batch_size=4, window=4, length_of=lengths.__getitem__)
+    assert [again.rows(p, 4) for p in range(0, 120, 4)] == [order.rows(p, 4) for p in range(0, 120, 4)]
+    assert sorted(order.rows(50, 50)) == list(range(50)) and order.rows(50, 50) != first  # next epoch
+
+    def padding(rows):
+        batches = [rows[i:i + 4] for i in range(0, 48, 4)]
+        return sum(max(lengths[i] for i in b) * len(b) - sum(lengths[i] for i in b) for b in batches)
+
+    assert padding(first) < 0.5 * padding(T.sample_order(0, 50, 50, seed=3))
+
+
+@pytest.mark.parametrize("setting, load, expected", [
+    (3, 9.0, 3), ("auto", 0.1, 2), ("auto", 0.7, 1), ("auto", 1.2, 1), ("auto", 7.0, 1)])
+def test_pick_threads(monkeypatch, setting, load, expected):
+    monkeypatch.setattr(T.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(T.os, "getloadavg", lambda: (load, load, load))
+    assert T.pick_threads(setting) == expected
+
+
+def test_the_unseen_outlet_dev_set_cannot_be_trained_on():
+    with pytest.raises(InputError, match=r'field "data.train\[0\]".*no train split'):
+        T.load_examples([{"recipe": "financial"}], "train", seed=0)
+
+
+@pytest.mark.parametrize("rows, kept", [
+    ([("a one", "h one"), ("a two", "h two")], ["h one", "h two"]),
+    ([("a one", "h one"), ("a  one", "h two")], ["h one"]),  # same article (spacing aside)
+    ([("a one", "h one"), ("a two", "H  One")], ["h one"]),  # same headline (case aside)
+    ([("a one", "h"), ("a two", "h two")], ["h two"]),  # under min_headline_words
+])
+def test_filter_drops_repeats_and_short_headlines(rows, kept):
+    config = T.load_config(None, ["data.min_headline_words=2"])
+    got = T._filter([{"id": str(i), "article": a, "headline": h, "source": "s"} for i, (a, h) in enumerate(rows)], config)
+    assert [r["headline"] for r in got] == kept
