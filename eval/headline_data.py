@@ -5,6 +5,14 @@ Splits are deterministic and documented so nobody tunes on held-out data:
 - bbc: exact-duplicate articles removed, then 70/15/15 by a hash of the article text, so a
   duplicate can never sit on both sides of a split.
 - gigaword: 80/10/10 by a hash of the line (its "article" is only the first sentence).
+- fnc-agree: FNC-1 training pairs labelled `agree` (../headline_support): a real headline of
+  another article on the same claim, with the body that asserts it. One pair per distinct
+  headline (the lowest body_id); 70/15/15 by a hash of the body, so a body never sits on both
+  sides of a split.
+- financial (+ financial-cnbc, financial-reuters: one outlet each): CNBC and Reuters
+  2018-2020, lead sentence(s) -> headline, an outlet and era absent from the rest. It is the
+  unseen-outlet dev set and has NO train split: "dev" is the selection half (choose
+  checkpoints and settings on it), "test" the report half, by a hash of the headline.
 "test" splits are held out: report on them at the end, never tune on them.
 """
 
@@ -18,7 +26,7 @@ import re
 
 from eval.data import data_path
 
-SOURCES = ("reuters", "bbc", "gigaword")
+SOURCES = ("reuters", "bbc", "gigaword", "fnc-agree", "financial", "financial-cnbc", "financial-reuters")
 SPLITS = ("train", "dev", "test")
 _REUTERS_SPLITS = {"TRAIN": "train", "TEST": "dev", "NOT-USED": "test"}
 
@@ -29,7 +37,9 @@ def load_headlines(source: str, split: str) -> list[dict]:
         raise ValueError(f"unknown source {source!r}; choose from {', '.join(SOURCES)}")
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
-    return {"reuters": _reuters, "bbc": _bbc, "gigaword": _gigaword}[source](split)
+    if source.startswith("financial"):
+        return _financial(split, outlet=source.partition("-")[2] or None)
+    return {"reuters": _reuters, "bbc": _bbc, "gigaword": _gigaword, "fnc-agree": _fnc_agree}[source](split)
 
 
 def hash_split(key: str, fractions=(0.7, 0.15, 0.15)) -> str:
@@ -46,6 +56,13 @@ def hash_split(key: str, fractions=(0.7, 0.15, 0.15)) -> str:
 # --- Reuters-21578 -------------------------------------------------------------------------
 
 _TICKER = re.compile(r"\s*<[A-Z0-9.\-]+>")  # "<TCH>" stock symbols in titles
+# Earnings and dividend items whose body is a table ("Shr 12 cts vs 10 cts / Net ..."): their
+# titles are wire slugs ("Acme Corp 4th qtr net") with no prose behind them.
+_TABLE_BODY = re.compile(r"(?:Shr|Oper shr|Qtr|Qtly div|Net|Revs|Sales|Period ended|Six mths|Nine mths|Year)\b")
+
+
+def is_table_item(article: str) -> bool:
+    return bool(_TABLE_BODY.match(article))
 
 
 def clean_reuters_body(body: str) -> str:
@@ -84,7 +101,7 @@ def truecase_title(title: str, article: str) -> str:
         return key
 
     words = []
-    for token in _TICKER.sub("", title).split():
+    for token in re.sub(r"<([^<>]+)>", r"\1", _TICKER.sub("", title)).split():
         core = token.strip("\"'(),;:")
         cased = "-".join(case(part) if part else part for part in core.split("-"))
         words.append(token.replace(core, cased) if core else token)
@@ -146,3 +163,66 @@ def _gigaword(split: str) -> list[dict]:
         for i, (a, t) in enumerate(zip(articles, titles))
         if hash_split(f"{i}\t{a}", (0.8, 0.1, 0.1)) == split
     ]
+
+
+# --- FNC-1 agree pairs --------------------------------------------------------------------------
+
+def looks_title_cased(headline: str) -> bool:
+    """Most words of 4+ letters capitalised ("Nasa Confirms Earth Will Experience ...")."""
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z']*", headline) if len(w) >= 4]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) >= 0.7
+
+
+def _fnc_agree(split: str) -> list[dict]:
+    bodies = {}
+    with open(data_path("headline_support", "train_bodies.jsonl"), encoding="utf-8") as handle:
+        for line in handle:
+            raw = json.loads(line)
+            bodies[raw["body_id"]] = raw["article"]
+    first_body: dict[str, int] = {}
+    with open(data_path("headline_support", "train_stances.jsonl"), encoding="utf-8") as handle:
+        for line in handle:
+            raw = json.loads(line)
+            headline = " ".join(raw["headline"].split())
+            if raw["stance"] == "agree" and raw["body_id"] < first_body.get(headline, 1 << 62):
+                first_body[headline] = raw["body_id"]
+    rows = []
+    for headline, body_id in sorted(first_body.items(), key=lambda item: (item[1], item[0])):
+        article = "\n".join(" ".join(p.split()) for p in bodies[body_id].split("\n") if p.strip())
+        if hash_split(f"fnc/{body_id}") != split:
+            continue
+        if looks_title_cased(headline):  # Title Case -> the casing of the body, as for Reuters
+            headline = truecase_title(headline, article)
+        rows.append({"id": f"fnc/{body_id}/{hashlib.md5(headline.encode()).hexdigest()[:8]}",
+                     "article": article, "headline": headline, "category": "fnc"})
+    return rows
+
+
+# --- Financial News Headlines (unseen-outlet dev) ------------------------------------------------
+
+FINANCIAL_HALVES = {"dev": "selection", "test": "report"}
+
+
+def financial_half(headline: str) -> str:
+    """"selection" or "report": a stable half by the md5 of the headline text."""
+    return "selection" if int(hashlib.md5(headline.encode("utf-8")).hexdigest()[:8], 16) % 2 == 0 else "report"
+
+
+def _financial(split: str, outlet: str | None = None) -> list[dict]:
+    if split not in FINANCIAL_HALVES:
+        raise ValueError("financial_headlines is the unseen-outlet dev set and has no train split: "
+                         "use split dev (selection half) or test (report half)")
+    rows = []
+    path = data_path("headlines", "financial_headlines.jsonl")
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            raw = json.loads(line)
+            for field in ("source", "headline", "description"):
+                if not isinstance(raw.get(field), str) or not raw[field].strip():
+                    raise ValueError(f"{path}:{number}: field {field!r} is empty or not text")
+            headline, source = " ".join(raw["headline"].split()), raw["source"].strip().lower()
+            if (outlet and source != outlet) or financial_half(headline) != FINANCIAL_HALVES[split]:
+                continue
+            rows.append({"id": f"financial/{number}", "article": " ".join(raw["description"].split()),
+                         "headline": headline, "category": source})
+    return rows

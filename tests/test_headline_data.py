@@ -36,3 +36,42 @@ def test_unknown_source_or_split_is_a_clear_error():
         load_headlines("cnn", "train")
     with pytest.raises(ValueError, match="unknown split"):
         load_headlines("bbc", "validation")
+
+
+@pytest.mark.parametrize("headline, title_cased", [
+    ("Nasa Confirms Earth Will Experience 6 Days of Total Darkness", True),
+    ("Small meteorite strikes in Nicaragua's capital city of Managua", False),
+    ("ISIS Video Shows Beheading", True),
+    ("US and UK talk", False),  # too few long words to tell
+])
+def test_looks_title_cased(headline, title_cased):
+    from eval.headline_data import looks_title_cased
+
+    assert looks_title_cased(headline) == title_cased
+
+
+@pytest.mark.parametrize("article, table", [
+    ("Shr 12 cts vs 10 cts\nNet 1,234,000 vs 1,000,000", True),
+    ("Qtly div 15 cts vs 15 cts prior", True),
+    ("Oper shr loss two cts vs profit 11 cts", True),
+    ("Shares of Acme rose 5 pct after it said net income rose.", False),
+    ("Network operator Acme said it would buy Beta.", False),  # "Net" only as a whole word
+])
+def test_is_table_item(article, table):
+    from eval.headline_data import is_table_item
+
+    assert is_table_item(article) == table
+
+
+def test_financial_halves_are_stable_disjoint_and_balanced():
+    from eval.headline_data import financial_half
+
+    headlines = [f"Company {i} shares rise on results" for i in range(2000)]
+    halves = [financial_half(h) for h in headlines]
+    assert halves == [financial_half(h) for h in headlines]
+    assert set(halves) == {"selection", "report"} and 0.45 < halves.count("selection") / 2000 < 0.55
+
+
+def test_financial_set_has_no_train_split():
+    with pytest.raises(ValueError, match="no train split"):
+        load_headlines("financial", "train")
