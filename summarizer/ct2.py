@@ -13,12 +13,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from eval.encoders import cache_dir
 
 COMPUTE_TYPES = {None: "float32", "none": "float32", "int8": "int8_float32"}
-# decode options the engine maps; anything else (sampling, penalties, ...) needs transformers
-SUPPORTED_OPTIONS = {"max_new_tokens", "num_beams", "do_sample", "begin_suppress_tokens"}
+# decode options the engine maps; anything else needs transformers
+SUPPORTED_OPTIONS = {"max_new_tokens", "num_beams", "num_return_sequences", "do_sample", "begin_suppress_tokens",
+                     "no_repeat_ngram_size", "repetition_penalty"}
 
 
 def available() -> bool:
@@ -31,11 +33,15 @@ def available() -> bool:
 
 def unsupported_options(options: dict, exact: bool = False) -> list[str]:
     """Decode options this engine cannot do; with exact=True also those it does differently
-    from transformers (beam search: its length normalisation gave another answer for 1 of 4
-    tiny-model rows)."""
+    from transformers: beam search (its length normalisation gave another answer for 1 of 4
+    tiny-model rows) and repetition_penalty. Sampling is never done here: CTranslate2 seeds its
+    random generator once per worker thread, so a seed could not repeat a call."""
     bad = [k for k, v in options.items() if k not in SUPPORTED_OPTIONS or (k == "do_sample" and v)]
-    if exact and (options.get("num_beams") or 1) > 1:
-        bad.append("num_beams")
+    if exact:
+        if options.get("repetition_penalty") not in (None, 1, 1.0):
+            bad.append("repetition_penalty")
+        if (options.get("num_beams") or 1) > 1:
+            bad.append("num_beams")
     return sorted(bad)
 
 
@@ -115,8 +121,9 @@ def sliding_window(model) -> int | None:
 
 
 class CT2Generator:
-    """Greedy or beam decoding of token-id prompts; returns new token ids per prompt, ending
-    with the stop token when one was produced (as transformers' rows do)."""
+    """Greedy or beam decoding of token-id prompts; returns (new token ids, stopped by `done`)
+    per hypothesis (num_return_sequences per prompt, in prompt order), the ids ending with the
+    stop token when one was produced (as transformers' rows do)."""
 
     def __init__(self, model, tokenizer, name: str, quantize: str | None = None, threads: int | None = None):
         import ctranslate2
@@ -133,17 +140,35 @@ class CT2Generator:
         """Whether a row of this many tokens (prompt + answer) stays within the sliding window."""
         return self.window is None or tokens <= self.window
 
-    def generate(self, prompts: list[list[int]], stop_ids: list[int], options: dict) -> list[list[int]]:
+    def generate(self, prompts: list[list[int]], stop_ids: list[int], options: dict,
+                 done: Callable[[list[int]], bool] | None = None) -> list[tuple[list[int], bool]]:
+        """`done(ids)` ends a row early (greedy only: the step callback needs beam 1)."""
         bad = unsupported_options(options)
         if bad:
             raise ValueError(f"the ctranslate2 engine does greedy and beam search only; "
                              f"use engine='transformers' for {', '.join(bad)}")
+        beams = options.get("num_beams") or 1
+        hypotheses = options.get("num_return_sequences") or 1
+        tokens = [[] for _ in prompts]
+        stopped = [False] * len(prompts)
+
+        def step(result) -> bool:
+            ids = tokens[result.batch_id]
+            ids.append(result.token_id)
+            if result.is_last or result.token_id in stop_ids or not done(ids):
+                return False
+            stopped[result.batch_id] = True
+            return True
+
         results = self.generator.generate_batch(
             [self.tokenizer.convert_ids_to_tokens(ids) for ids in prompts],
-            max_length=options["max_new_tokens"], beam_size=options.get("num_beams", 1),
+            max_length=options["max_new_tokens"], beam_size=beams, num_hypotheses=hypotheses,
             end_token=stop_ids, return_end_token=True, include_prompt_in_result=False,
             # transformers' begin_suppress_tokens (headlines) forbid a newline as first token;
             # here every stop token is forbidden there
             min_length=1 if options.get("begin_suppress_tokens") else 0,
+            no_repeat_ngram_size=options.get("no_repeat_ngram_size") or 0,
+            repetition_penalty=options.get("repetition_penalty") or 1.0,
+            callback=step if done is not None and beams == 1 else None,
         )
-        return [r.sequences_ids[0] for r in results]
+        return [(ids, stop) for r, stop in zip(results, stopped) for ids in r.sequences_ids[:hypotheses]]

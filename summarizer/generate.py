@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eval.signature import Signature
-from summarizer import ct2, models, postprocess
+from summarizer import ct2, extractive, models, postprocess
+from summarizer.postprocess import SummaryGuard
 from summarizer.prompts import DEFAULT_PROMPTS, PromptTemplate
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,25 @@ DEFAULT_MAX_INPUT_TOKENS = {"headline": 320, "summary": 1024}
 # beat few-shot prompting of the base on the dev split (its MODEL_CARD.md). Ask for
 # "gemma-3-270m" to get the base model with the few-shot prompt.
 HEADLINE_ADAPTER = Path(__file__).parent / "adapters" / "gemma3-270m-headline"
+# Summary guards (docs/generation.md, benchmarks/bench_summary.py): block repeated 3-grams in
+# the summary (as BART and PEGASUS news summarizers do), stop after three sentences (CNN/DM
+# highlights have 3-4), and cut a sentence that repeats an earlier one. Before them, 57% of
+# the base model's summaries repeated a sentence and 90% ran to the token cap.
+DEFAULT_SUMMARY_GUARDS = {"max_sentences": 3, "max_words": None, "trim_repeats": True}
+DEFAULT_NO_REPEAT_NGRAM = {"headline": 0, "summary": 3}
+# Prompt budget of the guarded summaries: the article's lead, so that prompt + summary fit
+# Gemma-3-270M's 512-token sliding window and run on CTranslate2 (longer rows use transformers).
+SUMMARY_GUARDED_INPUT_TOKENS = 384
+_UNSET = object()
+# What task="summary" gets with no model named; chosen on the dev split (README, bench_summary.py).
+DEFAULT_SUMMARY_MODEL: str | None = None
+
+
+def default_model_name(task: str) -> str:
+    """The name rows and signatures carry when no model is named."""
+    if task == "summary" and DEFAULT_SUMMARY_MODEL:
+        return DEFAULT_SUMMARY_MODEL
+    return models.DEFAULT_MODEL
 
 
 @dataclass
@@ -43,6 +63,11 @@ class GenerationResult:
     hit_length_cap: bool = False
     seconds: float = 0.0  # this row's share of its batch's wall time
     error: str | None = None
+    repeated: bool = False  # a repeated sentence was found and cut (summaries)
+    # candidate selection: how many were generated and the consistency checker's verdict on the kept one
+    candidates: int = 1
+    consistency: float | None = None
+    consistent: bool | None = None
 
 
 @dataclass
@@ -52,12 +77,14 @@ class _Job:
     input_tokens: int
     truncated: bool
     outputs: list = field(default_factory=list)
+    hypotheses: list = field(default_factory=list)
 
 
 class Summarizer:
     def __init__(self, loaded: models.LoadedModel, task: str = "headline", prompt: PromptTemplate | None = None,
                  max_input_tokens: int | None = None, casing: str = "as-is", chunked: bool = False,
-                 quantize: str | None = None, engine: str = "auto", **generation_options):
+                 quantize: str | None = None, engine: str = "auto", max_sentences=_UNSET, max_words=_UNSET,
+                 trim_repeats=_UNSET, candidates: int = 1, candidate_checker=None, **generation_options):
         if task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {task!r}")
         if casing not in postprocess.CASINGS:
@@ -66,7 +93,15 @@ class Summarizer:
         self.model, self.tokenizer = loaded.model, loaded.tokenizer
         self.task, self.casing, self.chunked = task, casing, chunked
         self.prompt = None if loaded.is_seq2seq else (prompt or PromptTemplate.load(DEFAULT_PROMPTS[task]))
+        self.guard = self._make_guard(max_sentences, max_words, trim_repeats)
+        generation_options.setdefault("no_repeat_ngram_size", DEFAULT_NO_REPEAT_NGRAM[task])
         self.generation_options = {"max_new_tokens": DEFAULT_MAX_NEW_TOKENS[task], **generation_options}
+        if not isinstance(candidates, int) or isinstance(candidates, bool) or candidates < 1:
+            raise ValueError(f"candidates must be a positive integer, got {candidates!r}")
+        self.candidates, self._checker = candidates, candidate_checker
+        if max_input_tokens is None and task == "summary" and self.guard.active and not loaded.is_seq2seq \
+                and not (self.prompt and self.prompt.max_article_tokens):
+            max_input_tokens = SUMMARY_GUARDED_INPUT_TOKENS
         self._chat = bool(getattr(self.tokenizer, "chat_template", None)) and not loaded.is_seq2seq
         # A causal model's prompt and answer share its positions; a seq2seq encoder has its own.
         limit = self._model_limit() - (0 if loaded.is_seq2seq else self.generation_options["max_new_tokens"])
@@ -89,10 +124,18 @@ class Summarizer:
                         prompt: str | PromptTemplate | None = None, dtype="auto",
                         num_threads: int | None = None, **options) -> Summarizer:
         """A hub id, a local folder, a peft adapter folder, or None for the bundled default
-        (headlines: Gemma-3-270M + the trained adapter; summaries: Gemma-3-270M few-shot).
+        (headlines: Gemma-3-270M + the trained adapter; summaries: Gemma-3-270M few-shot), or an
+        extractive model: "lead-3" / "lead-K" / "extractive" / "extractive-K" (summarizer.extractive).
         Other keywords: max_input_tokens, casing, chunked, engine (auto|transformers|ctranslate2),
-        quantize (None|int8, ctranslate2 only), and generation options (max_new_tokens,
-        num_beams, do_sample, ...)."""
+        quantize (None|int8, ctranslate2 only), summary guards (max_sentences, max_words,
+        trim_repeats; None turns one off), candidates (K answers, the consistency checker keeps
+        one; candidate_checker = a backend name or ConsistencyChecker) and generation options
+        (max_new_tokens, num_beams, no_repeat_ngram_size, do_sample, ...)."""
+        if name_or_path is None and task == "summary":
+            name_or_path = DEFAULT_SUMMARY_MODEL
+        if extractive.is_extractive(name_or_path):
+            return extractive.ExtractiveSummarizer.from_name(name_or_path, task=task, num_threads=num_threads,
+                                                             **options)
         if name_or_path is None and task == "headline" and (HEADLINE_ADAPTER / "adapter_config.json").exists():
             name_or_path = str(HEADLINE_ADAPTER)
         loaded = models.load(name_or_path, dtype=dtype, num_threads=num_threads)
@@ -106,15 +149,32 @@ class Summarizer:
     def model_name(self) -> str:
         return self.loaded.name
 
+    def _make_guard(self, max_sentences, max_words, trim_repeats) -> SummaryGuard:
+        """Summaries get the default guards unless told otherwise; headlines end at their line."""
+        if self.task != "summary":
+            if any(v is not _UNSET and v for v in (max_sentences, max_words, trim_repeats)):
+                raise ValueError("max_sentences, max_words and trim_repeats apply to task='summary' only")
+            return SummaryGuard(trim_repeats=False)
+        given = {"max_sentences": max_sentences, "max_words": max_words, "trim_repeats": trim_repeats}
+        if max_words is not _UNSET and max_words and max_sentences is _UNSET:
+            given["max_sentences"] = None  # a word target alone replaces the default sentence count
+        return SummaryGuard(**{k: DEFAULT_SUMMARY_GUARDS[k] if v is _UNSET else v for k, v in given.items()})
+
     @property
     def signature(self) -> Signature:
         opts = self.generation_options
         beams = opts.get("num_beams", 1)
         decode = "sample" if opts.get("do_sample") else ("greedy" if beams == 1 else f"beam{beams}")
+        guards = {}
+        if self.task == "summary":
+            guards = {"no_repeat": opts.get("no_repeat_ngram_size") or 0, "length": self.guard.describe(),
+                      "trim_repeats": "on" if self.guard.trim_repeats else "off"}
+            if self.candidates > 1:
+                guards["candidates"] = f"{self.candidates}:{self._checker_signature()}"
         return Signature.make(
             self.task, model=self.model_name, prompt=self.prompt.name if self.prompt else "none",
             decode=decode, max_in=self.max_input_tokens, max_new=opts["max_new_tokens"],
-            casing=self.casing, engine=self.engine,
+            **guards, casing=self.casing, engine=self.engine,
             dtype=self._ct2.compute_type if self._ct2 else str(self.model.dtype).removeprefix("torch."),
         )
 
@@ -143,6 +203,7 @@ class Summarizer:
                 level[i] = self._plan(article)
         input_tokens = {i: 0 for i in level}
         seconds = {i: 0.0 for i in level}
+        final_jobs: dict[int, _Job] = {}
         # Map-reduce (chunked summaries): a row split into chunks gets its chunk summaries
         # joined and summarized again, level by level, until one call covers it all.
         while level:
@@ -152,8 +213,10 @@ class Summarizer:
                 input_tokens[i] += sum(p.input_tokens for p in parts)
                 seconds[i] += sum(p.outputs[1] for p in parts)
                 if len(parts) == 1:
-                    (text, n_out, capped), job = parts[0].outputs[0], parts[0]
-                    results[i] = GenerationResult(text, input_tokens[i], n_out, job.truncated, capped, seconds[i])
+                    (text, n_out, capped, repeated), job = parts[0].outputs[0], parts[0]
+                    results[i] = GenerationResult(text, input_tokens[i], n_out, job.truncated, capped, seconds[i],
+                                                  repeated=repeated)
+                    final_jobs[i] = job
                     continue
                 joined = " ".join(p.outputs[0][0] for p in parts if p.outputs[0][0])
                 shrinking = len(joined) < sum(len(p.prompt) for p in parts)
@@ -161,7 +224,51 @@ class Summarizer:
                 if any(p.truncated for p in parts):
                     next_level[i][-1].truncated = True
             level = next_level
+        if self.candidates > 1 and final_jobs:
+            self._select(articles, results, final_jobs, batch_size, options)
         return results[0] if single else results
+
+    # -- candidate selection ---------------------------------------------------------------
+
+    def _consistency_checker(self):
+        if self._checker is None or isinstance(self._checker, str):
+            from eval.consistency import ConsistencyChecker
+
+            self._checker = ConsistencyChecker(self._checker, kind=self.task)
+        return self._checker
+
+    def _checker_signature(self) -> str:
+        from eval.consistency import DEFAULT_BACKENDS
+
+        checker = self._checker if not isinstance(self._checker, str) and self._checker else None
+        return checker.backend_name if checker else (self._checker or DEFAULT_BACKENDS[self.task])
+
+    def _select(self, articles, results, final_jobs, batch_size, options) -> None:
+        """Beam search for candidates - 1 more answers per row, then keep the one the consistency
+        checker rates best of those and the greedy answer (candidate 0; ties: the length prior)."""
+        from summarizer.select import beam_options, pick
+
+        rows = sorted(final_jobs)
+        extra = [_Job(final_jobs[i].prompt, final_jobs[i].input_tokens, final_jobs[i].truncated) for i in rows]
+        self._run(extra, batch_size, {**options, **beam_options(self.candidates)}, exact=False)
+        began = time.perf_counter()
+        pool = {}
+        for i, job in zip(rows, extra):
+            r = results[i]
+            pool[i] = [(r.text, r.output_tokens, r.hit_length_cap, r.repeated), *job.hypotheses]
+            r.seconds += job.outputs[1]
+        flat = [(i, c) for i in rows for c in pool[i]]
+        verdicts = self._consistency_checker().score([articles[i] for i, _ in flat], [c[0] or " " for _, c in flat])
+        share = (time.perf_counter() - began) / len(rows)
+        pos = 0
+        for i in rows:
+            mine = verdicts[pos:pos + len(pool[i])]
+            pos += len(pool[i])
+            best = pick([c[0] for c in pool[i]], [v.score for v in mine], self.guard)
+            r = results[i]
+            r.text, r.output_tokens, r.hit_length_cap, r.repeated = pool[i][best]
+            r.candidates, r.consistency, r.consistent = len(pool[i]), mine[best].score, mine[best].consistent
+            r.seconds += share
 
     def _plan(self, article: str, allow_chunks: bool = True) -> list[_Job]:
         """Token-aware truncation (or chunking, for summaries in chunked mode)."""
@@ -194,13 +301,15 @@ class Summarizer:
             self._overhead_tokens = len(self.tokenizer(self._render(""), add_special_tokens=not self._chat)["input_ids"])
         return self._overhead_tokens
 
-    def _run(self, jobs: list[_Job], batch_size: int, options: dict) -> None:
-        """Generate for jobs in length-sorted batches; fills job.outputs = [(text, n_out, capped), seconds].
+    def _run(self, jobs: list[_Job], batch_size: int, options: dict, exact: bool = True) -> None:
+        """Generate for jobs in length-sorted batches; fills job.outputs = [(text, n_out, capped, repeated), seconds]
+        and, with num_return_sequences > 1, job.hypotheses (one such tuple per returned sequence).
         Rows longer than CTranslate2 handles exactly (its sliding window) go to transformers."""
         # engine="auto" takes transformers for a call asking what CTranslate2 lacks or does
-        # differently (sampling, beam search)
+        # differently (sampling, beam search); candidates (exact=False) only need to be good
         usable = self._ct2 and (self._engine_asked == "ctranslate2" or self.quantize
-                                or not ct2.unsupported_options(options, exact=True))
+                                or not ct2.unsupported_options(options, exact=exact))
+        per_prompt = options.get("num_return_sequences") or 1
         on_ct2 = [bool(usable and self._ct2.fits(j.input_tokens + options["max_new_tokens"])) for j in jobs]
         for engine in {*on_ct2}:
             todo = sorted((j for j, e in zip(jobs, on_ct2) if e == engine), key=lambda j: -j.input_tokens)
@@ -210,35 +319,67 @@ class Summarizer:
                 generated = (self._generate_ct2 if engine else self._generate_transformers)(
                     [j.prompt for j in batch], options)
                 share = (time.perf_counter() - began) / len(batch)
-                for job, row in zip(batch, generated):
-                    job.outputs = [self._decode(row, options["max_new_tokens"]), share]
+                for n, job in enumerate(batch):
+                    mine = [self._decode(row, options["max_new_tokens"], stopped)
+                            for row, stopped in generated[n * per_prompt:(n + 1) * per_prompt]]
+                    job.outputs, job.hypotheses = [mine[0], share], mine
 
-    def _generate_ct2(self, prompts: list[str], options: dict) -> list[list[int]]:
+    def _guard_done(self):
+        """Per-row early stop for summaries: token ids so far -> whether the guard has all it keeps."""
+        if self.task != "summary" or not self.guard.active:
+            return None
+        # Not a closure over self: CTranslate2 keeps the step callback in its worker thread, and if
+        # that held the last reference to the Summarizer, the engine would be destroyed by its own
+        # thread (std::system_error, abort).
+        guard, tokenizer = self.guard, self.tokenizer
+        return lambda ids: guard.done(tokenizer.decode(ids, skip_special_tokens=True))
+
+    def _generate_ct2(self, prompts: list[str], options: dict) -> list[tuple[list[int], bool]]:
         ids = self.tokenizer(prompts, add_special_tokens=not self._chat)["input_ids"]
-        return self._ct2.generate(ids, self._stop_ids, {**self._begin_suppress, **options})
+        return self._ct2.generate(ids, self._stop_ids, {**self._begin_suppress, **options}, done=self._guard_done())
 
-    def _generate_transformers(self, prompts: list[str], options: dict) -> list[list[int]]:
+    def _generate_transformers(self, prompts: list[str], options: dict) -> list[tuple[list[int], bool]]:
         import torch
+        from transformers import LogitsProcessorList, StoppingCriteriaList
+
+        from summarizer.decoding import GuardStop, NoRepeatNGramAfter
 
         inputs = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=not self._chat)
+        options = dict(options)
+        # Blocked n-grams are counted in the answer only: transformers' own no_repeat_ngram_size
+        # also counts the prompt of a causal LM, which would forbid quoting the article.
+        n_gram = options.pop("no_repeat_ngram_size", 0) or 0
+        answer_start = 0 if self.loaded.is_seq2seq else inputs["input_ids"].shape[1]
+        processors = LogitsProcessorList([NoRepeatNGramAfter(n_gram, answer_start)] if n_gram else [])
+        done, stop = self._guard_done(), None
+        if done is not None and (options.get("num_beams") or 1) == 1 and (options.get("num_return_sequences") or 1) == 1:
+            stop = GuardStop(done, answer_start, self._stop_set)
         with torch.inference_mode():
             out = self.model.generate(
                 **inputs, eos_token_id=self._stop_ids, pad_token_id=self.tokenizer.pad_token_id,
+                logits_processor=processors, stopping_criteria=StoppingCriteriaList([stop] if stop else []),
                 **{"do_sample": False, **self._begin_suppress, **options},
             )
-        return (out if self.loaded.is_seq2seq else out[:, inputs["input_ids"].shape[1]:]).tolist()
+        rows = (out if self.loaded.is_seq2seq else out[:, answer_start:]).tolist()
+        if stop is None:
+            return [(row, False) for row in rows]
+        return [(row[:stop.stopped_at[n]], True) if n in stop.stopped_at else (row, False)
+                for n, row in enumerate(rows)]
 
-    def _decode(self, row: list[int], max_new_tokens: int) -> tuple[str, int, bool]:
+    def _decode(self, row: list[int], max_new_tokens: int, guard_stopped: bool = False) -> tuple[str, int, bool, bool]:
         if self.loaded.is_seq2seq:  # drop the decoder start token
             start = self.model.config.decoder_start_token_id
             row = row[1:] if row and row[0] == start else row
         stop = next((n for n, t in enumerate(row) if t in self._stop_set), None)
         n_out = len(row) if stop is None else stop + 1
-        capped = stop is None and n_out >= max_new_tokens
+        capped = stop is None and not guard_stopped and n_out >= max_new_tokens
         raw = self.tokenizer.decode(row[:n_out], skip_special_tokens=True)
-        text = (postprocess.clean_headline(raw, self.casing) if self.task == "headline"
-                else postprocess.clean_summary(raw))
-        return text, n_out, capped
+        if self.task == "headline":
+            return postprocess.clean_headline(raw, self.casing), n_out, capped, False
+        if not self.guard.active:  # guards off: the raw answer, as before they existed
+            return postprocess.clean_summary(raw), n_out, capped, False
+        text, repeated = self.guard.apply(raw, ended=stop is not None)
+        return text, n_out, capped, repeated
 
     # -- set-up ----------------------------------------------------------------------------
 

@@ -1,8 +1,12 @@
-"""Headline clean-up: one line, no trailing period, an optional casing style."""
+"""Headline clean-up (one line, no trailing period, an optional casing style) and summary
+guards (whole sentences only, a repeated sentence cut, a length target in sentences or words)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from eval.consistency.text import sentences as _split_sentences
 
 CASINGS = ("as-is", "sentence", "title")
 
@@ -37,6 +41,100 @@ def clean_headline(text: str, casing: str = "as-is") -> str:
 def clean_summary(text: str) -> str:
     """Summaries keep their lines; only surrounding whitespace and blank lines go."""
     return "\n".join(line.strip() for line in text.strip().split("\n") if line.strip())
+
+
+# A base model that finished its summary goes on with the next few-shot example.
+_LABEL_LINE_RE = re.compile(r"\n\s*(?:article|summary|headline|text|document)\s*:", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)\]]*$")
+_WORD_RE_SIMPLE = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class SummaryGuard:
+    """What counts as the end of a summary. `max_sentences` / `max_words` are the length target
+    (whole sentences are kept, at least one); `trim_repeats` cuts the summary before the first
+    sentence that repeats an earlier one (a decoding loop) and reports it."""
+
+    max_sentences: int | None = None
+    max_words: int | None = None
+    trim_repeats: bool = True
+
+    def __post_init__(self):
+        for name in ("max_sentences", "max_words"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.max_sentences or self.max_words or self.trim_repeats)
+
+    def describe(self) -> str:
+        """For signatures: e.g. '3sent', '60words', '3sent+60words' or 'none'."""
+        parts = ([f"{self.max_sentences}sent"] if self.max_sentences else []) + \
+                ([f"{self.max_words}words"] if self.max_words else [])
+        return "+".join(parts) or "none"
+
+    def done(self, text: str) -> bool:
+        """True once generation can stop: the text already holds everything `apply` keeps (the
+        sentence after the target has begun, a sentence repeated, or a prompt label line)."""
+        if _LABEL_LINE_RE.search(text):
+            return True
+        sents = _sentences(text)
+        finished = sents[:-1]  # the last one may still be growing
+        if self.max_sentences and len(finished) >= self.max_sentences:
+            return True
+        if self.max_words and finished and sum(_words(s) for s in finished) >= self.max_words:
+            return True
+        return bool(self.trim_repeats and _first_repeat(finished) is not None)
+
+    def apply(self, text: str, ended: bool) -> tuple[str, bool]:
+        """(summary, repeated). `ended` says the model closed the summary itself; otherwise an
+        unfinished last sentence is dropped when a finished one comes before it."""
+        label = _LABEL_LINE_RE.search(text)
+        if label:
+            text, ended = text[:label.start()], True
+        sents = _sentences(text)
+        if not ended and len(sents) > 1 and not _SENTENCE_END_RE.search(sents[-1]):
+            sents = sents[:-1]
+        repeat = _first_repeat(sents) if self.trim_repeats else None
+        if repeat is not None:
+            sents = sents[:repeat]
+        if self.max_sentences:
+            sents = sents[:self.max_sentences]
+        if self.max_words and sents:
+            kept, total = [], 0
+            for sent in sents:
+                total += _words(sent)
+                if kept and total > self.max_words:
+                    break
+                kept.append(sent)
+            sents = kept
+        return clean_summary(" ".join(sents)), repeat is not None
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for _, _, s in _split_sentences(text)]
+
+
+def _words(text: str) -> int:
+    return len(_WORD_RE_SIMPLE.findall(text))
+
+
+def _first_repeat(sents: list[str], overlap: float = 0.8) -> int | None:
+    """Index of the first sentence that repeats an earlier one: the same words, or (loops often
+    vary a word or two) at least `overlap` of its word bigrams seen in one earlier sentence."""
+    seen: list[tuple[tuple[str, ...], set]] = []
+    for i, sent in enumerate(sents):
+        words = tuple(w.lower() for w in _WORD_RE_SIMPLE.findall(sent))
+        if not words:
+            continue
+        bigrams = set(zip(words, words[1:]))
+        for earlier, earlier_bigrams in seen:
+            if words == earlier or (len(bigrams) >= 3 and len(bigrams & earlier_bigrams) >= overlap * len(bigrams)):
+                return i
+        seen.append((words, bigrams))
+    return None
 
 
 def _is_acronym(word: str) -> bool:

@@ -74,6 +74,7 @@ def test_rows_beyond_the_sliding_window_use_transformers(tmp_path):
 
 @pytest.mark.parametrize("kind, options, message", [
     ("gemma3", {"engine": "ctranslate2", "do_sample": True}, "does not support do_sample exactly"),
+    ("gemma3", {"engine": "ctranslate2", "penalty_alpha": 0.6}, "does not support penalty_alpha exactly"),
     ("gemma3", {"engine": "auto", "num_beams": 2, "quantize": "int8"}, "does not support num_beams exactly"),
     ("gemma3", {"engine": "transformers", "quantize": "int8"}, "needs the ctranslate2 engine"),
     ("gemma3", {"engine": "fast"}, "engine must be one of"),
@@ -95,3 +96,4 @@ def test_auto_mode_leaves_sampling_and_beams_to_transformers(tmp_path, option):
     explicit = Summarizer.from_pretrained(str(folder), prompt="headline-zero-shot", engine="ctranslate2",
                                           max_new_tokens=4, num_beams=3)  # beams: allowed when asked for
     assert explicit.engine == "ctranslate2" and explicit.generate("Oil rose.").output_tokens > 0
+

@@ -3,7 +3,8 @@
 Input: .jsonl (fields `id`, `article`; see --id-field/--text-field), .csv (same columns),
 .txt (one article per line, id = line number), `-` for stdin (JSONL if it starts with `{`,
 else one article per line), or --dataset NAME_OR_PATH through the `datasets` library.
-Output: JSONL rows {id, prediction, task, model, truncated, hit_length_cap, error, ...},
+Output: JSONL rows {id, prediction, task, model, truncated, hit_length_cap, repeated, error, ...}
+(with --candidates K also the kept answer's consistency score and verdict),
 written as each batch finishes. Running the same command again resumes: rows already in OUT
 are skipped, so after a kill nothing is lost or duplicated. Rows are written longest article
 first (less padding per batch); join on `id`.
@@ -11,6 +12,7 @@ first (less padding per batch); join on `id`.
 
 from __future__ import annotations
 
+import argparse
 import csv
 from pathlib import Path
 
@@ -23,6 +25,9 @@ DEFAULTS = {
     "max_input_tokens": None, "prompt": None, "casing": "as-is", "num_beams": 1, "seed": 0,
     "dtype": "auto", "engine": "auto", "quantize": None, "threads": 2, "chunked": False,
     "id_field": "id", "text_field": "article", "split": "test", "text_column": None, "id_column": None,
+    # summary guards and candidate selection (None = the Summarizer's default for the task)
+    "max_sentences": None, "max_words": None, "no_repeat_ngram_size": None, "trim_repeats": None,
+    "candidates": 1, "candidate_checker": None,
 }
 
 
@@ -50,6 +55,13 @@ def add_arguments(parser) -> None:
     a("--quantize", choices=("none", "int8"), help="int8 weights (ctranslate2 engine; changes some outputs)")
     a("--threads", type=int, help="torch CPU threads (default 2)")
     a("--chunked", action="store_true", default=None, help="map-reduce long articles (summaries)")
+    a("--max-sentences", type=int, help="summary length target in sentences (default 3; 0 = none)")
+    a("--max-words", type=int, help="summary length target in words (whole sentences are kept)")
+    a("--no-repeat-ngram-size", type=int, help="block repeated n-grams in the answer (summaries: 3; 0 = off)")
+    a("--trim-repeats", action=argparse.BooleanOptionalAction, default=None,
+      help="cut a summary before a sentence that repeats an earlier one (default: on for summaries)")
+    a("--candidates", type=int, help="generate K answers and keep the one the consistency checker rates best")
+    a("--candidate-checker", help="consistency backend for --candidates (default: the checker's default)")
     a("--id-field", help="input id field/column (default: id)")
     a("--text-field", help="input article field/column (default: article)")
 
@@ -165,10 +177,9 @@ def run(args) -> int:
 
     from tqdm import tqdm
 
-    from summarizer.generate import Summarizer
-    from summarizer.models import DEFAULT_MODEL
+    from summarizer.generate import Summarizer, default_model_name
 
-    model_name = options["model"] or DEFAULT_MODEL
+    model_name = options["model"] or default_model_name(options["task"])
     with ResumableJsonl(args.output, key="id") as out:
         for row in out.rows:  # resuming with other settings would mix two runs in one file
             if (row.get("model"), row.get("task")) != (model_name, options["task"]):
@@ -180,7 +191,12 @@ def run(args) -> int:
         if not todo:
             print(f"{args.output}: all {len(articles)} rows already done")
             return 0
-        generation = {k: options[k] for k in ("max_new_tokens", "num_beams") if options[k] is not None}
+        generation = {k: options[k] for k in ("max_new_tokens", "num_beams", "no_repeat_ngram_size", "trim_repeats",
+                                              "candidate_checker") if options[k] is not None}
+        # 0 turns a length target off
+        generation.update({k: options[k] or None for k in ("max_sentences", "max_words") if options[k] is not None})
+        if options["candidates"] != 1:
+            generation["candidates"] = options["candidates"]
         try:
             summarizer = Summarizer.from_pretrained(
                 options["model"], task=options["task"], prompt=options["prompt"], dtype=options["dtype"],
@@ -208,6 +224,9 @@ def run(args) -> int:
                         "truncated": result.truncated, "hit_length_cap": result.hit_length_cap,
                         "error": result.error, "input_tokens": result.input_tokens,
                         "output_tokens": result.output_tokens, "seconds": round(result.seconds, 4),
+                        "repeated": result.repeated, "candidates": result.candidates,
+                        **({"consistency": result.consistency, "consistent": result.consistent}
+                           if result.candidates > 1 else {}),
                         "signature": signature,
                     })
                 bar.update(len(batch))
