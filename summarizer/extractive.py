@@ -21,7 +21,7 @@ DEFAULT_K = 3
 _NAME_RE = re.compile(r"^(lead|extractive)(?:-(\d+))?$")
 # Score = centrality + LEAD_WEIGHT / (1 + position). News puts the key facts first; the weight
 # is chosen on the select part of the dev split (benchmarks/bench_summary.py --tune-extractive).
-LEAD_WEIGHT = 0.1
+LEAD_WEIGHT = 1.0
 # a candidate this similar (cosine) to a sentence already kept adds nothing
 REDUNDANT = 0.9
 MIN_WORDS = 4  # "(CNN)" datelines, bylines and captions are not summary sentences

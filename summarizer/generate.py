@@ -60,7 +60,7 @@ class GenerationResult:
     input_tokens: int = 0
     output_tokens: int = 0
     truncated: bool = False
-    hit_length_cap: bool = False
+    hit_length_cap: bool = False  # the token cap cut the answer short of its end (or, for summaries, of its target)
     seconds: float = 0.0  # this row's share of its batch's wall time
     error: str | None = None
     repeated: bool = False  # a repeated sentence was found and cut (summaries)
@@ -378,6 +378,9 @@ class Summarizer:
             return postprocess.clean_headline(raw, self.casing), n_out, capped, False
         if not self.guard.active:  # guards off: the raw answer, as before they existed
             return postprocess.clean_summary(raw), n_out, capped, False
+        # A row that reached its length target before the cap was not cut short by it (beam
+        # search cannot stop rows early, so its hypotheses run on and are cut here)
+        capped = capped and not self.guard.done(raw)
         text, repeated = self.guard.apply(raw, ended=stop is not None)
         return text, n_out, capped, repeated
 

@@ -166,6 +166,16 @@ def test_a_row_stopped_by_the_guard_is_not_capped(gemma, engine):
         assert stopped.output_tokens <= unstopped.output_tokens
 
 
+@pytest.mark.parametrize("engine", ["transformers", "ctranslate2"])
+def test_beams_run_on_but_a_row_past_its_target_is_not_capped(gemma, engine):
+    """Beam search cannot stop a row early; a row whose raw answer reached the target is cut
+    by the guard, not by the token cap."""
+    summarizer = _summary(gemma, engine=engine, max_new_tokens=40, num_beams=2)
+    summarizer.guard = _StopAfter(3)
+    for result in summarizer.generate(ARTICLES, batch_size=4):
+        assert not result.hit_length_cap
+
+
 class _FixedChecker:
     """Rates a candidate by its length in characters: the longest wins."""
 
@@ -264,3 +274,26 @@ def test_cli_guard_option_on_headlines_is_a_clear_error(tmp_path, gemma):
                            "--output", str(tmp_path / "o.jsonl"), "--model", str(gemma), "--prompt", "headline-zero-shot",
                            "--max-sentences", "2", "--threads", "1"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and "task='summary' only" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_default_model_summaries_end_cleanly():
+    """The bundled Gemma-3-270M with the guards, on articles written for this test: whole
+    sentences, at most three, no repeated sentence, no row run to the token cap."""
+    from summarizer import Summarizer
+    from summarizer.postprocess import _first_repeat, _sentences
+
+    articles = [
+        "The city council of Harbor Point voted on Tuesday to close the old Main Street ferry after the new "
+        "Alder River bridge opened. The ferry had lost most of its passengers, the mayor said. Its last crossing "
+        "will be on Sunday, and the ferry boat will be sold. Some residents asked the council to keep the ferry "
+        "for tourists, but the council said it cost too much to run.",
+        "Northwind Foods said on Thursday it would hire 400 workers at its new bakery in Lakeside, its biggest "
+        "investment in the region in a decade. The bakery will open in March and make bread for supermarkets. "
+        "The company's shares rose 3 percent. Local officials welcomed the news.",
+    ]
+    summarizer = Summarizer.from_pretrained("gemma-3-270m", task="summary")
+    for result in summarizer.generate(articles, batch_size=2):
+        sents = _sentences(result.text)
+        assert result.error is None and not result.hit_length_cap and not result.repeated
+        assert 1 <= len(sents) <= 3 and _first_repeat(sents) is None, result.text
