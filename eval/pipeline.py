@@ -237,7 +237,9 @@ def _columns(rows, names) -> dict[str, np.ndarray]:
     return cols
 
 
-def summarize(rows, metric_info: dict, problems: Problems, n_resamples=1000, seed=12345, confidence=0.95) -> dict:
+def summarize(rows, metric_info: dict, problems: Problems, n_resamples=1000, seed=12345, confidence=0.95,
+              method="multinomial") -> dict:
+    """method "poisson" is the seeded Poisson bootstrap (eval.stats) for very large runs."""
     try:
         from eval.stats import bootstrap_ci
     except ImportError:
@@ -259,7 +261,7 @@ def summarize(rows, metric_info: dict, problems: Problems, n_resamples=1000, see
         if mask.sum() < 2:
             continue
         ci = bootstrap_ci(np.stack([cols[n][mask] for n in group], axis=1),
-                          n_resamples=n_resamples, seed=seed, confidence=confidence)
+                          n_resamples=n_resamples, seed=seed, confidence=confidence, method=method)
         for j, n in enumerate(group):
             scores[n].update(low=float(ci.low[j]), high=float(ci.high[j]))
     categories = np.array([r["category"] for r in rows])
@@ -277,9 +279,17 @@ def summarize(rows, metric_info: dict, problems: Problems, n_resamples=1000, see
         "scores": scores,
         "by_category": by_category,
         "bootstrap": {"n_resamples": n_resamples, "seed": seed, "confidence": confidence,
-                      "method": "percentile" if bootstrap_ci else "unavailable"},
+                      "method": _bootstrap_method(method) if bootstrap_ci else "unavailable"},
         "problems": {**problems.as_dict(), "metric_errors": dict(row_errors)},
     }
+
+
+def _bootstrap_method(method: str) -> str:
+    if method == "poisson":
+        from eval.stats import POISSON_BLOCK_ROWS
+
+        return f"percentile, poisson(1) counts seeded per block of {POISSON_BLOCK_ROWS} rows"
+    return "percentile"
 
 
 def load_metrics(names, options: dict | None = None) -> tuple[list, dict]:
@@ -308,7 +318,7 @@ def output_row(row) -> dict:
 
 def score_run(input_path, output_dir, metrics=DEFAULT_METRICS, metric_options=None, references=None,
               keep_going=False, n_resamples=1000, seed=12345, confidence=0.95, use_cache=True,
-              report=True, progress=True, batch_size=256) -> dict:
+              report=True, progress=True, batch_size=256, method="multinomial") -> dict:
     rows, problems = read_rows(input_path, references)
     if problems.errors and not keep_going:
         shown = "\n  ".join(problems.errors[:20])
@@ -326,7 +336,7 @@ def score_run(input_path, output_dir, metrics=DEFAULT_METRICS, metric_options=No
     for metric in metric_objs:  # what scoring used (e.g. which consistency kinds the rows were)
         if hasattr(metric, "used_signature"):
             info[metric.name]["signature"] = metric.used_signature
-    summary = summarize(rows, info, problems, n_resamples, seed, confidence)
+    summary = summarize(rows, info, problems, n_resamples, seed, confidence, method)
     summary["input"] = str(input_path)
     if cache:
         summary["cache"] = {"hits": cache.hits, "misses": cache.misses}

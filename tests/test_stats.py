@@ -137,3 +137,64 @@ def test_paired_tests_reject_unpaired_input():
         paired_bootstrap([0.1, 0.2], [0.1, 0.2, 0.3])
     with pytest.raises(ValueError, match="same shape"):
         approximate_randomization([0.1, 0.2], [0.1])
+
+
+def _plain_poisson_loop(values, n_resamples, seed, confidence, block):
+    """Reference: per block of rows, the same seeded counts; means by a plain Python loop."""
+    values = np.asarray(values, dtype=float).reshape(len(values), -1)
+    counts = np.concatenate([
+        stats._POISSON_COUNTS[np.random.default_rng([seed, b]).integers(
+            0, 65536, size=(n_resamples, len(values[s:s + block])), dtype=np.uint16)]
+        for b, s in enumerate(range(0, len(values), block))], axis=1)
+    means = []
+    for r in range(n_resamples):
+        total, weight = np.zeros(values.shape[1]), 0
+        for i in range(len(values)):
+            total += int(counts[r, i]) * values[i]
+            weight += int(counts[r, i])
+        if weight:
+            means.append(total / weight)
+    alpha = (1 - confidence) / 2
+    return np.percentile(means, [100 * alpha, 100 * (1 - alpha)], axis=0)
+
+
+@pytest.mark.parametrize(
+    "values, n_resamples, seed, confidence, block",
+    [
+        (SCORES[:, 0], 200, 1, 0.95, 64),
+        (SCORES, 100, 3, 0.90, 64),
+        (SCORES, 100, 3, 0.90, 7),  # several blocks and a partial last one
+        ([0.0, 1.0], 100, 4, 0.5, 64),
+    ],
+)
+def test_poisson_bootstrap_matches_plain_loop(monkeypatch, values, n_resamples, seed, confidence, block):
+    monkeypatch.setattr(stats, "POISSON_BLOCK_ROWS", block)
+    ci = bootstrap_ci(values, n_resamples=n_resamples, seed=seed, confidence=confidence, method="poisson")
+    low, high = _plain_poisson_loop(values, n_resamples, seed, confidence, block)
+    np.testing.assert_allclose(np.reshape(ci.low, -1), np.reshape(low, -1), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(np.reshape(ci.high, -1), np.reshape(high, -1), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ci.mean, np.mean(values, axis=0))
+
+
+@pytest.mark.parametrize("pieces", [[40], [1, 39], [7, 7, 7, 19], [20, 0, 20]])
+def test_poisson_stream_does_not_depend_on_how_it_is_cut(monkeypatch, pieces):
+    monkeypatch.setattr(stats, "POISSON_BLOCK_ROWS", 8)
+    acc, start = stats.PoissonBootstrap(3, n_resamples=50, seed=9), 0
+    for size in pieces:
+        if size:
+            acc.add(SCORES[start:start + size])
+        start += size
+    whole = bootstrap_ci(SCORES, n_resamples=50, seed=9, method="poisson")
+    for got, want in zip(acc.interval(), whole):  # same counts; sums may round differently
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_poisson_counts_follow_poisson_one():
+    table = stats._POISSON_COUNTS
+    for count, probability in [(0, 0.36788), (1, 0.36788), (2, 0.18394), (3, 0.06131)]:
+        assert (table == count).mean() == pytest.approx(probability, abs=2e-5)
+
+
+def test_unknown_bootstrap_method_is_rejected():
+    with pytest.raises(ValueError, match="method"):
+        bootstrap_ci(SCORES, method="jackknife")
