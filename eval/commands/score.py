@@ -2,6 +2,7 @@
 
     python -m eval score --input PRED.jsonl --output-dir DIR [--config configs/eval/default.yaml]
         [--metrics rouge,bertscore,headline,consistency] [--references REFS.jsonl] [--keep-going]
+        [--ray local|auto|ray://host:10001 --workers N]   (same files and numbers, see docs/ray.md)
 
 Writes DIR/scores.jsonl, DIR/summary.json, DIR/report.md, DIR/report.html; a cache under
 DIR/.cache makes re-scoring recompute only changed rows.
@@ -41,6 +42,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--no-report", action="store_true")
     parser.add_argument("--seed", type=int, help="bootstrap seed (overrides the config)")
+    from eval.distributed import add_ray_arguments
+
+    add_ray_arguments(parser)
 
 
 def print_scores(summary) -> None:
@@ -58,11 +62,14 @@ def run(args) -> int:
     boot = dict(config.get("bootstrap", {}))
     if args.seed is not None:
         boot["seed"] = args.seed
-    summary = score_run(
-        args.input, args.output_dir, metrics=metrics, metric_options=config.get("options", {}),
-        references=args.references, keep_going=args.keep_going, use_cache=not args.no_cache,
-        report=not args.no_report, **boot,
-    )
+    common = dict(metrics=metrics, metric_options=config.get("options", {}), references=args.references,
+                  keep_going=args.keep_going, report=not args.no_report, **boot)
+    if args.ray:
+        from eval.distributed import ray_options, score_run_ray
+
+        summary = score_run_ray(args.input, args.output_dir, **common, **ray_options(args))
+    else:
+        summary = score_run(args.input, args.output_dir, use_cache=not args.no_cache, **common)
     print_scores(summary)
     for name, m in summary["metrics"].items():
         print(f"{name}: {m.get('signature') or 'SKIPPED: ' + m['reason']}")

@@ -1,0 +1,235 @@
+"""Scale out on Ray: `eval score` (and `summarizer generate`) with the same results as one machine.
+
+The driver reads and validates the input exactly as the local path does (eval.pipeline.read_rows),
+cuts the rows into shards of `shard_rows` consecutive rows and hands them to Ray Data, which
+maps them through a pool of `workers` actors (ray.data.ActorPoolStrategy). Each actor loads its
+metrics (or Summarizer) once and keeps them; Ray restarts an actor that dies and retries its
+shard. The driver appends every finished shard to DIR/ray/shards.jsonl (one fsynced line per
+shard, eval.io.ResumableJsonl), so a driver killed with kill -9 and started again skips the
+shards already there. Aggregation (bootstrap, summary, report) then runs once on the driver with
+the local code (eval.pipeline.summarize), so means, intervals and signatures are equal by
+construction. Nothing here runs unless `--ray` is given; ray is imported inside functions only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import time
+from pathlib import Path
+
+from eval.errors import InputError
+from eval.io import ResumableJsonl, atomic_write_json
+
+log = logging.getLogger(__name__)
+DEFAULT_SHARD_ROWS = 1000
+SCORE_FIELDS = ("scores", "details", "errors")
+
+
+def add_ray_arguments(parser, unit: str = "rows") -> None:
+    """--ray/--workers and the per-actor resources, shared by every command that scales out."""
+    group = parser.add_argument_group("Ray (pip install 'headline-eval[ray]')")
+    group.add_argument("--ray", metavar="ADDRESS",
+                       help="run on Ray: `local` starts a cluster on this machine; `auto` or ray://host:10001 joins one")
+    group.add_argument("--workers", type=int, default=2, help="actors (model replicas) at once (default 2)")
+    group.add_argument("--cpus-per-worker", type=float, default=1.0)
+    group.add_argument("--gpus-per-worker", type=float, default=0.0)
+    group.add_argument("--shard-rows", type=int, help=f"{unit} per shard (the unit of retry and resume)")
+
+
+def ray_options(args) -> dict:
+    if args.workers < 1:
+        raise InputError(f"--workers must be at least 1, got {args.workers}")
+    return {"address": args.ray, "workers": args.workers, "cpus_per_worker": args.cpus_per_worker,
+            "gpus_per_worker": args.gpus_per_worker,
+            **({"shard_rows": args.shard_rows} if args.shard_rows else {})}
+
+
+def connect(address: str | None, workers: int = 1, cpus_per_worker: float = 1.0) -> bool:
+    """Start (`local`) or join (`auto`, `ray://host:10001`, a GCS address) a Ray cluster; returns
+    whether this call started the connection, so the caller knows to shut it down. A cluster
+    already connected in this process (ray.init before the call) is reused."""
+    try:
+        import ray
+    except ImportError:
+        raise InputError("--ray needs the ray extra: pip install 'headline-eval[ray]'") from None
+    if ray.is_initialized():
+        return False
+    if address in (None, "local"):
+        # Enough CPU slots for the requested actors even on a smaller machine (they then share cores).
+        cpus = max(os.cpu_count() or 1, math.ceil(workers * cpus_per_worker))
+        ray.init(num_cpus=cpus, include_dashboard=False, logging_level=logging.WARNING)
+    else:
+        ray.init(address=address, logging_level=logging.WARNING)
+    return True
+
+
+def map_shards(items: list[dict], actor_class, constructor_kwargs: dict, workers: int,
+               cpus_per_worker: float = 1.0, gpus_per_worker: float = 0.0):
+    """Yields each item's result dict (any order) from a pool of `workers` actors of
+    `actor_class`; each item is one shard ({"shard": i, "payload": json text})."""
+    import ray
+
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False  # the driver shows rows done and rows/s itself
+    dataset = ray.data.from_items(items, override_num_blocks=max(1, len(items)))
+    mapped = dataset.map_batches(
+        actor_class, batch_size=1, batch_format="pandas",
+        compute=ray.data.ActorPoolStrategy(size=workers), fn_constructor_kwargs=constructor_kwargs,
+        num_cpus=cpus_per_worker, num_gpus=gpus_per_worker or None,
+    )  # Ray Data's actor defaults: a dead actor is restarted (max_restarts=-1), its shard retried
+    yield from mapped.iter_rows()
+
+
+def fingerprint(*parts) -> str:
+    """Identity of a run's input and settings: shards of another run are never mixed in."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, (str, Path)) and Path(part).is_file():
+            with open(part, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        else:
+            digest.update(json.dumps(part, sort_keys=True, default=str).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def open_shard_log(folder: Path, manifest: dict) -> ResumableJsonl:
+    """DIR/manifest.json + DIR/shards.jsonl; refuses a folder that holds another run's shards."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "manifest.json"
+    if path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if old.get("fingerprint") != manifest["fingerprint"] or old.get("shard_rows") != manifest["shard_rows"]:
+            raise InputError("holds shards of another input, settings or shard size; remove it to start over",
+                             path=folder)
+    else:
+        atomic_write_json(path, manifest)
+    return ResumableJsonl(folder / "shards.jsonl", key="shard")
+
+
+class ScoreActor:
+    """One metric set per actor, loaded once; scores a shard of validated rows per call."""
+
+    def __init__(self, metrics, metric_options, batch_size=256, crash_once=None):
+        from eval.pipeline import load_metrics
+
+        self.metrics, self.info = load_metrics(metrics, metric_options)
+        self.batch_size = batch_size
+        self.crash_once = crash_once  # tests: (marker file, shard) -> die once on that shard
+
+    def __call__(self, batch):
+        from eval.pipeline import score_rows
+
+        out = []
+        for shard, payload in zip(batch["shard"], batch["payload"]):
+            if self.crash_once and int(shard) == self.crash_once[1] and not os.path.exists(self.crash_once[0]):
+                Path(self.crash_once[0]).touch()
+                os._exit(1)
+            rows = json.loads(payload)
+            for metric in self.metrics:
+                if hasattr(metric, "used"):
+                    metric.used = set()  # kinds used by this shard only
+            score_rows(rows, self.metrics, cache=None, batch_size=self.batch_size, progress=False)
+            out.append(json.dumps({
+                "shard": int(shard), "rows": [{k: r[k] for k in SCORE_FIELDS} for r in rows],
+                "info": self.info, "kinds": _kinds(self.metrics)}, ensure_ascii=False))
+        return {"result": out}
+
+
+def _kinds(metrics) -> dict:
+    """Per metric with checkers per kind: {"signatures": {kind: signature}, "used": [kinds]}."""
+    return {m.name: {"signatures": {k: str(c.signature) for k, c in m.checkers.items()}, "used": sorted(m.used)}
+            for m in metrics if hasattr(m, "checkers")}
+
+
+def _used_signature(kinds: list[dict]) -> str | None:
+    """eval.metrics.Consistency.used_signature over every shard: the kinds any shard used."""
+    if not kinds:
+        return None
+    signatures = kinds[0]["signatures"]
+    used = {k for record in kinds for k in record["used"]}
+    return " ; ".join(sig for k, sig in signatures.items() if k in used) or " ; ".join(signatures.values())
+
+
+def shard_ranges(n: int, shard_rows: int) -> list[tuple[int, int]]:
+    if shard_rows < 1:
+        raise InputError(f"shard rows must be at least 1, got {shard_rows}")
+    return [(start, min(n, start + shard_rows)) for start in range(0, n, shard_rows)]
+
+
+def score_run_ray(input_path, output_dir, metrics, metric_options=None, references=None, keep_going=False,
+                  n_resamples=1000, seed=12345, confidence=0.95, report=True, progress=True, batch_size=256,
+                  method="multinomial", address="local", workers=2, cpus_per_worker=1.0, gpus_per_worker=0.0,
+                  shard_rows=DEFAULT_SHARD_ROWS, _crash_once=None) -> dict:
+    """eval.pipeline.score_run on a Ray cluster: same files, same numbers."""
+    from tqdm import tqdm
+
+    from eval import pipeline
+
+    rows, problems = pipeline.read_rows(input_path, references)
+    if problems.errors and not keep_going:
+        shown = "\n  ".join(problems.errors[:20])
+        more = f"\n  ... and {len(problems.errors) - 20} more" if len(problems.errors) > 20 else ""
+        raise InputError(f"{len(problems.errors)} bad row(s) (use --keep-going to score the rest "
+                         f"and keep them as error rows):\n  {shown}{more}")
+    out = Path(output_dir)
+    ranges = shard_ranges(len(rows), shard_rows)
+    manifest = {"command": "eval score", "input": str(input_path), "references": references and str(references),
+                "fingerprint": fingerprint(input_path, references, list(metrics), metric_options or {}),
+                "shard_rows": shard_rows, "n_rows": len(rows), "n_shards": len(ranges)}
+    started = False
+    with open_shard_log(out / "ray", manifest) as shard_log:
+        done = {int(k) for k in shard_log.done}
+        todo = [i for i in range(len(ranges)) if i not in done]
+        if done:
+            log.info("resuming: %d of %d shards already in %s", len(done), len(ranges), shard_log.path)
+        t0 = time.perf_counter()
+        if todo:
+            started = connect(address, workers, cpus_per_worker)
+            start_seconds = time.perf_counter() - t0
+            items = [{"shard": i, "payload": json.dumps(rows[slice(*ranges[i])], ensure_ascii=False)} for i in todo]
+            kwargs = {"metrics": list(metrics), "metric_options": metric_options or {}, "batch_size": batch_size,
+                      "crash_once": _crash_once}
+            try:
+                with tqdm(total=len(rows), initial=len(rows) - sum(ranges[i][1] - ranges[i][0] for i in todo),
+                          unit="row", desc="score (ray)", disable=not progress) as bar:
+                    for item in map_shards(items, ScoreActor, kwargs, workers, cpus_per_worker, gpus_per_worker):
+                        record = json.loads(item["result"])
+                        shard_log.write(record)
+                        bar.update(len(record["rows"]))
+            finally:
+                if started:
+                    import ray
+
+                    ray.shutdown()
+        else:
+            start_seconds = 0.0
+        records = {int(r["shard"]): r for r in shard_log.rows}
+    missing = [i for i in range(len(ranges)) if i not in records]
+    if missing:  # Ray returned without these: never silently drop rows
+        raise RuntimeError(f"shards {missing[:10]} never came back from the workers; run again to resume")
+    for i, (start, stop) in enumerate(ranges):
+        for row, scored in zip(rows[start:stop], records[i]["rows"]):
+            row.update(scored)
+    info = records[0]["info"]
+    for name, signature in ((n, _used_signature([r["kinds"][n] for r in records.values() if n in r["kinds"]]))
+                            for n in info):
+        if signature:
+            info[name]["signature"] = signature
+    summary = pipeline.summarize(rows, info, problems, n_resamples, seed, confidence, method)
+    summary["input"] = str(input_path)
+    summary["ray"] = {"address": address, "workers": workers, "shard_rows": shard_rows, "shards": len(ranges),
+                      "shards_resumed": len(done), "start_seconds": round(start_seconds, 3)}
+    pipeline.write_jsonl(out / "scores.jsonl", [pipeline.output_row(r) for r in rows])
+    atomic_write_json(out / "summary.json", summary)
+    if report:
+        from eval.report import write_report
+
+        write_report(out, rows, summary)
+    pipeline._log_problems(problems, summary)
+    return summary
