@@ -233,3 +233,182 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
         write_report(out, rows, summary)
     pipeline._log_problems(problems, summary)
     return summary
+
+
+def _ordered_rows(results, first: int):
+    """Re-orders shard results ({"shard", "rows"}) arriving in any order into rows in shard
+    order, starting at shard `first`; later shards wait in memory until their turn."""
+    waiting, following = {}, first
+    for record in results:
+        waiting[record["shard"]] = record["rows"]
+        while following in waiting:
+            yield from waiting.pop(following)
+            following += 1
+
+
+class ConsistencyActor:
+    """One ConsistencyChecker per actor (its model loaded once); a shard is several batches."""
+
+    def __init__(self, backend, threshold, kind, options, batch_size):
+        from eval.consistency import ConsistencyChecker
+
+        self.checker = ConsistencyChecker(backend, threshold=threshold, kind=kind, **options)
+        self.signature, self.batch_size = str(self.checker.signature), batch_size
+
+    def __call__(self, batch):
+        from eval.commands.consistency import score_batch
+
+        out = []
+        for shard, payload in zip(batch["shard"], batch["payload"]):
+            rows = json.loads(payload)
+            scored = [r for s in range(0, len(rows), self.batch_size)
+                      for r in score_batch(self.checker, rows[s:s + self.batch_size], self.signature)]
+            out.append(json.dumps({"shard": int(shard), "rows": scored}, ensure_ascii=False))
+        return {"result": out}
+
+
+def consistency_ray(rows, output, backend, threshold, kind, options, batch_size=32, progress=True,
+                    address="local", workers=2, cpus_per_worker=1.0, gpus_per_worker=0.0,
+                    shard_rows=DEFAULT_SHARD_ROWS) -> int:
+    """`eval consistency --ray`: the same output file, rows in input order, written as the
+    shards come back in order (so a rerun after a kill resumes after the last written row)."""
+    from tqdm import tqdm
+
+    # Shards are whole batches starting where the output stops, so every batch the checker sees
+    # is the batch the local path would give it.
+    shard_rows = max(1, math.ceil(shard_rows / batch_size)) * batch_size
+    with ResumableJsonl(output, key="id") as out:
+        done = len(out.rows)
+        if done > len(rows) or any(a.get("id") != b.get("id") for a, b in zip(out.rows, rows)):
+            raise InputError("holds rows of another input; remove it or pick another --output", path=output)
+        if done:
+            log.info("resuming after %d rows already in %s", done, output)
+        items = [{"shard": i, "payload": json.dumps(rows[start:start + shard_rows], ensure_ascii=False)}
+                 for i, start in enumerate(range(done, len(rows), shard_rows))]
+        if items:
+            started = connect(address, workers, cpus_per_worker)
+            kwargs = {"backend": backend, "threshold": threshold, "kind": kind, "options": options,
+                      "batch_size": batch_size}
+            try:
+                results = (json.loads(item["result"]) for item in
+                           map_shards(items, ConsistencyActor, kwargs, workers, cpus_per_worker, gpus_per_worker))
+                with tqdm(total=len(rows), initial=done, desc="consistency (ray)", disable=not progress) as bar:
+                    for row in _ordered_rows(results, 0):
+                        out.write(row)
+                        bar.update(1)
+            finally:
+                if started:
+                    import ray
+
+                    ray.shutdown()
+        if len(out.rows) != len(rows):
+            raise RuntimeError(f"{len(rows) - len(out.rows)} rows never came back from the workers; run again to resume")
+        signature = next((r["signature"] for r in out.rows if r.get("signature")), "")
+    print(f"wrote {len(rows)} rows to {output}  {signature}")
+    return 0
+
+
+def summarizer_kwargs(options: dict) -> dict:
+    """Summarizer.from_pretrained arguments from `summarizer generate` options, as its run() builds them."""
+    generation = {k: options[k] for k in ("max_new_tokens", "num_beams", "no_repeat_ngram_size", "trim_repeats",
+                                          "candidate_checker") if options.get(k) is not None}
+    generation.update({k: options[k] or None for k in ("max_sentences", "max_words") if options.get(k) is not None})
+    if options.get("candidates", 1) != 1:
+        generation["candidates"] = options["candidates"]
+    return dict(name_or_path=options["model"], task=options["task"], prompt=options["prompt"], dtype=options["dtype"],
+                num_threads=options["threads"], max_input_tokens=options["max_input_tokens"],
+                casing=options["casing"], chunked=bool(options["chunked"]), engine=options["engine"],
+                quantize=options["quantize"], **generation)
+
+
+def generation_row(row_id, result, options, model_name, signature) -> dict:
+    """One OUT.jsonl row, the fields `summarizer generate` writes."""
+    return {"id": row_id, "prediction": result.text, "task": options["task"], "model": model_name,
+            "truncated": result.truncated, "hit_length_cap": result.hit_length_cap, "error": result.error,
+            "input_tokens": result.input_tokens, "output_tokens": result.output_tokens,
+            "seconds": round(result.seconds, 4), "repeated": result.repeated, "candidates": result.candidates,
+            **({"consistency": result.consistency, "consistent": result.consistent}
+               if result.candidates > 1 else {}),
+            "signature": signature}
+
+
+class GenerateActor:
+    """One Summarizer per actor (loaded once, kept); a shard is whole local-size batches."""
+
+    def __init__(self, options, model_name):
+        from summarizer.generate import Summarizer
+
+        self.summarizer = Summarizer.from_pretrained(**summarizer_kwargs(options))
+        self.options, self.model_name = options, model_name
+        self.signature = str(self.summarizer.signature)
+
+    def __call__(self, batch):
+        size = self.options["batch_size"]
+        out = []
+        for shard, payload in zip(batch["shard"], batch["payload"]):
+            items, rows = json.loads(payload), []
+            for start in range(0, len(items), size):
+                part = items[start:start + size]
+                results = self.summarizer.generate([text for _, text in part], batch_size=size,
+                                                   seed=self.options["seed"])
+                rows += [generation_row(row_id, result, self.options, self.model_name, self.signature)
+                         for (row_id, _), result in zip(part, results)]
+            out.append(json.dumps({"shard": int(shard), "rows": rows}, ensure_ascii=False))
+        return {"result": out}
+
+
+def generate_ray(articles, output, options: dict, progress=True, address="local", workers=2,
+                 cpus_per_worker=1.0, gpus_per_worker=0.0, shard_rows=None) -> int:
+    """`summarizer generate --ray`: (id, article) pairs -> OUT.jsonl keyed by id, as locally.
+
+    The rows to do are sorted longest first and cut into the local path's batches; a shard is
+    `shard_rows` rows rounded up to whole batches, so each batch the model sees is a local
+    one. Rows are appended as shards finish (any order); a rerun skips ids already in OUT.
+    """
+    from tqdm import tqdm
+
+    from summarizer.generate import default_model_name
+
+    model_name = options["model"] or default_model_name(options["task"])
+    size = options["batch_size"]
+    shard_rows = max(1, math.ceil((shard_rows or 8 * size) / size)) * size
+    with ResumableJsonl(output, key="id") as out:
+        for row in out.rows:  # resuming with other settings would mix two runs in one file
+            if (row.get("model"), row.get("task")) != (model_name, options["task"]):
+                raise InputError(f"holds rows from model {row.get('model')!r}, task {row.get('task')!r}; this run "
+                                 f"is model {model_name!r}, task {options['task']!r}: use another --output",
+                                 path=output, field="model")
+        todo = sorted(((i, text) for i, text in articles if i not in out.done), key=lambda item: -len(item[1]))
+        if not todo:
+            print(f"{output}: all {len(articles)} rows already done")
+            return 0
+        items = [{"shard": n, "payload": json.dumps(todo[start:start + shard_rows], ensure_ascii=False)}
+                 for n, start in enumerate(range(0, len(todo), shard_rows))]
+        started = connect(address, workers, cpus_per_worker)
+        try:
+            with tqdm(total=len(articles), initial=len(articles) - len(todo), unit="row",
+                      desc=f"{options['task']}s (ray)", disable=not progress) as bar:
+                for item in map_shards(items, GenerateActor, {"options": options, "model_name": model_name},
+                                       workers, cpus_per_worker, gpus_per_worker):
+                    rows = json.loads(item["result"])["rows"]
+                    for row in rows:
+                        out.write(row)
+                    bar.update(len(rows))
+        finally:
+            if started:
+                import ray
+
+                ray.shutdown()
+        missing = {i for i, _ in articles} - out.done
+        if missing:
+            raise RuntimeError(f"{len(missing)} rows never came back from the workers; run again to resume")
+        errors = sum(1 for row in out.rows if row.get("error"))
+        signature = next((r["signature"] for r in out.rows if r.get("signature")), "")
+    print(f"{output}: {len(out.rows)} rows ({errors} with errors); {signature}")
+    return 0
+
+
+def generate_ray_command(args, options: dict, articles) -> int:
+    """The `summarizer generate --ray` entry point (flags from add_ray_arguments)."""
+    opts = ray_options(args)
+    return generate_ray(articles, args.output, options, shard_rows=opts.pop("shard_rows", None), **opts)

@@ -39,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", type=float, help="override the dev-fitted threshold")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--no-progress", action="store_true")
+    from eval.distributed import add_ray_arguments
+
+    add_ray_arguments(parser)
 
 
 def read_rows(path) -> list[dict]:
@@ -59,12 +62,26 @@ def read_rows(path) -> list[dict]:
     return rows
 
 
+def score_batch(checker, batch: list[dict], signature: str) -> list[dict]:
+    """Output rows for one batch of input rows (error rows keep their place)."""
+    scorable = [r for r in batch if "error" not in r]
+    results = iter(checker.score([r.get("article") for r in scorable], [r.get("summary") for r in scorable])
+                   if scorable else ())
+    return [{**row, "consistency": None, "consistent": None, "unsupported_spans": []} if "error" in row
+            else {**row, **next(results).as_dict(), "signature": signature} for row in batch]
+
+
 def run(args) -> int:
     from tqdm import tqdm
 
     from eval.consistency import ConsistencyChecker
 
     options = {"model": args.model} if args.model else {}
+    if args.ray:
+        from eval.distributed import consistency_ray, ray_options
+
+        return consistency_ray(read_rows(args.input), args.output, args.backend, args.threshold, args.kind,
+                               options, args.batch_size, not args.no_progress, **ray_options(args))
     checker = ConsistencyChecker(args.backend, threshold=args.threshold, kind=args.kind, **options)
     rows = read_rows(args.input)
     signature = str(checker.signature)
@@ -77,16 +94,8 @@ def run(args) -> int:
         bar = tqdm(total=len(rows), initial=done, desc="consistency", disable=args.no_progress)
         for start in range(done, len(rows), args.batch_size):
             batch = rows[start: start + args.batch_size]
-            scorable = [r for r in batch if "error" not in r]
-            articles = [r.get("article") for r in scorable]
-            summaries = [r.get("summary") for r in scorable]
-            results = iter(checker.score(articles, summaries)) if scorable else iter(())
-            for row in batch:
-                if "error" in row:
-                    out.write({**row, "consistency": None, "consistent": None, "unsupported_spans": []})
-                    continue
-                result = next(results)
-                out.write({**row, **result.as_dict(), "signature": signature})
+            for row in score_batch(checker, batch, signature):
+                out.write(row)
             bar.update(len(batch))
         bar.close()
     print(f"wrote {len(rows)} rows to {args.output}  {signature}")
