@@ -335,26 +335,50 @@ def generation_row(row_id, result, options, model_name, signature) -> dict:
 class GenerateActor:
     """One Summarizer per actor (loaded once, kept); a shard is whole local-size batches."""
 
-    def __init__(self, options, model_name):
+    def __init__(self, load_kwargs, batch_size, seed):
         from summarizer.generate import Summarizer
 
-        self.summarizer = Summarizer.from_pretrained(**summarizer_kwargs(options))
-        self.options, self.model_name = options, model_name
-        self.signature = str(self.summarizer.signature)
+        self.summarizer = Summarizer.from_pretrained(**load_kwargs)
+        self.batch_size, self.seed = batch_size, seed
 
     def __call__(self, batch):
-        size = self.options["batch_size"]
+        from dataclasses import asdict
+
         out = []
         for shard, payload in zip(batch["shard"], batch["payload"]):
-            items, rows = json.loads(payload), []
-            for start in range(0, len(items), size):
-                part = items[start:start + size]
-                results = self.summarizer.generate([text for _, text in part], batch_size=size,
-                                                   seed=self.options["seed"])
-                rows += [generation_row(row_id, result, self.options, self.model_name, self.signature)
-                         for (row_id, _), result in zip(part, results)]
-            out.append(json.dumps({"shard": int(shard), "rows": rows}, ensure_ascii=False))
+            items, results = json.loads(payload), []
+            for start in range(0, len(items), self.batch_size):
+                part = items[start:start + self.batch_size]
+                results += self.summarizer.generate([text for _, text in part], batch_size=self.batch_size,
+                                                    seed=self.seed)
+            out.append(json.dumps({"shard": int(shard), "ids": [i for i, _ in items],
+                                   "results": [asdict(r) for r in results], "model": self.summarizer.model_name,
+                                   "signature": str(self.summarizer.signature)}, ensure_ascii=False))
         return {"result": out}
+
+
+def map_generation(todo, load_kwargs: dict, batch_size: int, seed: int, shard_rows=None, address="local",
+                   workers=2, cpus_per_worker=1.0, gpus_per_worker=0.0):
+    """Yields (id, GenerationResult, model name, signature) for every (id, article) in `todo`, in
+    the order shards finish. Shards are whole batches of `todo` in its order, so every batch the
+    model sees is the batch the local loop over `todo` would give it."""
+    from summarizer.generate import GenerationResult
+
+    shard_rows = max(1, math.ceil((shard_rows or 8 * batch_size) / batch_size)) * batch_size
+    items = [{"shard": n, "payload": json.dumps(todo[start:start + shard_rows], ensure_ascii=False)}
+             for n, start in enumerate(range(0, len(todo), shard_rows))]
+    started = connect(address, workers, cpus_per_worker)
+    try:
+        kwargs = {"load_kwargs": load_kwargs, "batch_size": batch_size, "seed": seed}
+        for item in map_shards(items, GenerateActor, kwargs, workers, cpus_per_worker, gpus_per_worker):
+            record = json.loads(item["result"])
+            for row_id, result in zip(record["ids"], record["results"]):
+                yield row_id, GenerationResult(**result), record["model"], record["signature"]
+    finally:
+        if started:
+            import ray
+
+            ray.shutdown()
 
 
 def generate_ray(articles, output, options: dict, progress=True, address="local", workers=2,
@@ -371,7 +395,6 @@ def generate_ray(articles, output, options: dict, progress=True, address="local"
 
     model_name = options["model"] or default_model_name(options["task"])
     size = options["batch_size"]
-    shard_rows = max(1, math.ceil((shard_rows or 8 * size) / size)) * size
     with ResumableJsonl(output, key="id") as out:
         for row in out.rows:  # resuming with other settings would mix two runs in one file
             if (row.get("model"), row.get("task")) != (model_name, options["task"]):
@@ -382,23 +405,13 @@ def generate_ray(articles, output, options: dict, progress=True, address="local"
         if not todo:
             print(f"{output}: all {len(articles)} rows already done")
             return 0
-        items = [{"shard": n, "payload": json.dumps(todo[start:start + shard_rows], ensure_ascii=False)}
-                 for n, start in enumerate(range(0, len(todo), shard_rows))]
-        started = connect(address, workers, cpus_per_worker)
-        try:
-            with tqdm(total=len(articles), initial=len(articles) - len(todo), unit="row",
-                      desc=f"{options['task']}s (ray)", disable=not progress) as bar:
-                for item in map_shards(items, GenerateActor, {"options": options, "model_name": model_name},
-                                       workers, cpus_per_worker, gpus_per_worker):
-                    rows = json.loads(item["result"])["rows"]
-                    for row in rows:
-                        out.write(row)
-                    bar.update(len(rows))
-        finally:
-            if started:
-                import ray
-
-                ray.shutdown()
+        with tqdm(total=len(articles), initial=len(articles) - len(todo), unit="row",
+                  desc=f"{options['task']}s (ray)", disable=not progress) as bar:
+            for row_id, result, _, signature in map_generation(
+                    todo, summarizer_kwargs(options), size, options["seed"], shard_rows, address, workers,
+                    cpus_per_worker, gpus_per_worker):
+                out.write(generation_row(row_id, result, options, model_name, signature))
+                bar.update(1)
         missing = {i for i, _ in articles} - out.done
         if missing:
             raise RuntimeError(f"{len(missing)} rows never came back from the workers; run again to resume")

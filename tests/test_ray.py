@@ -170,13 +170,18 @@ def test_consistency_same_rows_in_input_order(cluster, tmp_path):
 
 # --- summarizer generate --ray --------------------------------------------------------------------
 
-def test_generate_same_predictions_as_local(cluster, tmp_path):
+@pytest.fixture(scope="module")
+def tiny_gemma(tmp_path_factory):
     from _tiny_models import build_model
 
+    return build_model("gemma3", tmp_path_factory.mktemp("gemma3"))
+
+
+def test_generate_same_predictions_as_local(cluster, tmp_path, tiny_gemma):
     from eval.distributed import generate_ray
     from summarizer.commands.generate import DEFAULTS
 
-    model = build_model("gemma3", tmp_path / "gemma3")
+    model = tiny_gemma
     articles = [(f"g{i}", " ".join(WORDS[(i * 5 + k) % len(WORDS)] for k in range(4 + i % 11)) + ".")
                 for i in range(24)]
     source = tmp_path / "articles.jsonl"
@@ -199,3 +204,27 @@ def test_generate_same_predictions_as_local(cluster, tmp_path):
 
     assert by_id(out) == by_id(local) and len(by_id(out)) == len(articles)
     assert len(out.read_text().splitlines()) == len(articles)  # each id once
+
+
+def test_eval_run_same_outputs_as_local(cluster, tmp_path, tiny_gemma):
+    from eval.cli import main
+
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps({"id": f"d{i}", "article": " ".join(WORDS[i:] + WORDS[:i]) + ".",
+                                        "headline": " ".join(WORDS[i:i + 6]), "category": "ab"[i % 2]}) + "\n"
+                            for i in range(12)))
+    config = tmp_path / "run.yaml"
+    config.write_text(json.dumps({  # JSON is YAML
+        "name": "t", "data": {"path": str(data)},
+        "model": {"name_or_path": str(tiny_gemma), "task": "headline",
+                  "options": {"max_new_tokens": 4, "prompt": "headline-zero-shot", "num_threads": 1}},
+        "generate": {"batch_size": 4, "seed": 0},
+        "eval": {"metrics": METRICS, "bootstrap": {"n_resamples": 200, "seed": 1}}}))
+    assert main(["run", "--config", str(config), "--output-dir", str(tmp_path / "local"), "--no-progress"]) == 0
+    assert main(["run", "--config", str(config), "--output-dir", str(tmp_path / "ray"), "--no-progress",
+                 "--ray", "local", "--workers", "2", "--shard-rows", "4"]) == 0
+    for name in ("predictions.jsonl", "scores.jsonl"):
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+    local, distributed = (json.loads((tmp_path / d / "summary.json").read_text()) for d in ("local", "ray"))
+    assert {k: v for k, v in distributed.items() if k not in ("ray", "cache", "input")} == \
+        {k: v for k, v in local.items() if k not in ("ray", "cache", "input")}
