@@ -169,8 +169,8 @@ class Summarizer:
         if self.task == "summary":
             guards = {"no_repeat": opts.get("no_repeat_ngram_size") or 0, "length": self.guard.describe(),
                       "trim_repeats": "on" if self.guard.trim_repeats else "off"}
-            if self.candidates > 1:
-                guards["candidates"] = f"{self.candidates}:{self._checker_signature()}"
+        if self.candidates > 1:
+            guards["candidates"] = f"{self.candidates}:{self._checker_signature()}"
         return Signature.make(
             self.task, model=self.model_name, prompt=self.prompt.name if self.prompt else "none",
             decode=decode, max_in=self.max_input_tokens, max_new=opts["max_new_tokens"],
@@ -264,7 +264,7 @@ class Summarizer:
         for i in rows:
             mine = verdicts[pos:pos + len(pool[i])]
             pos += len(pool[i])
-            best = pick([c[0] for c in pool[i]], [v.score for v in mine], self.guard)
+            best = pick([c[0] for c in pool[i]], [v.score for v in mine], self.guard, self.task)
             r = results[i]
             r.text, r.output_tokens, r.hit_length_cap, r.repeated = pool[i][best]
             r.candidates, r.consistency, r.consistent = len(pool[i]), mine[best].score, mine[best].consistent

@@ -83,14 +83,15 @@ def test_no_repeat_ngram_counts_the_answer_only(answer, size, banned):
     assert sorted(torch.nonzero(scores[0] == float("-inf")).flatten().tolist()) == banned
 
 
-@pytest.mark.parametrize("texts, scores, guard, expected", [
-    (["a b c", "a b c d e f", "x"], [0.2, 0.9, 0.5], SummaryGuard(3), 1),
-    (["a b", "a b c d e f g h"], [0.5, 0.5], SummaryGuard(None, 8), 1),   # tie: closest to 8 words
-    (["a b", "c d"], [0.5, 0.5], SummaryGuard(3), 0),                     # full tie: the greedy one
-    (["", "a b"], [None, 0.1], SummaryGuard(3), 1),                       # unscored ranks last
+@pytest.mark.parametrize("texts, scores, guard, task, expected", [
+    (["a b c", "a b c d e f", "x"], [0.2, 0.9, 0.5], SummaryGuard(3), "summary", 1),
+    (["a b", "a b c d e f g h"], [0.5, 0.5], SummaryGuard(None, 8), "summary", 1),  # tie: closest to 8 words
+    (["a b", "c d"], [0.5, 0.5], SummaryGuard(3), "summary", 0),                    # full tie: the greedy one
+    (["", "a b"], [None, 0.1], SummaryGuard(3), "summary", 1),                      # unscored ranks last
+    (["a " * 30, "a " * 8], [0.5, 0.5], SummaryGuard(trim_repeats=False), "headline", 1),  # headline length
 ])
-def test_pick_best_supported_candidate(texts, scores, guard, expected):
-    assert pick(texts, scores, guard) == expected
+def test_pick_best_supported_candidate(texts, scores, guard, task, expected):
+    assert pick(texts, scores, guard, task) == expected
 
 
 def test_beam_options_for_candidates():
@@ -196,6 +197,16 @@ def test_candidates_keep_the_checkers_favourite_and_record_its_verdict(gemma, en
         assert len(c.text) >= len(g.text)  # the greedy answer is one of the candidates
         assert c.seconds > 0
     assert "candidates:3:fixed" in str(_summary(gemma, candidates=3, candidate_checker=_FixedChecker()).signature)
+
+
+def test_headline_candidates(gemma):
+    from summarizer import Summarizer
+
+    summarizer = Summarizer.from_pretrained(str(gemma), prompt="headline-zero-shot", max_new_tokens=6, candidates=2,
+                                            candidate_checker=_FixedChecker())
+    results = summarizer.generate(ARTICLES[:2])
+    assert [r.candidates for r in results] == [2, 2] and all(r.consistency is not None for r in results)
+    assert str(summarizer.signature).startswith("headline|") and "candidates:2:fixed" in str(summarizer.signature)
 
 
 def test_candidates_must_be_positive(gemma):
