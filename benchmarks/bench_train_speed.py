@@ -13,6 +13,7 @@ training step: forward, backward, gradient clipping, AdamW. Reported: examples/s
 difference between the old and the new loss on fixed batches (dropout off).
 
   python benchmarks/bench_train_speed.py --config configs/train/gemma3-270m-headline.yaml --steps 8
+  python benchmarks/bench_train_speed.py --steps 6 --new-threads 2,1,auto --bf16-threads auto
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ def main(argv=None) -> int:
     parser.add_argument("--new-threads", default="2,1", help="comma list of thread counts (or auto, "
                         "train.num_threads' default): one new variant each")
     parser.add_argument("--check-batches", type=int, default=4, help="fixed batches for the loss difference")
+    parser.add_argument("--bf16-threads", default="", help="comma list of thread counts (or auto): also time the "
+                        "new loop on bfloat16 base weights (model.dtype: bfloat16; not exact, its loss "
+                        "difference is printed apart)")
     parser.add_argument("--out", default="runs/bench/train_speed.json")
     args = parser.parse_args(argv)
 
@@ -84,20 +88,41 @@ def main(argv=None) -> int:
         label = f"auto={n}" if setting == "auto" else n
         variants[f"new (threads {label})"] = (lambda m, b: T.compute_loss(m, b, family), bucketed, n)
 
+    models = {name: model for name in variants}
+    bf16_model, bf16_diffs = None, []
+    if args.bf16_threads:
+        torch.manual_seed(t["seed"])
+        bf16_model = T.load_model(T.load_config(args.config, ["output_dir=runs/bench/train_speed_run",
+                                                              "model.dtype=bfloat16"]))[0]
+        for setting in args.bf16_threads.split(","):
+            n = T.pick_threads(setting if setting == "auto" else int(setting))
+            name = f"new bf16 (threads {f'auto={n}' if setting == 'auto' else n})"
+            variants[name] = (lambda m, b: T.compute_loss(m, b, family), bucketed, n)
+            models[name] = bf16_model
+
     # Loss difference on fixed batches, dropout off.
-    model.eval()
     torch.set_num_threads(args.old_threads)
     diffs = []
     with torch.no_grad():
         for k in range(args.check_batches):
             batch = T.collate([pairs[i] for i in plain(k)], tokenizer.pad_token_id, family)
+            model.eval()
             old, new = old_compute_loss(model, batch).item(), T.compute_loss(model, batch, family).item()
             diffs.append(abs(old - new))
-            print(f"fixed batch {k}: old loss {old:.7f}  new loss {new:.7f}  |diff| {abs(old - new):.2e}", flush=True)
+            line = f"fixed batch {k}: old loss {old:.7f}  new loss {new:.7f}  |diff| {abs(old - new):.2e}"
+            if bf16_model is not None:
+                bf16_model.eval()
+                low = T.compute_loss(bf16_model, batch, family).item()
+                bf16_diffs.append(abs(old - low))
+                line += f"  bf16 loss {low:.7f} |diff| {abs(old - low):.2e}"
+            print(line, flush=True)
 
-    model.train()
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=1e-12)  # a real optimizer step that leaves the weights ~unchanged
+    distinct = {id(m): m for m in models.values()}
+    for m in distinct.values():
+        m.train()
+    # A real optimizer step that leaves the weights ~unchanged.
+    optimizers = {key: torch.optim.AdamW([p for p in m.parameters() if p.requires_grad], lr=1e-12)
+                  for key, m in distinct.items()}
     stats = {name: {"seconds": [], "examples": 0, "tokens": 0, "padded": 0} for name in variants}
     names = list(variants)
     for round_ in range(args.warmup + args.steps):
@@ -105,8 +130,10 @@ def main(argv=None) -> int:
             loss_fn, order, threads = variants[name]
             torch.set_num_threads(threads)
             batch = T.collate([pairs[i] for i in order(round_)], tokenizer.pad_token_id, family)
+            params = [p for p in models[name].parameters() if p.requires_grad]
+            optimizer = optimizers[id(models[name])]
             start = time.perf_counter()
-            loss = loss_fn(model, batch)
+            loss = loss_fn(models[name], batch)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, t["grad_clip"])
             optimizer.step()
@@ -137,6 +164,9 @@ def main(argv=None) -> int:
         print(f"{name:<20} {entry['examples_per_s']:>10.3f} {entry['tokens_per_s']:>9.1f} "
               f"{entry['median_s_per_step']:>16.2f} {entry['padding_share']:>8.3f} {entry['speedup']:>8.2f}x")
     print(f"max |old loss - new loss| on {args.check_batches} fixed batches: {max(diffs):.2e}")
+    if bf16_diffs:
+        report["max_abs_loss_diff_bf16"] = max(bf16_diffs)
+        print(f"max |old loss - bf16 loss| (not exact, by design): {max(bf16_diffs):.2e}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=1) + "\n")
     return 0

@@ -87,6 +87,9 @@ DEFAULTS: dict = {
         "length_buckets": 16,
         "log_every": 10,
         "save_every": 25,
+        # Also keep the model/adapter of every N-th step in steps/step-N (0 = none), to choose
+        # a checkpoint afterwards on dev data, with a faster generator than the loop's own.
+        "keep_every": 0,
         "resume": True,
     },
     "eval": {
@@ -189,6 +192,7 @@ def _validate(config: dict) -> None:
     need(config["task"] in ("headline", "summary"), "task", "must be headline or summary")
     need(m["family"] in ("auto", "causal", "seq2seq"), "model.family", "must be auto, causal or seq2seq")
     need(m["dtype"] in ("float32", "bfloat16"), "model.dtype", "must be float32 or bfloat16")
+    need(isinstance(t["keep_every"], int) and t["keep_every"] >= 0, "train.keep_every", "must be an integer >= 0")
     need(isinstance(t["length_buckets"], int) and t["length_buckets"] >= 0, "train.length_buckets",
          f"must be an integer >= 0, got {t['length_buckets']!r}")
     need(t["num_threads"] == "auto" or (isinstance(t["num_threads"], int) and t["num_threads"] > 0),
@@ -558,8 +562,9 @@ def _save_best(model, tokenizer, config, metrics, predictions, rows, out: Path, 
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _save_final(model, tokenizer, config, out: Path, family: str) -> None:
-    final, tmp = out / "final", out / "final.tmp"
+def _save_final(model, tokenizer, config, out: Path, family: str, name: str = "final") -> None:
+    final = out / name
+    tmp = final.with_name(final.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)
     if family == "seq2seq" or config["model"]["full_finetune"]:
@@ -767,6 +772,8 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
             if over_budget:
                 progress["stopped"] = f"time budget of {t['max_minutes']} minutes reached"
             checkpoint()
+        if t["keep_every"] and step % t["keep_every"] == 0:
+            _save_final(model, tokenizer, config, out, family, name=f"steps/step-{step:05d}")
         steps_here += 1
         if stop_after_steps is not None and steps_here >= stop_after_steps:
             bar.close()

@@ -295,3 +295,11 @@ def test_filter_drops_repeats_and_short_headlines(rows, kept):
     config = T.load_config(None, ["data.min_headline_words=2"])
     got = T._filter([{"id": str(i), "article": a, "headline": h, "source": "s"} for i, (a, h) in enumerate(rows)], config)
     assert [r["headline"] for r in got] == kept
+
+
+def test_keep_every_saves_the_adapter_of_those_steps(tmp_path, tiny_models):
+    config = _config(tmp_path, tiny_models["gemma"], "gemma", **{"train.max_steps": 4, "train.keep_every": 2})
+    T.train(config)
+    kept = sorted(p.name for p in (Path(config["output_dir"]) / "steps").iterdir())
+    assert kept == ["step-00002", "step-00004"]
+    assert all((Path(config["output_dir"]) / "steps" / k / "prompt.yaml").exists() for k in kept)
