@@ -120,8 +120,27 @@ def approximate_randomization(a, b, n_trials: int = 10000, seed: int = 12345):
     return float(p_value[0]) if np.ndim(a) == 1 else p_value
 
 
+def _one_blas_thread():
+    """The resampling products are small, cache-sized matrices: one BLAS thread does them best.
+    Several threads spin against each other when the cores are busy (measured on 2 loaded cores:
+    a (1000, 64) x (64, 23) product 90x slower with 2 OpenBLAS threads than with 1). The split
+    across threads is over output blocks, not the summed dimension, so results are unchanged."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it BLAS keeps its own thread count
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
 def _resample_means(x: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
     """(n_resamples, k) means of bootstrap resamples of the rows of x."""
+    with _one_blas_thread():
+        return _resample_means_unlimited(x, n_resamples, rng)
+
+
+def _resample_means_unlimited(x: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
     n = x.shape[0]
     means = np.empty((n_resamples, x.shape[1]))
     start = 0
@@ -191,7 +210,8 @@ class PoissonBootstrap:
         return counts @ x, counts.sum(axis=1)
 
     def _accumulate(self, x: np.ndarray, block: int) -> None:
-        weighted, weights = self._block_sums(x, block)
+        with _one_blas_thread():
+            weighted, weights = self._block_sums(x, block)
         self.weighted += weighted
         self.weights += weights
 
