@@ -112,6 +112,62 @@ def open_shard_log(folder: Path, manifest: dict) -> ResumableJsonl:
     return ResumableJsonl(folder / "shards.jsonl", key="shard")
 
 
+def input_files(spec) -> list[Path]:
+    """A file, a directory (its *.jsonl and *.parquet files) or a glob, in sorted order."""
+    import glob
+
+    path = Path(spec)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".jsonl", ".parquet"))
+    elif path.is_file():
+        files = [path]
+    else:
+        files = sorted(Path(p) for p in glob.glob(str(spec)) if Path(p).suffix in (".jsonl", ".parquet"))
+    if not files:
+        raise InputError("no such file, and no .jsonl or .parquet files match", path=spec)
+    return files
+
+
+def _as_jsonl(path: Path, folder: Path) -> Path:
+    """A parquet shard as JSONL (row by row, so line numbers are row numbers) for read_rows."""
+    if path.suffix != ".parquet":
+        return path
+    import pyarrow.parquet as pq
+
+    target = folder / (path.name + ".jsonl")
+    with open(target, "w", encoding="utf-8") as handle:
+        for batch in pq.ParquetFile(path).iter_batches():
+            for row in batch.to_pylist():
+                handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+    return target
+
+
+def read_inputs(spec, references=None, scratch: Path | None = None):
+    """eval.pipeline.read_rows over every input file, as one run: ids must be unique across files
+    (a duplicate is an error naming both places); rows keep their file in `file` when there are
+    several files."""
+    from eval.pipeline import Problems, read_rows
+
+    files = input_files(spec)
+    if len(files) == 1 and files[0].suffix == ".jsonl":
+        return read_rows(files[0], references)
+    rows, problems, first = [], Problems(), {}
+    for path in files:
+        part, found = read_rows(_as_jsonl(path, scratch or path.parent), references)
+        problems.errors += found.errors
+        problems.warnings += found.warnings
+        problems.kinds.update(found.kinds)
+        for row in part:
+            row["file"] = str(path)
+            if row["id"] is not None and row["id"] in first and "error" not in row:
+                where = f"{path} line {row['line']} (id {row['id']!r})"
+                problems.error("duplicate_id", where, f"duplicate id (first in {first[row['id']]})")
+                row["error"] = problems.errors[-1]
+            first.setdefault(row["id"], f"{path} line {row['line']}")
+        rows += part
+    return rows, problems
+
+
 class ScoreActor:
     """One metric set per actor, loaded once; scores a shard of validated rows per call."""
 
@@ -171,16 +227,19 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
 
     from eval import pipeline
 
-    rows, problems = pipeline.read_rows(input_path, references)
+    out = Path(output_dir)
+    files = input_files(input_path)
+    (out / "ray").mkdir(parents=True, exist_ok=True)
+    rows, problems = read_inputs(input_path, references, scratch=out / "ray")
     if problems.errors and not keep_going:
         shown = "\n  ".join(problems.errors[:20])
         more = f"\n  ... and {len(problems.errors) - 20} more" if len(problems.errors) > 20 else ""
         raise InputError(f"{len(problems.errors)} bad row(s) (use --keep-going to score the rest "
                          f"and keep them as error rows):\n  {shown}{more}")
-    out = Path(output_dir)
     ranges = shard_ranges(len(rows), shard_rows)
     manifest = {"command": "eval score", "input": str(input_path), "references": references and str(references),
-                "fingerprint": fingerprint(input_path, references, list(metrics), metric_options or {}),
+                "files": [str(f) for f in files],
+                "fingerprint": fingerprint(*files, references, list(metrics), metric_options or {}),
                 "shard_rows": shard_rows, "n_rows": len(rows), "n_shards": len(ranges)}
     started = False
     with open_shard_log(out / "ray", manifest) as shard_log:

@@ -311,7 +311,7 @@ def load_metrics(names, options: dict | None = None) -> tuple[list, dict]:
 
 
 def output_row(row) -> dict:
-    keep = ("id", "line", "category", "prediction", "references", "hit_length_cap", "scores", "details",
+    keep = ("id", "file", "line", "category", "prediction", "references", "hit_length_cap", "scores", "details",
             "errors", "warnings", "error")
     return {k: row[k] for k in keep if k in row and row[k] not in (None, {}, [])}
 

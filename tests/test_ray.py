@@ -228,3 +228,38 @@ def test_eval_run_same_outputs_as_local(cluster, tmp_path, tiny_gemma):
     local, distributed = (json.loads((tmp_path / d / "summary.json").read_text()) for d in ("local", "ray"))
     assert {k: v for k, v in distributed.items() if k not in ("ray", "cache", "input")} == \
         {k: v for k, v in local.items() if k not in ("ray", "cache", "input")}
+
+
+def test_a_folder_of_jsonl_and_parquet_shards_scores_like_one_file(cluster, local_run, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source, local_out, local_summary = local_run
+    lines = source.read_text().splitlines(keepends=True)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text("".join(lines[:80]))
+    (folder / "b.jsonl").write_text("".join(lines[80:150]))
+    good = [json.loads(line) for line in lines[150:]]  # no bad rows in this part: parquet needs one type per column
+    pq.write_table(pa.Table.from_pylist(good), folder / "c.parquet")
+    summary = score_run_ray(folder, tmp_path / "out", METRICS, keep_going=True, report=False, progress=False,
+                            shard_rows=40)
+
+    def by_id(path):  # the bad row's error names its own file: compare it after the file name
+        rows = map(json.loads, path.read_text().splitlines())
+        return {r["id"]: {k: (v.split(" line ", 1)[1] if k == "error" else v) for k, v in r.items()
+                          if k not in ("file", "line")} for r in rows}
+
+    assert by_id(tmp_path / "out" / "scores.jsonl") == by_id(local_out / "scores.jsonl")
+    assert summary["scores"] == local_summary["scores"]
+    files = {json.loads(line)["file"] for line in (tmp_path / "out" / "scores.jsonl").read_text().splitlines()}
+    assert files == {str(folder / name) for name in ("a.jsonl", "b.jsonl", "c.parquet")}
+
+
+def test_an_id_in_two_shards_is_an_error_naming_both(cluster, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_rows(folder / "a.jsonl", 3)
+    write_rows(folder / "b.jsonl", 3)  # the same ids r0..r2
+    with pytest.raises(ValueError, match=r"b.jsonl line 1 \(id 'r0'\): duplicate id \(first in .*a.jsonl line 1\)"):
+        score_run_ray(str(folder / "*.jsonl"), tmp_path / "out", METRICS, report=False, progress=False)
