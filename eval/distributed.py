@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from pathlib import Path
 
@@ -81,7 +82,22 @@ def map_shards(items: list[dict], actor_class, constructor_kwargs: dict, workers
         compute=ray.data.ActorPoolStrategy(size=workers), fn_constructor_kwargs=constructor_kwargs,
         num_cpus=cpus_per_worker, num_gpus=gpus_per_worker or None,
     )  # Ray Data's actor defaults: a dead actor is restarted (max_restarts=-1), its shard retried
-    yield from mapped.iter_rows()
+    try:
+        yield from mapped.iter_rows()
+    except Exception as err:  # a worker's own error (bad model path, ...): one line, not 600
+        raise InputError(f"a Ray worker failed: {_root_cause(err)} (full trace in the worker logs, "
+                         "/tmp/ray/session_latest/logs)") from None
+
+
+def _root_cause(err: BaseException) -> str:
+    """The last `SomeError: message` line of the first exception in the chain that has one (Ray
+    puts the worker's traceback in the message of ActorDiedError / RayTaskError)."""
+    while err is not None:
+        lines = [line for line in str(err).splitlines() if re.match(r"^[\w.]*(Error|Exception)\b.*:", line)]
+        if lines:
+            return lines[-1]
+        err = err.__cause__ or err.__context__
+    return "unknown error"
 
 
 def fingerprint(*parts) -> str:

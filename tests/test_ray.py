@@ -263,3 +263,15 @@ def test_an_id_in_two_shards_is_an_error_naming_both(cluster, tmp_path):
     write_rows(folder / "b.jsonl", 3)  # the same ids r0..r2
     with pytest.raises(ValueError, match=r"b.jsonl line 1 \(id 'r0'\): duplicate id \(first in .*a.jsonl line 1\)"):
         score_run_ray(str(folder / "*.jsonl"), tmp_path / "out", METRICS, report=False, progress=False)
+
+
+def test_a_worker_error_is_one_clear_line(cluster, tmp_path):
+    from eval.commands import consistency
+
+    source = tmp_path / "pairs.jsonl"
+    source.write_text('{"id": 1, "article": "Oil rose.", "summary": "Oil rose."}\n')
+    args = consistency_args(source, tmp_path / "out.jsonl", ray="local", workers=1)
+    args.backend, args.model = "align", str(tmp_path / "no-such-model")
+    with pytest.raises(ValueError, match=r"^a Ray worker failed: \w*Error: .*no-such-model") as caught:
+        consistency.run(args)
+    assert "\n" not in str(caught.value)
