@@ -10,7 +10,7 @@ cap, mean words, the share the project's consistency checker flags, and seconds 
 (wall time of generate() divided by rows, on this machine as it was). Each variant is paired
 with lead-3 (paired bootstrap of per-article ROUGE-1 and of the flag rate).
 
-  python benchmarks/bench_summary.py --n 25 --n-select 15 --lead-weights 0.3,1,3 --out runs/bench/summary
+  python benchmarks/bench_summary.py --n 25 --n-select 15 --n-old 4 --n-cand 8 --lead-weights 0.3,1,3 --out runs/bench/summary
 
 Generations are written as they go to <out>/<part>/<variant>.jsonl (ResumableJsonl): a killed
 run resumes; pass --fresh to generate again.
@@ -131,7 +131,13 @@ def main(argv=None) -> int:
     parser.add_argument("--data-dir", default=os.environ.get("SUMM_DATA_DIR", "../shared/data"))
     parser.add_argument("--n", type=int, default=30, help="report articles per source")
     parser.add_argument("--n-select", type=int, default=15, help="select articles per source")
-    parser.add_argument("--report-variants", default="lead-1,lead-3,extractive,abstractive-old,abstractive",
+    parser.add_argument("--n-old", type=int, default=4,
+                        help="report articles per source for abstractive-old (1024-token prompts on "
+                             "transformers, to the token cap: about 2 minutes a summary on a busy 2-core machine)")
+    parser.add_argument("--n-cand", type=int, default=8,
+                        help="report articles per source for the candidate variants (about 1 minute a summary there)")
+    parser.add_argument("--report-variants",
+                        default="lead-1,lead-3,extractive,abstractive-old,abstractive,abstractive+cand3",
                         help="variants run on the report part")
     parser.add_argument("--select-variants", default="lead-3,extractive,abstractive,abstractive+cand3",
                         help="variants also run on the select part (where defaults are chosen)")
@@ -202,14 +208,18 @@ def main(argv=None) -> int:
                 if args.fresh and path.exists():
                     path.unlink()
                 path.parent.mkdir(parents=True, exist_ok=True)
-                outputs = generate(system, rows, path, args.batch_size)
-                results[name] = score(rows, outputs, scorer, checker, args.bootstrap, args.seed)
+                mine = (rows[:args.n_old] if name == "abstractive-old" else
+                        rows[:args.n_cand] if "+cand" in name and part == "report" else rows)
+                outputs = generate(system, mine, path, args.batch_size)
+                results[name] = score(mine, outputs, scorer, checker, args.bootstrap, args.seed)
                 report["variants"][name] = str(system.signature)
             base = results[BASELINE]
             for name, res in results.items():
-                if name != BASELINE:
-                    t = paired_bootstrap(base["_r1"], res["_r1"], n_resamples=args.bootstrap, seed=args.seed)
-                    f = paired_bootstrap(base["_flagged"], res["_flagged"], n_resamples=args.bootstrap, seed=args.seed)
+                if name != BASELINE:  # on the rows both have (abstractive-old, candidates: the first --n-old, --n-cand)
+                    n = res["n"]
+                    t = paired_bootstrap(base["_r1"][:n], res["_r1"], n_resamples=args.bootstrap, seed=args.seed)
+                    f = paired_bootstrap(base["_flagged"][:n], res["_flagged"], n_resamples=args.bootstrap,
+                                         seed=args.seed)
                     res["rouge1_minus_lead3"] = [float(t.diff), float(t.low), float(t.high), float(t.p_value)]
                     res["flagged_minus_lead3"] = [float(f.diff), float(f.low), float(f.high), float(f.p_value)]
             report["parts"][part][source] = {n: {k: v for k, v in r.items() if not k.startswith("_")}

@@ -308,3 +308,14 @@ def test_default_model_summaries_end_cleanly():
         sents = _sentences(result.text)
         assert result.error is None and not result.hit_length_cap and not result.repeated
         assert 1 <= len(sents) <= 3 and _first_repeat(sents) is None, result.text
+
+
+def test_default_summary_model_is_the_extractive_selector():
+    from summarizer import Summarizer
+    from summarizer.generate import default_model_name
+
+    summarizer = Summarizer.from_pretrained(task="summary")
+    assert summarizer.model_name == "extractive-3" and default_model_name("summary") == "extractive"
+    assert default_model_name("headline") == "gemma-3-270m"
+    result = summarizer.generate(NEWS)
+    assert result.error is None and all(s in NEWS for s in result.text.split(". ")[:-1])
