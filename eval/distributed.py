@@ -158,6 +158,24 @@ def _as_jsonl(path: Path, folder: Path) -> Path:
     return target
 
 
+def _materialized(data, folder: Path):
+    """A `ray.data.Dataset` or `datasets.Dataset` of rows as DIR/ray/input.jsonl (validated like
+    a file; its content is what the manifest fingerprints). Paths and globs pass through."""
+    if isinstance(data, (str, Path)):
+        return data
+    rows = data.iter_rows() if hasattr(data, "iter_rows") else iter(data)
+    target = folder / "input.jsonl"
+    with open(target, "w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(dict(row), ensure_ascii=False, default=_plain) + "\n")
+    return target
+
+
+def _plain(value):
+    """numpy scalars and arrays (Ray Data rows) as JSON values."""
+    return value.tolist() if hasattr(value, "tolist") else str(value)
+
+
 def read_inputs(spec, references=None, scratch: Path | None = None):
     """eval.pipeline.read_rows over every input file, as one run: ids must be unique across files
     (a duplicate is an error naming both places); rows keep their file in `file` when there are
@@ -244,6 +262,8 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
     from eval import pipeline
 
     out = Path(output_dir)
+    (out / "ray").mkdir(parents=True, exist_ok=True)
+    input_path = _materialized(input_path, out / "ray")
     files = input_files(input_path)
     (out / "ray").mkdir(parents=True, exist_ok=True)
     rows, problems = read_inputs(input_path, references, scratch=out / "ray")

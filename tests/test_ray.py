@@ -275,3 +275,17 @@ def test_a_worker_error_is_one_clear_line(cluster, tmp_path):
     with pytest.raises(ValueError, match=r"^a Ray worker failed: \w*Error: .*no-such-model") as caught:
         consistency.run(args)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["ray", "datasets"])
+def test_a_dataset_scores_like_its_file(cluster, tmp_path, kind):
+    import datasets
+
+    source = write_rows(tmp_path / "in.jsonl", 60)
+    rows = [json.loads(line) for line in source.read_text().splitlines()]
+    data = ray.data.from_items(rows) if kind == "ray" else datasets.Dataset.from_list(rows)
+    from_file = score_run(source, tmp_path / "file", metrics=METRICS, use_cache=False, report=False,
+                          progress=False)
+    from_data = score_run_ray(data, tmp_path / "data", METRICS, report=False, progress=False, shard_rows=25)
+    assert from_data["scores"] == from_file["scores"]
+    assert (tmp_path / "data" / "scores.jsonl").read_bytes() == (tmp_path / "file" / "scores.jsonl").read_bytes()
