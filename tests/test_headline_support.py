@@ -209,3 +209,21 @@ def test_bad_input_gives_row_errors_or_documented_warnings(tiny_support_dir):
     assert [r.error for r in rows[:2]] == ["empty article", "empty summary"]
     assert rows[2].score is not None and any("cut from" in w for w in rows[2].warnings)
     assert rows[3].score is not None and any("English" in w for w in rows[3].warnings)
+
+
+@pytest.mark.slow
+def test_shipped_checkpoint_ranks_an_asserting_body_above_a_reporting_one():
+    """The shipped model and the headline default: the same headline scores higher against a
+    body that asserts it than against one that only reports an unconfirmed rumour."""
+    asserting = ("Apple confirmed on Tuesday that it will buy the music streaming service Beats for "
+                 "$3 billion. The company said the deal was signed on Monday and will close this year.")
+    reporting = ("Apple is reportedly in talks to buy the music streaming service Beats for $3 billion, "
+                 "according to unconfirmed reports. Neither company would comment on the rumours, and "
+                 "it is unclear whether any deal will happen.")
+    checker = ConsistencyChecker(kind="headline")
+    assert checker.backend_name == "support" and "thr_from:dev-headline" in str(checker.signature)
+    high, low, wrong = checker.score([asserting, reporting, asserting],
+                                     ["Apple buys Beats for $3 billion"] * 2 + ["Apple buys Beats for $5 billion"])
+    assert high.score > low.score + 0.1
+    assert low.verdict in ("not asserted", "contradicted") and not low.consistent
+    assert [s.text for s in wrong.unsupported_spans] == ["$5 billion"]
