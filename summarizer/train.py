@@ -31,7 +31,8 @@ from pathlib import Path
 import yaml
 
 from eval.errors import InputError
-from eval.io import ResumableJsonl, atomic_write_json, atomic_write_text, write_jsonl
+from eval.io import atomic_write_json, atomic_write_text, write_jsonl
+from summarizer.runlog import RunLog
 
 log = logging.getLogger("summarizer.train")
 
@@ -86,6 +87,9 @@ DEFAULTS: dict = {
         # batches (0 = plain shuffled order). Less padding, same rows per epoch.
         "length_buckets": 16,
         "log_every": 10,
+        # "tensorboard": also write loss, learning rate and dev scores (with their interval)
+        # to output_dir/tensorboard when the tensorboard package is installed
+        "report_to": "none",
         "save_every": 25,
         # Also keep the model/adapter of every N-th step in steps/step-N (0 = none), to choose
         # a checkpoint afterwards on dev data, with a faster generator than the loop's own.
@@ -703,11 +707,11 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
             progress["stopped"] = None  # resumed with a larger budget: carry on
     atomic_write_text(out / "config.yaml", yaml.safe_dump(config, sort_keys=False))
     # Log rows past the checkpoint come from work that is about to be redone.
-    logger = ResumableJsonl(out / "log.jsonl", key="step")
+    logger = RunLog(out / "log.jsonl", t["report_to"])
     if any(r.get("step", 0) > progress["step"] for r in logger.rows):
         logger.close()
         write_jsonl(out / "log.jsonl", [r for r in logger.rows if r.get("step", 0) <= progress["step"]])
-        logger = ResumableJsonl(out / "log.jsonl", key="step")
+        logger = RunLog(out / "log.jsonl", t["report_to"])
 
     def checkpoint():
         save_checkpoint(ckpt_path, {"model": _trainable_state(model, full), "optimizer": optimizer.state_dict(),

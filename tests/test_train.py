@@ -303,3 +303,26 @@ def test_keep_every_saves_the_adapter_of_those_steps(tmp_path, tiny_models):
     kept = sorted(p.name for p in (Path(config["output_dir"]) / "steps").iterdir())
     assert kept == ["step-00002", "step-00004"]
     assert all((Path(config["output_dir"]) / "steps" / k / "prompt.yaml").exists() for k in kept)
+
+
+def test_report_to_tensorboard_writes_loss_lr_and_dev_rouge_interval(tmp_path, tiny_models):
+    pytest.importorskip("tensorboard")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    config = _config(tmp_path, tiny_models["t5"], "t5", **{
+        "train.max_steps": 4, "eval.every": 2, "train.report_to": "tensorboard"})
+    T.train(config)
+    events = EventAccumulator(str(Path(config["output_dir"]) / "tensorboard"))
+    events.Reload()
+    tags = set(events.Tags()["scalars"])
+    assert {"train/loss", "train/lr", "eval/rouge1", "eval/rouge1_ci_low", "eval/rouge1_ci_high"} <= tags
+    logged = [r for r in map(json.loads, (Path(config["output_dir"]) / "log.jsonl").read_text().splitlines())
+              if r["event"] == "train"]
+    assert [e.value for e in events.Scalars("train/loss")] == pytest.approx([r["loss"] for r in logged])
+
+
+def test_report_to_rejects_unknown_values(tmp_path):
+    from summarizer.runlog import RunLog
+
+    with pytest.raises(ValueError, match="report_to"):
+        RunLog(tmp_path / "log.jsonl", "wandb")
