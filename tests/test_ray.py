@@ -204,6 +204,11 @@ def test_generate_same_predictions_as_local(cluster, tmp_path, tiny_gemma):
 
     assert by_id(out) == by_id(local) and len(by_id(out)) == len(articles)
     assert len(out.read_text().splitlines()) == len(articles)  # each id once
+    from summarizer.cli import main  # the command, on the cluster already started
+
+    assert main(["generate", "--input", str(source), "--output", str(tmp_path / "cli.jsonl"), *common,
+                 "--ray", "local", "--workers", "2", "--shard-rows", "8"]) == 0
+    assert by_id(tmp_path / "cli.jsonl") == by_id(local)
 
 
 def test_eval_run_same_outputs_as_local(cluster, tmp_path, tiny_gemma):

@@ -64,6 +64,9 @@ def add_arguments(parser) -> None:
     a("--candidate-checker", help="consistency backend for --candidates (default: the checker's default)")
     a("--id-field", help="input id field/column (default: id)")
     a("--text-field", help="input article field/column (default: article)")
+    from eval.distributed import add_ray_arguments  # --ray/--workers: docs/ray.md
+
+    add_ray_arguments(parser, unit="articles")
 
 
 def _options(args) -> dict:
@@ -174,6 +177,10 @@ def run(args) -> int:
         articles = read_dataset(args.dataset, options["split"], options["text_column"], options["id_column"])
     else:
         articles = read_articles(args.input, options["id_field"], options["text_field"])
+    if args.ray:  # the same rows from actors on a Ray cluster (eval/distributed.py)
+        from eval.distributed import generate_ray_command
+
+        return generate_ray_command(args, options, articles)
 
     from tqdm import tqdm
 
