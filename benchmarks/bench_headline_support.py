@@ -95,7 +95,12 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=200, help="Reuters/BBC dev articles per source (0: skip)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--write", action="store_true", help="store the support threshold in calibration.json")
+    parser.add_argument("--contradiction-only", action="store_true",
+                        help="only the support verdicts on disagree and discuss pairs of dev_eval")
     args = parser.parse_args()
+    if args.contradiction_only:
+        contradiction()
+        return
 
     from eval.consistency import fnc1
 
@@ -167,6 +172,20 @@ def main() -> None:
                                      f"of agree vs disagree+discuss, {date.today()}")
         atomic_write_json(CALIBRATION_FILE, data)
         print(f"wrote the support threshold to {CALIBRATION_FILE}")
+
+
+def contradiction() -> None:
+    """How often `support` says "contradicted" on dev_eval disagree pairs, and wrongly on
+    discuss pairs (its log-ratio cut was fitted on dev_fit)."""
+    from eval.consistency import ConsistencyChecker, fnc1
+
+    rows = [r for r in fnc1.load("dev_eval") if r["stance"] in ("disagree", "discuss")]
+    checker = ConsistencyChecker("support", kind="headline")
+    results = checker.score([r["article"] for r in rows], [r["headline"] for r in rows])
+    for stance in ("disagree", "discuss"):
+        verdicts = [res.verdict for res, r in zip(results, rows) if r["stance"] == stance]
+        share = {v: round(100 * verdicts.count(v) / len(verdicts), 1) for v in sorted(set(verdicts))}
+        print(f"dev_eval {stance} pairs ({len(verdicts)}): verdicts % {share}")
 
 
 def speed_check(seed: int, n: int = 200) -> None:

@@ -227,3 +227,26 @@ def test_shipped_checkpoint_ranks_an_asserting_body_above_a_reporting_one():
     assert high.score > low.score + 0.1
     assert low.verdict in ("not asserted", "contradicted") and not low.consistent
     assert [s.text for s in wrong.unsupported_spans] == ["$5 billion"]
+
+
+@pytest.mark.parametrize("probs, weights, refutes", [
+    ({"unrelated": 0.1, "discuss": 0.6, "disagree": 0.1, "agree": 0.2}, None, False),      # argmax: discuss
+    ({"unrelated": 0.1, "discuss": 0.2, "disagree": 0.5, "agree": 0.2}, None, True),
+    ({"unrelated": 0.1, "discuss": 0.6, "disagree": 0.1, "agree": 0.2}, {"contradicted_log_ratio": -2.0}, True),
+    ({"unrelated": 0.1, "discuss": 0.6, "disagree": 0.01, "agree": 0.29}, {"contradicted_log_ratio": -2.0}, False),
+    ({"unrelated": 0.7, "discuss": 0.1, "disagree": 0.1, "agree": 0.1}, {"contradicted_log_ratio": -9.0}, False),
+])
+def test_refutes_uses_the_fitted_log_ratio(probs, weights, refutes):
+    from eval.consistency.support import SupportBackend
+
+    backend = object.__new__(SupportBackend)
+    backend.weights = weights
+    assert backend._refutes(probs) is refutes
+
+
+def test_a_claim_longer_than_the_window_is_cut_not_an_error(tiny_support_dir):
+    pytest.importorskip("spacy")
+    checker = ConsistencyChecker("support", kind="headline", model=str(tiny_support_dir))
+    long_claim = "The council met on Monday and agreed a new budget for the city. " * 30
+    [res] = checker.score([ARTICLE], [long_claim])
+    assert res.error is None and 0 <= res.score <= 1

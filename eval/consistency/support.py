@@ -88,18 +88,31 @@ class SupportBackend(Backend):
 
             self.lexical = LexicalStance.load(self.model_path / "lexical.json")
             self.weights = json.loads((self.model_path / "combine.json").read_text())
-            self.model_hash = file_hash(self.model_path / "lexical.json")[:6] + self.model_hash[:6]
+            self.model_hash = "".join(file_hash(p)[:4] for p in (
+                weights, self.model_path / "lexical.json", self.model_path / "combine.json"))
         self.entities = None
         if spans:
             from eval.consistency.entities import EntityBackend
             self.entities = EntityBackend()
+
+    def _refutes(self, p: dict) -> bool:
+        """Disagree against discuss by the log-ratio cut fitted on dev_fit (combine.json) when
+        there is one, else by argmax; a body the model finds unrelated never refutes."""
+        if p["unrelated"] >= max(p["discuss"], p["disagree"]):
+            return False
+        cut = (self.weights or {}).get("contradicted_log_ratio")
+        if cut is None:
+            return p["disagree"] > p["discuss"]
+        return math.log(p["disagree"] + 1e-9) - math.log(p["discuss"] + 1e-9) >= cut
 
     def settings(self) -> dict[str, str]:
         return {"model": self.model_path.name, "hash": self.model_hash, "maxlen": self.max_length,
                 "words": self.max_words, "lexical": "yes" if self.lexical else "no"}
 
     def probabilities(self, headlines: list[str], passages: list[str]) -> list[list[float]]:
-        """Class probabilities (LABELS order) per (headline, passage), batched longest first."""
+        """Class probabilities (LABELS order) per (headline, passage), batched longest first.
+        The passage is cut first; a "headline" longer than the window (a whole summary) is cut
+        too, rather than failing as "only_second" truncation would."""
         order = sorted(range(len(headlines)), key=lambda i: -len(passages[i]) - len(headlines[i]))
         probs: list[list[float]] = [[]] * len(headlines)
         with self.torch.inference_mode():
@@ -107,7 +120,7 @@ class SupportBackend(Backend):
                 batch = order[start:start + self.batch_size]
                 encoded = self.tokenizer(
                     [headlines[i] for i in batch], [passages[i] for i in batch],
-                    truncation="only_second", max_length=self.max_length, padding=True,
+                    truncation="longest_first", max_length=self.max_length, padding=True,
                     return_tensors="pt")
                 out = self.model(**encoded).logits.float().softmax(-1).tolist()
                 for i, p in zip(batch, out):
@@ -131,7 +144,7 @@ class SupportBackend(Backend):
             by_label = dict(zip(LABELS, p))
             # the verdict when the score falls below the threshold: a refuting body is
             # "contradicted", anything else (discussed, reported, unrelated) "not asserted"
-            refuted = by_label["disagree"] > max(by_label["discuss"], by_label["unrelated"])
+            refuted = self._refutes(by_label)
             results.append(BackendResult(
                 score, [] if ent.error else list(ent.spans), [(headline, evidence, score)],
                 backend_scores={f"p_{k}": round(v, 6) for k, v in by_label.items()},

@@ -220,7 +220,8 @@ def fit_lexical(config: dict, model_dir: Path, unrelated: int = 1000) -> dict:
     y = np.array([r["stance"] == "agree" for r in dev])
     model = LogisticRegression(C=1.0, class_weight="balanced").fit(x, y)
     weights = {"ce": float(model.coef_[0][0]), "lexical": float(model.coef_[0][1]),
-               "bias": float(model.intercept_[0])}
+               "bias": float(model.intercept_[0]),
+               "contradicted_log_ratio": contradicted_threshold(dev, probs)}
     atomic_write_json(model_dir / "combine.json", {**weights, "fitted_on": "FNC-1 dev_fit"})
     related = np.array([r["stance"] != "unrelated" for r in dev])
     fitted = model.decision_function(x)
@@ -230,6 +231,20 @@ def fit_lexical(config: dict, model_dir: Path, unrelated: int = 1000) -> dict:
               "weights": weights}
     log.info("lexical + combiner: %s", report)
     return report
+
+
+def contradicted_threshold(rows: list[dict], probs) -> float:
+    """The cut on log P(disagree) - log P(discuss) with the best balanced accuracy of disagree vs
+    discuss pairs. Disagree is rare (603 training pairs), so the plain argmax almost never says
+    "contradicted"."""
+    import numpy as np
+    from sklearn.metrics import balanced_accuracy_score
+
+    pick = [i for i, r in enumerate(rows) if r["stance"] in ("disagree", "discuss")]
+    y = np.array([rows[i]["stance"] == "disagree" for i in pick])
+    ratio = np.array([np.log(probs[i][2] + 1e-9) - np.log(probs[i][1] + 1e-9) for i in pick])
+    cuts = np.quantile(ratio, np.linspace(0, 1, 201))
+    return float(max(cuts, key=lambda t: balanced_accuracy_score(y, ratio >= t)))
 
 
 def save_model(model, tokenizer, folder: Path) -> None:
