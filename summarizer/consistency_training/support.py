@@ -81,8 +81,11 @@ def run(config: dict, progress: bool = True) -> dict:
     import torch
     from safetensors.torch import load_file
     from tqdm import tqdm
-    from transformers import (AutoModelForSequenceClassification, AutoTokenizer,
-                              get_linear_schedule_with_warmup)
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        get_linear_schedule_with_warmup,
+    )
 
     from eval.consistency.support import LABELS
     from summarizer.consistency_training.train import backbone_path, prepare_head
