@@ -148,15 +148,18 @@ def main() -> None:
               f"{100 * figures['auc_all']:8.1f} {100 * figures['ba_all']:7.1f} {100 * contra:10.1f} "
               f"{threshold:6.3f} {speed:8.1f}")
 
-    if "support" in scores and "2gram" in scores:
+    if "support" in scores:
         rows, s = scores["support"]
         y = np.array([r["stance"] == "agree" for r in rows])
         rel = np.array([r["stance"] != "unrelated" for r in rows])
         claims = np.array([r["claim"] for r in rows])
-        diff, low, high = claim_bootstrap_auc_diff(y[rel], s[rel], scores["2gram"][1][rel], claims[rel])
-        print(f"\nsupport - 2gram, AUC on related dev_eval pairs: {100 * diff:+.1f} "
-              f"[{100 * low:+.1f}, {100 * high:+.1f}] (95%, claims resampled; "
-              f"{len(np.unique(claims[rel]))} claims)")
+        for other in ("2gram", "entities"):
+            if other not in scores or len(scores[other][1]) != len(s):
+                continue
+            diff, low, high = claim_bootstrap_auc_diff(y[rel], s[rel], scores[other][1][rel], claims[rel])
+            print(f"\nsupport - {other}, AUC on related dev_eval pairs: {100 * diff:+.1f} "
+                  f"[{100 * low:+.1f}, {100 * high:+.1f}] (95%, claims resampled; "
+                  f"{len(np.unique(claims[rel]))} claims)")
 
     if "support" in scores:
         speed_check(args.seed)
