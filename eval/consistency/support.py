@@ -25,7 +25,7 @@ from pathlib import Path
 
 from eval.consistency import Backend, BackendResult, register
 from eval.consistency.text import sentences
-from eval.consistency.trained import content_words, file_hash
+from eval.consistency.trained import class_probabilities, content_words, file_hash
 
 DEFAULT_MODEL = Path(__file__).with_name("models") / "support-minilm"
 LABELS = ("unrelated", "discuss", "disagree", "agree")  # the classifier's class order
@@ -113,19 +113,8 @@ class SupportBackend(Backend):
         """Class probabilities (LABELS order) per (headline, passage), batched longest first.
         The passage is cut first; a "headline" longer than the window (a whole summary) is cut
         too, rather than failing as "only_second" truncation would."""
-        order = sorted(range(len(headlines)), key=lambda i: -len(passages[i]) - len(headlines[i]))
-        probs: list[list[float]] = [[]] * len(headlines)
-        with self.torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                batch = order[start:start + self.batch_size]
-                encoded = self.tokenizer(
-                    [headlines[i] for i in batch], [passages[i] for i in batch],
-                    truncation="longest_first", max_length=self.max_length, padding=True,
-                    return_tensors="pt")
-                out = self.model(**encoded).logits.float().softmax(-1).tolist()
-                for i, p in zip(batch, out):
-                    probs[i] = p
-        return probs
+        return class_probabilities(self.model, self.tokenizer, headlines, passages,
+                                   self.batch_size, self.max_length, "longest_first")
 
     def score_pairs(self, articles: list[str], summaries: list[str]) -> list[BackendResult]:
         picked = [select_passage(h, a, self.max_words) for a, h in zip(articles, summaries)]

@@ -60,6 +60,25 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def class_probabilities(model, tokenizer, firsts: list[str], seconds: list[str], batch_size: int,
+                        max_length: int, truncation: str) -> list[list[float]]:
+    """Softmax class probabilities of a sequence-pair classifier for each (first, second),
+    batched longest first so batches pad little; rows come back in input order."""
+    import torch
+
+    order = sorted(range(len(firsts)), key=lambda i: -len(firsts[i]) - len(seconds[i]))
+    probs: list[list[float]] = [[]] * len(firsts)
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            batch = order[start:start + batch_size]
+            encoded = tokenizer([firsts[i] for i in batch], [seconds[i] for i in batch],
+                                truncation=truncation, max_length=max_length, padding=True,
+                                return_tensors="pt")
+            for i, p in zip(batch, model(**encoded).logits.float().softmax(-1).tolist()):
+                probs[i] = p
+    return probs
+
+
 @register("trained")
 class TrainedBackend(Backend):
     def __init__(self, model_path: str | Path | None = None, batch_size: int = 16,
@@ -92,20 +111,10 @@ class TrainedBackend(Backend):
                 "chunk": self.chunk_words, "topk": self.top_k_chunks, "maxlen": self.max_length}
 
     def pair_scores(self, premises: list[str], claims: list[str]) -> list[float]:
-        """P(consistent) for each (premise, claim), batched; longest first to pad little."""
-        order = sorted(range(len(premises)), key=lambda i: -len(premises[i]) - len(claims[i]))
-        scores = [0.0] * len(premises)
-        with self.torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                batch = order[start:start + self.batch_size]
-                encoded = self.tokenizer(
-                    [premises[i] for i in batch], [claims[i] for i in batch],
-                    truncation="only_first", max_length=self.max_length, padding=True,
-                    return_tensors="pt")
-                probs = self.model(**encoded).logits.float().softmax(-1)[:, 1].tolist()
-                for i, p in zip(batch, probs):
-                    scores[i] = p
-        return scores
+        """P(consistent) for each (premise, claim)."""
+        probs = class_probabilities(self.model, self.tokenizer, premises, claims, self.batch_size,
+                                    self.max_length, "only_first")
+        return [p[1] for p in probs]
 
     def score_pairs(self, articles: list[str], summaries: list[str]) -> list[BackendResult]:
         # Plan every (chunk, sentence) pair of every summary first, then score them in one

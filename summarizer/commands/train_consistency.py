@@ -21,19 +21,10 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     import json
 
-    import yaml
-
-    from eval.errors import InputError
+    from summarizer.consistency_training import read_config
     from summarizer.consistency_training.train import run as train
 
-    path = Path(args.config)
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise InputError(f"invalid YAML: {err}", path=path) from None
-    for key in ("seed", "backbone", "output_dir", "data"):
-        if not isinstance(config, dict) or key not in config:
-            raise InputError("missing", path=path, field=key)
+    config = read_config(args.config, ("seed", "backbone", "output_dir", "data"))
     if args.seed is not None:
         config["seed"] = args.seed
     if args.max_steps is not None:

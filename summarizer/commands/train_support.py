@@ -19,19 +19,10 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     import json
 
-    import yaml
-
-    from eval.errors import InputError
+    from summarizer.consistency_training import read_config
     from summarizer.consistency_training.support import run as train
 
-    path = Path(args.config)
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise InputError(f"invalid YAML: {err}", path=path) from None
-    for key in ("seed", "backbone", "work_dir", "data"):
-        if not isinstance(config, dict) or key not in config:
-            raise InputError("missing", path=path, field=key)
+    config = read_config(args.config, ("seed", "backbone", "work_dir", "data"))
     if args.work_dir:
         config["work_dir"] = args.work_dir
     if args.max_steps is not None:
