@@ -19,7 +19,6 @@ run resumes; pass --fresh to generate again.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import statistics
@@ -36,37 +35,39 @@ ALL_VARIANTS = ("lead-1", "lead-3", "extractive", "abstractive-old", "abstractiv
 BASELINE = "lead-3"
 
 
-def split_rows(data_dir: Path, n_report: int, n_select: int) -> dict[str, dict[str, list[dict]]]:
-    """{part: {source: rows}}: by sha1 of the id, even -> select, odd -> report."""
-    from eval.io import read_jsonl
+def split_rows(n_report: int, n_select: int) -> dict[str, dict[str, list[dict]]]:
+    """{part: {source: rows}}: eval.summary_data's splits by article, in hash order: select =
+    the first n of dev, report = the first n of test (never trained or tuned on)."""
+    from eval.summary_data import SOURCES as SUMMARY_SOURCES
+    from eval.summary_data import load_summaries
 
-    parts = {"select": {}, "report": {}}
-    for source, name in SOURCES.items():
-        rows = read_jsonl(data_dir / "summaries" / name)
-        keyed = sorted(rows, key=lambda r: hashlib.sha1(str(r["id"]).encode()).hexdigest())
-        select = [r for r in keyed if int(hashlib.sha1(str(r["id"]).encode()).hexdigest()[-1], 16) % 2 == 0]
-        report = [r for r in keyed if int(hashlib.sha1(str(r["id"]).encode()).hexdigest()[-1], 16) % 2 == 1]
-        parts["select"][source], parts["report"][source] = select[:n_select], report[:n_report]
-    return parts
+    return {"select": {s: load_summaries(s, "dev")[:n_select] for s in SUMMARY_SOURCES},
+            "report": {s: load_summaries(s, "test")[:n_report] for s in SUMMARY_SOURCES}}
 
 
-def make_variant(name: str, loaded, threads: int, lead_weight: float | None):
+def make_variant(name: str, loaded, threads: int, lead_weight: float | None, adapters: dict[str, str]):
+    """A variant by name; a "+1sent" suffix asks any abstractive variant for one sentence (the
+    XSum-style setting, configs/generate/summary-one-sentence.yaml)."""
     from summarizer.extractive import ExtractiveSummarizer
     from summarizer.generate import Summarizer
 
-    if name.startswith("lead-"):
-        return ExtractiveSummarizer("lead", int(name.split("-")[1]))
-    if name == "extractive":
+    base, one_sentence = name.removesuffix("+1sent"), name.endswith("+1sent")
+    length = {"max_sentences": 1} if one_sentence else {}
+    if base.startswith("lead-"):
+        return ExtractiveSummarizer("lead", int(base.split("-")[1]))
+    if base == "extractive":
         kwargs = {} if lead_weight is None else {"lead_weight": lead_weight}
         return ExtractiveSummarizer("extractive", 3, threads=threads, **kwargs)
-    if name == "abstractive-old":  # the decoding before the guards: 1024-token prompt, no guards
+    if base == "abstractive-old":  # the decoding before the guards: 1024-token prompt, no guards
         return Summarizer(loaded(), task="summary", max_input_tokens=1024, max_sentences=None, max_words=None,
                           trim_repeats=False, no_repeat_ngram_size=0)
-    if name == "abstractive":
-        return Summarizer(loaded(), task="summary")
-    if name.startswith("abstractive+cand"):
-        return Summarizer(loaded(), task="summary", candidates=int(name.removeprefix("abstractive+cand")))
-    raise ValueError(f"unknown variant {name!r}; known: {', '.join(ALL_VARIANTS)}")
+    if base == "abstractive":
+        return Summarizer(loaded(), task="summary", **length)
+    if base.startswith("abstractive+cand"):
+        return Summarizer(loaded(), task="summary", candidates=int(base.removeprefix("abstractive+cand")), **length)
+    if base in adapters:  # a trained summary adapter (its prompt.yaml sets the prompt and lead)
+        return Summarizer(loaded(adapters[base]), task="summary", **length)
+    raise ValueError(f"unknown variant {name!r}; known: {', '.join([*ALL_VARIANTS, *adapters])} (+1sent)")
 
 
 def generate(summarizer, rows: list[dict], path: Path, batch_size: int) -> list[dict]:
@@ -143,6 +144,8 @@ def main(argv=None) -> int:
                         help="variants also run on the select part (where defaults are chosen)")
     parser.add_argument("--lead-weights", default="",
                         help="comma list: tune the extractive selector's lead weight on the select part")
+    parser.add_argument("--adapter", action="append", default=[], metavar="NAME=PATH",
+                        help="a trained summary adapter as variant NAME (repeatable)")
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--bootstrap", type=int, default=1000)
@@ -159,16 +162,18 @@ def main(argv=None) -> int:
     from summarizer import models
 
     torch.set_num_threads(args.threads)
-    data_dir, out = Path(args.data_dir), Path(args.out)
-    parts = split_rows(data_dir, args.n, args.n_select)
+    out = Path(args.out)
+    os.environ["SUMM_DATA_DIR"] = args.data_dir
+    parts = split_rows(args.n, args.n_select)
+    adapters = dict(spec.split("=", 1) for spec in args.adapter)
     scorer = RougeScorer(("rouge1", "rouge2", "rougeLsum"), use_stemmer=True)
     checker = ConsistencyChecker(kind="summary")
     cache = {}
 
-    def loaded():
-        if "model" not in cache:
-            cache["model"] = models.load(None, num_threads=args.threads)
-        return cache["model"]
+    def loaded(path=None):
+        if path not in cache:
+            cache[path] = models.load(path, num_threads=args.threads)
+        return cache[path]
 
     report: dict = {"signature_rouge": str(scorer.signature("rouge1", bootstrap=args.bootstrap, seed=args.seed)),
                     "signature_checker": str(checker.signature), "parts": {}, "variants": {}}
@@ -183,7 +188,7 @@ def main(argv=None) -> int:
         for weight in [float(w) for w in args.lead_weights.split(",")]:
             system.lead_weight = weight
             r1 = []
-            for source, rows in parts["select"].items():
+            for rows in parts["select"].values():
                 predictions = []
                 for row in rows:  # one article at a time, so the embedding cache serves every weight
                     system._vectors = tuning_cache.setdefault(row["id"], {})
@@ -203,7 +208,7 @@ def main(argv=None) -> int:
         for source, rows in parts[part].items():
             results = {}
             for name in names:
-                system = make_variant(name, loaded, args.threads, lead_weight)
+                system = make_variant(name, loaded, args.threads, lead_weight, adapters)
                 path = out / part / f"{source}-{name}.jsonl"
                 if args.fresh and path.exists():
                     path.unlink()

@@ -7,6 +7,9 @@ pairs (split by claim; dev_eval is left to bench_headline_support.py), with thei
   {headline} Does the article assert the headline?", and a logistic regression is fitted on its
   last-token hidden state, from --gemma-train train pairs (a linear probe: LoRA fine-tuning
   costs a backward pass through the same forward and more, so the probe is its cheap bound);
+- gemma-lora: the same prompt, Gemma-3-270M (bfloat16 base) with LoRA r16 on its top 6 layers and
+  a linear head on the last token, trained end to end (class-weighted BCE on agree), dev AUC
+  measured every --gemma-eval-every steps, with the CPU seconds spent until then;
 - support (MiniLM cross-encoder): read from its training history (dev_fit AUC per step and
   the seconds it took), logged by summarizer/consistency_training/support.py.
 
@@ -90,10 +93,78 @@ def gemma_probe(train, dev, max_words: int, threads: int) -> tuple[float, float,
     return auc, time.process_time() - started, per_pair
 
 
+def gemma_lora(train, dev, max_words: int, threads: int, steps: int, batch: int, lr: float, seed: int,
+               eval_every: int) -> list[tuple[int, float, float]]:
+    """[(step, dev AUC, CPU seconds so far)] of a LoRA + classification-head Gemma."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from eval.consistency.support import select_passage
+    from eval.encoders import gemma_dir
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    tokenizer = AutoTokenizer.from_pretrained(gemma_dir())
+    tokenizer.padding_side = "left"  # the last position is every row's last token
+    base = AutoModelForCausalLM.from_pretrained(gemma_dir(), dtype=torch.bfloat16)
+    model = get_peft_model(base, LoraConfig(
+        r=16, lora_alpha=32, lora_dropout=0.05, layers_to_transform=list(range(12, 18)),
+        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]))
+    backbone = model.get_base_model().model
+    head = torch.nn.Linear(base.config.hidden_size, 1)
+    params = [p for p in model.parameters() if p.requires_grad] + list(head.parameters())
+    optimizer = torch.optim.AdamW(params, lr=lr)
+    labels = np.array([r["stance"] == "agree" for r in train], dtype=np.float32)
+    pos_weight = torch.tensor((1 - labels.mean()) / labels.mean())
+    prompts = {}
+
+    def prompt(r):
+        key = (r["headline"], r["body_id"])
+        if key not in prompts:
+            passage = select_passage(r["headline"], r["article"], max_words)[0]
+            prompts[key] = (f"Article: {passage}\nHeadline: {r['headline']}\n"
+                            "Does the article assert the headline? Answer:")
+        return prompts[key]
+
+    def logits(rows):
+        enc = tokenizer([prompt(r) for r in rows], return_tensors="pt", padding=True)
+        return head(backbone(**enc).last_hidden_state[:, -1].float()).squeeze(-1)
+
+    def dev_auc():
+        model.eval()
+        with torch.inference_mode():
+            scores = np.concatenate([logits(dev[i:i + 16]).numpy() for i in range(0, len(dev), 16)])
+        model.train()
+        return roc_auc_score([r["stance"] == "agree" for r in dev], scores)
+
+    order = np.random.default_rng(seed).permutation(len(train))
+    out, started = [], time.process_time()
+    model.train()
+    for step in range(1, steps + 1):
+        idx = [order[(step * batch + i) % len(train)] for i in range(batch)]
+        y = torch.tensor(labels[idx])
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits([train[i] for i in idx]), y,
+                                                                    pos_weight=pos_weight)
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        if step % eval_every == 0 or step == steps:
+            trained = time.process_time() - started
+            out.append((step, dev_auc(), trained))
+            print(f"  gemma-lora step {step}: dev AUC {100 * out[-1][1]:.1f}, {trained:.0f} CPU s", flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dev", type=int, default=400, help="related dev_fit pairs (seeded sample)")
     parser.add_argument("--gemma-train", type=int, default=600, help="train pairs for the Gemma probe (0: skip)")
+    parser.add_argument("--gemma-lora-steps", type=int, default=0, help="steps of the Gemma LoRA design (0: skip)")
+    parser.add_argument("--gemma-batch", type=int, default=8)
+    parser.add_argument("--gemma-lr", type=float, default=2e-4)
+    parser.add_argument("--gemma-eval-every", type=int, default=100)
     parser.add_argument("--max-words", type=int, default=90)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--history", default="runs/support-a/state.json",
@@ -114,6 +185,11 @@ def main() -> None:
         auc, cpu, per_pair = gemma_probe(train[: args.gemma_train], dev, args.max_words, args.threads)
         print(f"{'gemma-probe (frozen, last token)':34} {args.gemma_train:11d} {100 * auc:8.1f} {cpu:8.0f}"
               f"   ({per_pair:.2f} CPU s per pair, {args.threads} thread(s))")
+    if args.gemma_lora_steps:
+        for step, auc, cpu in gemma_lora(train, dev, args.max_words, args.threads, args.gemma_lora_steps,
+                                         args.gemma_batch, args.gemma_lr, args.seed, args.gemma_eval_every):
+            print(f"{'gemma-lora (LoRA + head) step ' + str(step):34} {step * args.gemma_batch:11d} "
+                  f"{100 * auc:8.1f} {cpu:8.0f}   (CPU s of training, {args.threads} thread(s))")
     history = Path(args.history)
     if history.exists():
         state = json.loads(history.read_text())

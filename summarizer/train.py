@@ -63,9 +63,11 @@ DEFAULTS: dict = {
         "max_target_tokens": 32,
     },
     "data": {
-        # Each entry: {recipe: reuters|bbc|gigaword} (eval.headline_data) or
+        # Each entry: {recipe: reuters|bbc|gigaword|fnc-agree|financial*} (eval.headline_data),
+        # {recipe: cnndm|xsum} (eval.summary_data: the target is the reference summary) or
         # {path: file.jsonl|csv|json} or {hub: name, config: ...} (datasets library), with
-        # optional split, article_column, headline_column, max_examples.
+        # optional split, article_column, headline_column, max_examples, skip_table_items,
+        # lead_sentences (keep the article's first N sentences).
         "train": [{"recipe": "reuters", "split": "train"}],
         "dev": [{"recipe": "reuters", "split": "dev", "max_examples": 200}],
         "min_headline_words": 1,
@@ -217,10 +219,13 @@ def _validate(config: dict) -> None:
             need(not unknown, key, f"unknown keys {sorted(unknown)}; allowed: {sorted(_SOURCE_KEYS)}")
             kinds = [k for k in ("recipe", "path", "hub") if k in spec]
             need(len(kinds) == 1, key, "needs exactly one of recipe, path, hub")
+            n = spec.get("lead_sentences")
+            need(n is None or (isinstance(n, int) and not isinstance(n, bool) and n > 0),
+                 f"{key}.lead_sentences", f"must be a positive integer, got {n!r}")
 
 
 _SOURCE_KEYS = {"recipe", "path", "hub", "config", "split", "article_column", "headline_column",
-                "max_examples", "name", "skip_table_items"}
+                "max_examples", "name", "skip_table_items", "lead_sentences"}
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -232,6 +237,8 @@ def load_examples(specs: list[dict], split: str, seed: int) -> list[dict]:
     for i, spec in enumerate(specs):
         where = f"data.{split}[{i}]"
         part = _load_source(spec, split, where)
+        if spec.get("lead_sentences"):  # the shape of a wire lead: its first N sentences only
+            part = [{**row, "article": lead_sentences(row["article"], spec["lead_sentences"])} for row in part]
         if spec.get("max_examples") and len(part) > spec["max_examples"]:
             part = random.Random(seed).sample(part, spec["max_examples"])
         rows.extend(part)
@@ -241,14 +248,19 @@ def load_examples(specs: list[dict], split: str, seed: int) -> list[dict]:
 def _load_source(spec: dict, split: str, where: str) -> list[dict]:
     split = spec.get("split", split)
     if "recipe" in spec:
-        from eval.headline_data import SOURCES, load_headlines
+        from eval import summary_data
+        from eval.headline_data import SOURCES, is_table_item, load_headlines
 
-        if spec["recipe"] not in SOURCES:
-            raise InputError(f"unknown recipe {spec['recipe']!r}; choose from {', '.join(SOURCES)}", field=where)
-        from eval.headline_data import is_table_item
-
+        recipe = spec["recipe"]
+        if recipe not in SOURCES and recipe not in summary_data.SOURCES:
+            raise InputError(f"unknown recipe {recipe!r}; choose from "
+                             f"{', '.join([*SOURCES, *summary_data.SOURCES])}", field=where)
         try:
-            rows = [{**r, "source": spec["recipe"]} for r in load_headlines(spec["recipe"], split)]
+            if recipe in summary_data.SOURCES:  # the reference summary is the target
+                rows = [{**r, "headline": summary_data.one_line(r["summary"]), "source": recipe}
+                        for r in summary_data.load_summaries(recipe, split)]
+            else:
+                rows = [{**r, "source": recipe} for r in load_headlines(recipe, split)]
         except ValueError as err:  # e.g. the unseen-outlet dev set asked for a train split
             raise InputError(str(err), field=where) from None
         if spec.get("skip_table_items"):
@@ -291,8 +303,17 @@ def _load_source(spec: dict, split: str, where: str) -> list[dict]:
     return rows
 
 
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n")
+
+
 def first_sentence(article: str) -> str:
-    return re.split(r"(?<=[.!?])\s+|\n", article.strip(), maxsplit=1)[0]
+    return _SENTENCE_BREAK.split(article.strip(), maxsplit=1)[0]
+
+
+def lead_sentences(article: str, n: int) -> str:
+    """The article's first `n` sentences (split at . ! ? or a line break), joined by spaces."""
+    parts = [part for part in _SENTENCE_BREAK.split(article.strip()) if part.strip()]
+    return " ".join(parts[:n])
 
 
 def headline_checks(predictions: list[str], articles: list[str]) -> dict:
