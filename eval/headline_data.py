@@ -5,6 +5,8 @@ Splits are deterministic and documented so nobody tunes on held-out data:
 - bbc: exact-duplicate articles removed, then 70/15/15 by a hash of the article text, so a
   duplicate can never sit on both sides of a split.
 - gigaword: 80/10/10 by a hash of the line (its "article" is only the first sentence).
+  gigaword-plain: the same rows with the PTB tokenisation undone ("-lrb-", "'s", " ,") and the
+  rows holding UNK dropped; still lower-cased, digits still "#".
 - fnc-agree: FNC-1 training pairs labelled `agree` (../headline_support): a real headline of
   another article on the same claim, with the body that asserts it. One pair per distinct
   headline (the lowest body_id); 70/15/15 by a hash of the body, so a body never sits on both
@@ -26,7 +28,7 @@ import re
 
 from eval.data import data_path
 
-SOURCES = ("reuters", "bbc", "gigaword", "fnc-agree", "financial", "financial-cnbc", "financial-reuters")
+SOURCES = ("reuters", "bbc", "gigaword", "gigaword-plain", "fnc-agree", "financial", "financial-cnbc", "financial-reuters")
 SPLITS = ("train", "dev", "test")
 _REUTERS_SPLITS = {"TRAIN": "train", "TEST": "dev", "NOT-USED": "test"}
 
@@ -39,7 +41,8 @@ def load_headlines(source: str, split: str) -> list[dict]:
         raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
     if source.startswith("financial"):
         return _financial(split, outlet=source.partition("-")[2] or None)
-    return {"reuters": _reuters, "bbc": _bbc, "gigaword": _gigaword, "fnc-agree": _fnc_agree}[source](split)
+    return {"reuters": _reuters, "bbc": _bbc, "gigaword": _gigaword, "gigaword-plain": _gigaword_plain,
+            "fnc-agree": _fnc_agree}[source](split)
 
 
 def hash_split(key: str, fractions=(0.7, 0.15, 0.15)) -> str:
@@ -163,6 +166,22 @@ def _gigaword(split: str) -> list[dict]:
         for i, (a, t) in enumerate(zip(articles, titles))
         if hash_split(f"{i}\t{a}", (0.8, 0.1, 0.1)) == split
     ]
+
+
+_PTB = [(r"-lrb-", "("), (r"-rrb-", ")"), (r"-lsb-", "["), (r"-rsb-", "]"), (r"``\s*", '"'), (r"\s*''", '"'),
+        (r"\(\s+", "("), (r"\s+\)", ")"), (r"\s+('s|'re|'ve|'ll|'d|'m|n't)\b", r"\1"),
+        (r"\s+([.,;:!?%])", r"\1"), (r"\$\s+", "$")]
+
+
+def detokenize_ptb(text: str) -> str:
+    for pattern, replacement in _PTB:
+        text = re.sub(pattern, replacement, text)
+    return " ".join(text.split())
+
+
+def _gigaword_plain(split: str) -> list[dict]:
+    rows = [r for r in _gigaword(split) if "unk" not in f"{r['article']} {r['headline']}".lower().split()]
+    return [{**r, "article": detokenize_ptb(r["article"]), "headline": detokenize_ptb(r["headline"])} for r in rows]
 
 
 # --- FNC-1 agree pairs --------------------------------------------------------------------------

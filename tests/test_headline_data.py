@@ -75,3 +75,15 @@ def test_financial_halves_are_stable_disjoint_and_balanced():
 def test_financial_set_has_no_train_split():
     with pytest.raises(ValueError, match="no train split"):
         load_headlines("financial", "train")
+
+
+@pytest.mark.parametrize("tokenized, plain", [
+    ("spain 's colonial posts #.## billion euro loss", "spain's colonial posts #.## billion euro loss"),
+    ("the group -lrb- ltd -rrb- said , on monday .", "the group (ltd) said, on monday."),
+    ("its `` typical '' brinkmanship", 'its "typical" brinkmanship'),
+    ("shares fell # % ; they do n't know", "shares fell #%; they don't know"),
+])
+def test_detokenize_ptb(tokenized, plain):
+    from eval.headline_data import detokenize_ptb
+
+    assert detokenize_ptb(tokenized) == plain
