@@ -351,6 +351,17 @@ def _run(argv):
     return main(argv)
 
 
+@pytest.mark.parametrize("backend", ["entities", "ngram", "align", "nli", "trained", "support", "lm", "ensemble"])
+def test_consistency_cli_accepts_every_registered_backend(backend):
+    """Issue 15 bug 1: `--backend lm` was missing from the CLI's list though `--help` named it."""
+    from eval.cli import build_parser
+    from eval.consistency import BACKEND_MODULES
+
+    assert backend in BACKEND_MODULES
+    args = build_parser().parse_args(["consistency", "--input", "i", "--output", "o", "--backend", backend])
+    assert args.backend == backend
+
+
 def test_consistency_cli_one_row_per_input_and_resume(tmp_path, capsys):
     src = tmp_path / "in.jsonl"
     lines = [json.dumps({"id": "a", "article": ARTICLE, "summary": "The council approved a budget."}),
