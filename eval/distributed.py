@@ -246,6 +246,16 @@ def _used_signature(kinds: list[dict]) -> str | None:
     return " ; ".join(sig for k, sig in signatures.items() if k in used) or " ; ".join(signatures.values())
 
 
+def _signatures_for_rows(rows, info: dict, metric_options: dict) -> None:
+    """eval.pipeline.used_signatures for metrics whose signature depends on the rows (ROUGE's
+    number of references): worked out here over all rows, as the local run does."""
+    from eval.metrics import load_metric, metric_class
+
+    for name, m in info.items():
+        if m.get("status") == "ok" and hasattr(metric_class(name), "signature_for"):
+            m["signature"] = load_metric(name, **metric_options.get(name, {})).signature_for(rows)
+
+
 def shard_ranges(n: int, shard_rows: int) -> list[tuple[int, int]]:
     if shard_rows < 1:
         raise InputError(f"shard rows must be at least 1, got {shard_rows}")
@@ -316,6 +326,7 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
                             for n in info):
         if signature:
             info[name]["signature"] = signature
+    _signatures_for_rows(rows, info, metric_options or {})
     summary = pipeline.summarize(rows, info, problems, n_resamples, seed, confidence, method)
     summary["input"] = str(input_path)
     summary["ray"] = {"address": address, "workers": workers, "shard_rows": shard_rows, "shards": len(ranges),

@@ -22,12 +22,16 @@ class MetricUnavailable(RuntimeError):
     """The metric's module or one of its dependencies is not installed/built yet."""
 
 
-def load_metric(name: str, **options):
+def metric_class(name: str):
     if name not in REGISTRY:
         raise ValueError(f"unknown metric {name!r}; known: {', '.join(REGISTRY)}")
     module_name, cls_name = REGISTRY[name].split(":")
+    return getattr(importlib.import_module(module_name), cls_name)
+
+
+def load_metric(name: str, **options):
     try:
-        return getattr(importlib.import_module(module_name), cls_name)(**options)
+        return metric_class(name)(**options)
     except ImportError as err:
         raise MetricUnavailable(f"metric {name!r} unavailable: {err}") from None
 
@@ -46,7 +50,16 @@ class Rouge:
 
     @property
     def signature(self) -> str:
+        """Keys the cache (the references themselves are part of each row's cache key)."""
         return " ".join(str(self.scorer.signature(t)) for t in self.types)
+
+    def signature_for(self, rows) -> str:
+        """The signature of the scores of `rows` (what summary.json reports): `refs` is the most
+        references any scored row had, whether it was scored now, in another batch or cached."""
+        refs = max((len(r["references"]) for r in rows
+                    if "error" not in r and r.get("references") and any(x.strip() for x in r["references"])),
+                   default=1)
+        return " ".join(str(self.scorer.signature(t, refs=refs)) for t in self.types)
 
     def score(self, rows):
         refs = [row["references"] for row in rows]

@@ -310,6 +310,16 @@ def load_metrics(names, options: dict | None = None) -> tuple[list, dict]:
     return metrics, info
 
 
+def used_signatures(metrics, rows, info: dict) -> None:
+    """Replaces each metric's signature in `info` (taken when it was loaded) by what scoring
+    `rows` used: ROUGE's number of references, the consistency kinds the rows were."""
+    for metric in metrics:
+        if hasattr(metric, "signature_for"):
+            info[metric.name]["signature"] = metric.signature_for(rows)
+        elif hasattr(metric, "used_signature"):
+            info[metric.name]["signature"] = metric.used_signature
+
+
 def output_row(row) -> dict:
     keep = ("id", "file", "line", "category", "prediction", "references", "hit_length_cap", "scores", "details",
             "errors", "warnings", "error")
@@ -333,9 +343,7 @@ def score_run(input_path, output_dir, metrics=DEFAULT_METRICS, metric_options=No
     finally:
         if cache:
             cache.close()
-    for metric in metric_objs:  # what scoring used (e.g. which consistency kinds the rows were)
-        if hasattr(metric, "used_signature"):
-            info[metric.name]["signature"] = metric.used_signature
+    used_signatures(metric_objs, rows, info)
     summary = summarize(rows, info, problems, n_resamples, seed, confidence, method)
     summary["input"] = str(input_path)
     if cache:

@@ -159,17 +159,22 @@ class RougeScorer:
         }
 
     def signature(
-        self, rouge_type: str, bootstrap: int | None = None, seed: int | None = None
+        self,
+        rouge_type: str,
+        bootstrap: int | None = None,
+        seed: int | None = None,
+        refs: int | None = None,
     ) -> Signature:
         """Settings behind a score of `rouge_type`; `refs` is the most references any example
-        had in the last scored batch."""
+        had (default: in the last scored batch; pass it when the scores came from several
+        batches or a cache)."""
         settings = {
             "tok": self.tokenizer_name,
             "stem": "porter" if self.use_stemmer else "no",
         }
         if rouge_type == "rougeLsum":
             settings["lsum"] = "nltk" if self.split_summaries else "newline"
-        settings["refs"] = self._n_refs
+        settings["refs"] = self._n_refs if refs is None else refs
         settings["multiref"] = self.multiref
         if bootstrap is not None:
             settings["boot"] = bootstrap

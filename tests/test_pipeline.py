@@ -153,3 +153,28 @@ def test_rouge_metric_through_the_pipeline(tmp_path):
     out = [json.loads(x) for x in (tmp_path / "out" / "scores.jsonl").read_text().splitlines()]
     assert out[0]["scores"]["rouge1"] == pytest.approx(1.0) and out[1]["scores"]["rouge1"] == 0.0
     assert "rouge1|" in summary["metrics"]["rouge"]["signature"]
+
+
+@pytest.mark.parametrize("references, refs", [
+    (["a b", "c d"], 1),
+    ([["a b", "x"], "c d"], 2),  # the two-reference row is in the first batch, not the last
+    (["a b", ["c d", "x", "y"]], 3),
+])
+def test_rouge_signature_counts_the_references_used(tmp_path, references, refs):
+    """Issue 15 bug 2: summary.json said refs:1 whatever the references (taken before scoring)."""
+    pytest.importorskip("eval.rouge")
+    src = write(tmp_path / "in.jsonl", [{"id": str(i), "prediction": "a b c", "reference": r}
+                                        for i, r in enumerate(references)])
+    for _ in ("scored", "cached"):
+        summary = score_run(src, tmp_path / "out", metrics=["rouge"], report=False, progress=False, batch_size=1)
+        signatures = summary["metrics"]["rouge"]["signature"].split()
+        assert [s.split("|")[0] for s in signatures] == ["rouge1", "rouge2", "rougeL"]
+        assert all(f"|refs:{refs}|" in s for s in signatures)
+    assert summary["cache"]["misses"] == 0
+    # the --ray driver works the signature out over all rows the same way
+    from eval.distributed import _signatures_for_rows
+
+    rows, _ = read_rows(src)
+    info = {"rouge": {"status": "ok", "signature": "taken before scoring"}}
+    _signatures_for_rows(rows, info, {})
+    assert info["rouge"]["signature"] == summary["metrics"]["rouge"]["signature"]

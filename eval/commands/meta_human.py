@@ -179,12 +179,13 @@ def correlation_table(rows, docs, systems, dims, suffix, n_resamples, seed, leve
 def _score(rows, metric_names, args, out_dir) -> dict:
     from eval.cache import ScoreCache
     from eval.commands.score import load_eval_config
-    from eval.pipeline import load_metrics, score_rows
+    from eval.pipeline import load_metrics, score_rows, used_signatures
 
     options = load_eval_config(args.config).get("options", {}) if args.config else OPTIONS
     metrics, info = load_metrics(metric_names, options)
     with ScoreCache(out_dir / ".cache" / "scores.sqlite") as cache:
         score_rows(rows, metrics, cache, batch_size=128, progress=not args.no_progress)
+    used_signatures(metrics, rows, info)
     return info
 
 
