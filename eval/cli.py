@@ -45,9 +45,11 @@ def run_cli(parser: argparse.ArgumentParser, argv=None) -> int:
     """Parse and run; user errors become one clear line on stderr and exit code 2."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = parser.parse_args(argv)
+    from eval.report import ReportUnavailable
+
     try:
         return args._run(args) or 0
-    except (InputError, FileNotFoundError) as err:
+    except (InputError, FileNotFoundError, ReportUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

@@ -334,9 +334,7 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
     pipeline.write_jsonl(out / "scores.jsonl", [pipeline.output_row(r) for r in rows])
     atomic_write_json(out / "summary.json", summary)
     if report:
-        from eval.report import write_report
-
-        write_report(out, rows, summary)
+        pipeline.write_report_if_possible(out, rows, summary)
     pipeline._log_problems(problems, summary)
     return summary
 

@@ -351,11 +351,22 @@ def score_run(input_path, output_dir, metrics=DEFAULT_METRICS, metric_options=No
     write_jsonl(out / "scores.jsonl", [output_row(r) for r in rows])
     atomic_write_json(out / "summary.json", summary)
     if report:
-        from eval.report import write_report
-
-        write_report(out, rows, summary)
+        write_report_if_possible(out, rows, summary)
     _log_problems(problems, summary)
     return summary
+
+
+def write_report_if_possible(out, rows, summary) -> bool:
+    """report.md/report.html; without the report extra, one warning line saying what to install
+    (scores.jsonl and summary.json are written already)."""
+    from eval.report import ReportUnavailable, write_report
+
+    try:
+        write_report(out, rows, summary)
+    except ReportUnavailable as err:
+        log.warning("%s", err)
+        return False
+    return True
 
 
 def _log_problems(problems: Problems, summary: dict) -> None:

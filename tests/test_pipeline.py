@@ -178,3 +178,19 @@ def test_rouge_signature_counts_the_references_used(tmp_path, references, refs):
     info = {"rouge": {"status": "ok", "signature": "taken before scoring"}}
     _signatures_for_rows(rows, info, {})
     assert info["rouge"]["signature"] == summary["metrics"]["rouge"]["signature"]
+
+
+@pytest.mark.parametrize("missing", ["matplotlib", "jinja2"])
+def test_score_without_the_report_extra_says_what_to_install(tmp_path, monkeypatch, caplog, capsys, missing):
+    """Issue 15 bug 4: a default `eval score` ended in a traceback without the report extra."""
+    from eval.cli import main
+
+    monkeypatch.setitem(__import__("sys").modules, missing, None)  # import raises ImportError
+    src = write(tmp_path / "in.jsonl", [good(0), good(1)])
+    out = tmp_path / "out"
+    assert main(["score", "--input", str(src), "--output-dir", str(out), "--metrics", "headline"]) == 0
+    assert (out / "scores.jsonl").exists() and (out / "summary.json").exists()
+    assert not (out / "report.html").exists() and not (out / "report.md").exists()
+    [line] = [r.getMessage() for r in caplog.records if "report" in r.getMessage()]
+    assert line.startswith(f"no report: {missing} is not installed") and "headline-eval[report]" in line
+    assert "\n" not in line and "Traceback" not in capsys.readouterr().err

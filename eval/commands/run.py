@@ -154,5 +154,6 @@ def run(args) -> int:
                                          "n_examples": len(examples)})
     print_scores(summary)
     print(f"generation: {gen_info}")
-    print(f"report: {out / 'report.html'}")
+    if (out / "report.html").exists():
+        print(f"report: {out / 'report.html'}")
     return 0

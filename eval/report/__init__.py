@@ -22,6 +22,23 @@ from pathlib import Path
 from eval.io import atomic_write_text
 
 TEMPLATES = Path(__file__).parent  # *_template.{html,md}: shipped as package data
+REPORT_EXTRA = "pip install 'headline-eval[report]'"
+
+
+class ReportUnavailable(ImportError):
+    """A dependency of the report (the `report` extra: matplotlib, jinja2) is not installed."""
+
+
+def require_report_dependencies() -> None:
+    """Raises ReportUnavailable, one line naming the missing package and what to install."""
+    for module in ("matplotlib", "jinja2"):
+        try:
+            __import__(module)
+        except ImportError:
+            raise ReportUnavailable(f"no report: {module} is not installed; install the report extra "
+                                    f"with {REPORT_EXTRA} (or pass --no-report)") from None
+
+
 # Fields plotted and ranked first when present (the rest are still in the tables).
 MAIN_FIELDS = ("rougeL", "rouge1", "rouge2", "bertscore_f", "consistency", "hl_copy_rate",
                "hl_novel_2gram", "hl_words", "hl_compression")
@@ -33,6 +50,7 @@ def main_fields(summary) -> list[str]:
 
 
 def histogram_svg(values, title: str, other=None, labels=("A", "B")) -> str:
+    require_report_dependencies()
     import matplotlib
 
     matplotlib.use("Agg")
@@ -95,6 +113,7 @@ def _fmt(v) -> str:
 
 
 def _env(autoescape: bool = True):
+    require_report_dependencies()
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=autoescape,
@@ -180,6 +199,7 @@ def _script(name: str) -> tuple[str, str]:
 
 
 def write_report(out_dir, rows, summary, worst_field: str | None = None) -> None:
+    require_report_dependencies()
     out_dir = Path(out_dir)
     fields = main_fields(summary)
     from eval.pipeline import field_values
