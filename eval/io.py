@@ -105,8 +105,10 @@ class ResumableJsonl:
     """Append-only JSONL output that a killed job can resume.
 
     On open, complete rows already in the file are kept and a torn last line (a kill in the
-    middle of a write) is cut off with an atomic rewrite; `done` holds the keys of kept rows.
-    Each `write` appends one line and fsyncs, so at most the row in flight is redone.
+    middle of a write: no newline at its end) is cut off with an atomic rewrite; `done` holds
+    the keys of kept rows. A bad complete line is not a kill's doing: it stops with an
+    InputError naming the file and line. Each `write` appends one line and fsyncs, so at most
+    the row in flight is redone.
     """
 
     def __init__(self, path, key: str = "id"):
@@ -114,17 +116,30 @@ class ResumableJsonl:
         self.key = key
         self.rows: list[dict] = []
         if self.path.exists():
-            text = self.path.read_text(encoding="utf-8")
-            lines = text.split("\n")
+            lines = self.path.read_bytes().split(b"\n")
             complete, torn = lines[:-1], lines[-1]
-            for line in complete:
-                if line.strip():
-                    self.rows.append(json.loads(line))
-            if torn or (complete and not text.endswith("\n")):
+            for number, raw in enumerate(complete, 1):
+                if raw.strip():
+                    self.rows.append(self._row(raw, number))
+            if torn:
                 write_jsonl(self.path, self.rows)
         self.done = {str(row[key]) for row in self.rows if key in row}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._handle = open(self.path, "a", encoding="utf-8")
+
+    def _row(self, raw: bytes, number: int) -> dict:
+        fix = "; fix or remove that line, or remove the file to start over"
+        try:
+            row = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as err:
+            raise InputError(f"invalid UTF-8 at byte {err.start} in a complete row{fix}",
+                             path=self.path, line=number) from None
+        except json.JSONDecodeError as err:
+            raise InputError(f"invalid JSON in a complete row ({err.msg} at column {err.colno}){fix}",
+                             path=self.path, line=number) from None
+        if not isinstance(row, dict):
+            raise InputError(f"expected a JSON object, got {type(row).__name__}{fix}", path=self.path, line=number)
+        return row
 
     def write(self, row: dict) -> None:
         self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -55,6 +55,51 @@ def test_resumable_jsonl_cuts_torn_line_and_keeps_complete_rows(tmp_path):
     assert [r["id"] for r in read_jsonl(path)] == ["a", "b", "c"]
 
 
+@pytest.mark.parametrize("content, kept", [
+    (b'{"id": "a"}\n{"id": "b"}\n', ["a", "b"]),
+    (b'{"id": "a"}\n{"id": "b"}\n{"id": "c", "pre', ["a", "b"]),   # torn last line: cut, as after a kill
+    (b'{"id": "a"}\n{"id": "b"}', ["a"]),                          # a last line without newline is torn too
+    (b'{"id": "a"}\n{"id": "b", "x": "\xc3', ["a"]),              # torn inside a UTF-8 character
+    (b'{"id": "a"}\r\n{"id": "b"}\r\n', ["a", "b"]),
+    (b'{"id": "a"}\n\n{"id": "b"}\n', ["a", "b"]),                 # blank lines are skipped, as before
+    (b"", []),
+])
+def test_resumable_jsonl_keeps_complete_rows(tmp_path, content, kept):
+    path = tmp_path / "out.jsonl"
+    path.write_bytes(content)
+    with ResumableJsonl(path) as out:
+        assert [r["id"] for r in out.rows] == kept
+    assert path.read_bytes().endswith(b"\n") or not kept
+
+
+@pytest.mark.parametrize("content, message", [
+    (b'{"id": "a"}\n{"id": "b", "pre\n{"id": "c"}\n', r"line 2: invalid JSON in a complete row \(Unterminated string"),
+    (b'{"id": "a"}\n{"id": "b"}\n{oops}\n{"id": "d", "to', r"line 3: invalid JSON in a complete row"),
+    (b'{"id": "a"}\n[1, 2]\n', r"line 2: expected a JSON object, got list"),
+    (b'{"id": "a"}\n{"id": "\xff"}\n', r"line 2: invalid UTF-8 at byte 8"),
+])
+def test_resumable_jsonl_corrupt_line_in_the_middle_is_one_clear_error(tmp_path, content, message):
+    """Issue 15 bug 9: a corrupt complete line raised a raw JSONDecodeError; the file is left as it was."""
+    path = tmp_path / "out.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message) as err:
+        ResumableJsonl(path)
+    assert str(err.value).startswith(f"{path} line ") and "\n" not in str(err.value)
+    assert path.read_bytes() == content
+
+
+def test_corrupt_output_is_one_error_line_from_the_cli(tmp_path, capsys):
+    from eval.cli import main
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "article": "The council met.", "summary": "The council met."}) + "\n")
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"id": "a", "cons\n{"id": "b"}\n')
+    assert main(["consistency", "--input", str(src), "--output", str(out), "--backend", "ngram", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {out} line 1: invalid JSON in a complete row" in err and "Traceback" not in err
+
+
 def test_resumable_jsonl_survives_sigkill(tmp_path):
     path = tmp_path / "out.jsonl"
     script = (
