@@ -27,7 +27,7 @@ from eval.io import ResumableJsonl, atomic_write_json
 
 log = logging.getLogger(__name__)
 DEFAULT_SHARD_ROWS = 1000
-SCORE_FIELDS = ("scores", "details", "errors")
+SCORE_FIELDS = ("scores", "details", "errors", "warnings", "metric_warnings")
 
 
 def add_ray_arguments(parser, unit: str = "rows") -> None:

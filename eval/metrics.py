@@ -3,7 +3,7 @@ extra) is missing is skipped with a warning instead of breaking a run.
 
 An adapter has `name`, `needs` (row fields it requires besides `prediction`), `signature`
 (str()-able, it keys the cache) and `score(rows) -> [{"scores": {...}, "details": {...},
-"error": str?}]`, one dict per row, same order. Rows are the validated rows of eval.pipeline.
+"error": str?, "warnings": [str]?}]`, one dict per row, same order. Rows are the validated rows of eval.pipeline.
 """
 
 from __future__ import annotations
@@ -65,12 +65,12 @@ class Rouge:
         refs = [row["references"] for row in rows]
         results = self.scorer.score_batch([row["prediction"] for row in rows], refs)
         out = []
-        for result in results:
+        for result, warnings in zip(results, self.scorer.row_warnings):
             scores = {}
             for t in self.types:
                 s = result[t]
                 scores.update({t: s.fmeasure, f"{t}_p": s.precision, f"{t}_r": s.recall})
-            out.append({"scores": scores})
+            out.append({"scores": scores, **({"warnings": warnings} if warnings else {})})
         return out
 
 
@@ -159,5 +159,7 @@ class Consistency:
                                    if res.verdict else {})}}
             if res.error:
                 item["error"] = res.error
+            if res.warnings:  # e.g. article cut, text not English
+                item["warnings"] = list(res.warnings)
             out.append(item)
         return out

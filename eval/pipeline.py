@@ -183,6 +183,8 @@ def score_rows(rows, metrics, cache: ScoreCache | None = None, batch_size: int =
         row.setdefault("scores", {})
         row.setdefault("details", {})
         row.setdefault("errors", {})
+        row.setdefault("warnings", [])
+        row.setdefault("metric_warnings", {})  # metric -> its warnings (counted in the summary)
     for metric in metrics:
         signature = str(metric.signature)
         todo = [r for r in rows if "error" not in r and all(_has(r, n) for n in metric.needs)]
@@ -206,6 +208,9 @@ def score_rows(rows, metrics, cache: ScoreCache | None = None, batch_size: int =
                 row["details"][metric.name] = result["details"]
             if result.get("error"):
                 row["errors"][metric.name] = result["error"]
+            if result.get("warnings"):  # e.g. ROUGE: a text with zero tokens scores 0
+                row["metric_warnings"][metric.name] = list(result["warnings"])
+                row["warnings"] += [f"{metric.name}: {w}" for w in result["warnings"]]
     return rows
 
 
@@ -272,6 +277,14 @@ def summarize(rows, metric_info: dict, problems: Problems, n_resamples=1000, see
             n: (float(np.nanmean(v)) if (v := cols[n][member]).size and not np.isnan(v).all() else None)
             for n in names}}
     row_errors = Counter(m for r in rows for m in r.get("errors", {}))
+    # warnings of the metrics (row["metric_warnings"]) count with the input's
+    row_warnings, metric_warning_lines = Counter(), []
+    for r in rows:
+        for m, ws in r.get("metric_warnings", {}).items():
+            row_warnings[m] += len(ws)
+            where = " ".join(filter(None, [r.get("file"), f"line {r.get('line')} (id {r.get('id')!r})"]))
+            metric_warning_lines += [f"{where}: {m}: {w}" for w in ws]
+    found = problems.as_dict()
     return {
         "n_rows": len(rows),
         "n_scored": sum("error" not in r for r in rows),
@@ -280,7 +293,9 @@ def summarize(rows, metric_info: dict, problems: Problems, n_resamples=1000, see
         "by_category": by_category,
         "bootstrap": {"n_resamples": n_resamples, "seed": seed, "confidence": confidence,
                       "method": _bootstrap_method(method) if bootstrap_ci else "unavailable"},
-        "problems": {**problems.as_dict(), "metric_errors": dict(row_errors)},
+        "problems": {**found, "warnings": found["warnings"] + len(metric_warning_lines),
+                     "first_warnings": (found["first_warnings"] + metric_warning_lines)[:20],
+                     "metric_errors": dict(row_errors), "metric_warnings": dict(row_warnings)},
     }
 
 

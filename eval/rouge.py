@@ -87,6 +87,9 @@ class RougeScorer:
         self.backend, self.backend_version = _pick_backend(backend)
         self._scorer = self._make_backend_scorer()
         self._n_refs = 1
+        # Per row of the last `score_batch`, what the log warned about that row (e.g. a text
+        # with zero tokens scoring 0), for callers that keep warnings with each row.
+        self.row_warnings: list[list[str]] = []
 
     # --- scoring -------------------------------------------------------------------------
 
@@ -103,6 +106,7 @@ class RougeScorer:
             refs = _as_reference_lists(references)
             self._n_refs = max(len(r) for r in refs) if refs else 1
         warn_empty_texts(predictions, references)
+        self.row_warnings = [[] for _ in predictions]
 
         # Score every (prediction, reference) pair in one backend call, then combine per row.
         if refs is None:
@@ -286,12 +290,12 @@ class RougeScorer:
                 if (row, text) in warned or not text.strip() or self._has_tokens(text):
                     continue
                 warned.add((row, text))
-                log.warning(
-                    "row %d: a %s is not empty but yields zero tokens under tok:%s, so it scores 0%s: %r",
-                    row, what, self.tokenizer_name,
-                    " (non-Latin text? try tokenizer='unicode', or 'char' for Chinese, Japanese or Thai)" if self.tokenizer_name == "default" else "",
-                    text[:60],
+                note = (
+                    f"a {what} is not empty but yields zero tokens under tok:{self.tokenizer_name}, so it scores 0"
+                    + (" (non-Latin text? try tokenizer='unicode', or 'char' for Chinese, Japanese or Thai)" if self.tokenizer_name == "default" else "")
                 )  # fmt: skip
+                self.row_warnings[row - 1].append(note)
+                log.warning("row %d: %s: %r", row, note, text[:60])
 
     def _has_tokens(self, text: str) -> bool:
         if self._tokenizer is None:  # default tokenizer: stemming never empties a token

@@ -194,3 +194,37 @@ def test_score_without_the_report_extra_says_what_to_install(tmp_path, monkeypat
     [line] = [r.getMessage() for r in caplog.records if "report" in r.getMessage()]
     assert line.startswith(f"no report: {missing} is not installed") and "headline-eval[report]" in line
     assert "\n" not in line and "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("prediction, reference, warning", [
+    ("Harbor cuts jobs", "Harbor to cut 240 jobs", None),
+    ("Гавань сокращает рабочие места", "Harbor to cut 240 jobs", "rouge: a prediction is not empty but yields zero tokens"),
+    ("Harbor cuts jobs", "港口裁员", "rouge: a reference is not empty but yields zero tokens"),
+])
+def test_zero_token_text_is_a_row_warning_counted_in_the_summary(tmp_path, prediction, reference, warning):
+    """Issue 15 bug 10: non-Latin text scored 0 with the warning only on stderr."""
+    pytest.importorskip("eval.rouge")
+    src = write(tmp_path / "in.jsonl", [{"id": "x", "prediction": prediction, "reference": reference,
+                                                          "article": ARTICLE}])
+    for _ in ("scored", "cached"):
+        summary = score_run(src, tmp_path / "out", metrics=["rouge"], progress=False)
+        [row] = [json.loads(x) for x in (tmp_path / "out" / "scores.jsonl").read_text().splitlines()]
+        report = (tmp_path / "out" / "report.md").read_text()
+        if warning is None:
+            assert "warnings" not in row and summary["problems"]["warnings"] == 0
+            assert row["scores"]["rouge1"] > 0
+            continue
+        assert row["scores"]["rouge1"] == 0.0  # scores unchanged: only now the row says why
+        assert [w.split(" under")[0] for w in row["warnings"]] == [warning]
+        assert summary["problems"]["warnings"] == 1 and summary["problems"]["metric_warnings"] == {"rouge": 1}
+        assert summary["problems"]["first_warnings"][0].startswith(f"line 1 (id 'x'): {warning}")
+        assert "0 errors, 1 warnings" in report
+
+
+def test_consistency_warnings_reach_the_row(tmp_path):
+    src = write(tmp_path / "in.jsonl", [{"id": "x", "prediction": "Harbor cuts jobs.", "article": ARTICLE * 300}])
+    summary = score_run(src, tmp_path / "out", metrics=["consistency"], metric_options={"consistency": {"backend": "ngram"}},
+                        report=False, progress=False)
+    [row] = [json.loads(x) for x in (tmp_path / "out" / "scores.jsonl").read_text().splitlines()]
+    assert row["warnings"][1:] == [f"consistency: article cut from {len(ARTICLE * 300)} to 20000 characters"]
+    assert summary["problems"]["metric_warnings"] == {"consistency": 1}
