@@ -353,11 +353,12 @@ def _ordered_rows(results, first: int):
 class ConsistencyActor:
     """One ConsistencyChecker per actor (its model loaded once); a shard is several batches."""
 
-    def __init__(self, backend, threshold, kind, options, batch_size):
+    def __init__(self, backend, threshold, kind, options, batch_size, echo_inputs=False):
         from eval.consistency import ConsistencyChecker
 
         self.checker = ConsistencyChecker(backend, threshold=threshold, kind=kind, **options)
         self.signature, self.batch_size = str(self.checker.signature), batch_size
+        self.echo_inputs = echo_inputs
 
     def __call__(self, batch):
         from eval.commands.consistency import score_batch
@@ -366,14 +367,15 @@ class ConsistencyActor:
         for shard, payload in zip(batch["shard"], batch["payload"]):
             rows = json.loads(payload)
             scored = [r for s in range(0, len(rows), self.batch_size)
-                      for r in score_batch(self.checker, rows[s:s + self.batch_size], self.signature)]
+                      for r in score_batch(self.checker, rows[s:s + self.batch_size], self.signature,
+                                           self.echo_inputs)]
             out.append(json.dumps({"shard": int(shard), "rows": scored}, ensure_ascii=False))
         return {"result": out}
 
 
 def consistency_ray(rows, output, backend, threshold, kind, options, batch_size=32, progress=True,
                     address="local", workers=2, cpus_per_worker=1.0, gpus_per_worker=0.0,
-                    shard_rows=DEFAULT_SHARD_ROWS) -> int:
+                    shard_rows=DEFAULT_SHARD_ROWS, echo_inputs=False) -> int:
     """`eval consistency --ray`: the same output file, rows in input order, written as the
     shards come back in order (so a rerun after a kill resumes after the last written row)."""
     from tqdm import tqdm
@@ -392,7 +394,7 @@ def consistency_ray(rows, output, backend, threshold, kind, options, batch_size=
         if items:
             started = connect(address, workers, cpus_per_worker)
             kwargs = {"backend": backend, "threshold": threshold, "kind": kind, "options": options,
-                      "batch_size": batch_size}
+                      "batch_size": batch_size, "echo_inputs": echo_inputs}
             try:
                 results = (json.loads(item["result"]) for item in
                            map_shards(items, ConsistencyActor, kwargs, workers, cpus_per_worker, gpus_per_worker))

@@ -387,6 +387,27 @@ def test_consistency_cli_one_row_per_input_and_resume(tmp_path, capsys):
     assert again == rows
 
 
+@pytest.mark.parametrize("flags, input_fields", [
+    ([], set()),
+    (["--echo-inputs"], {"article", "summary", "source"}),
+])
+def test_consistency_cli_writes_results_not_the_article(tmp_path, flags, input_fields):
+    """Issue 15 bug 11: every output row copied the whole article (a 1 MB article, a 1 MB row)."""
+    src = tmp_path / "in.jsonl"
+    article = ARTICLE + " Filler sentence about roads." * 2000
+    src.write_text(json.dumps({"id": "a", "article": article, "summary": "Governor Max Power cut taxes.",
+                               "source": "x"}) + "\n" + "{not json\n")
+    out = tmp_path / "out.jsonl"
+    assert _run(["consistency", "--input", str(src), "--output", str(out), "--backend", "ngram",
+                 "--threshold", "0.5", "--no-progress", *flags]) == 0
+    scored, bad = [json.loads(x) for x in out.read_text().splitlines()]
+    results = {"id", "consistency", "consistent", "unsupported_spans", "support", "backend_scores", "signature"}
+    assert set(scored) == results | {"warnings"} | input_fields  # warnings: the article was cut
+    assert scored["consistent"] is False and scored["unsupported_spans"][0]["text"] == "Governor Max Power cut taxes"
+    assert len(out.read_text()) < 10_000 or input_fields
+    assert bad["id"] is None and bad["error"].startswith("line 2: not a JSON object") and bad["consistency"] is None
+
+
 def test_consistency_cli_refuses_output_of_another_input(tmp_path, capsys):
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": "a", "article": ARTICLE, "summary": "x"}) + "\n")

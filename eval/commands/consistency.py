@@ -1,10 +1,11 @@
 """Factual consistency of summaries against their articles, with unsupported spans.
 
-Input: JSONL rows with `id`, `article`, `summary`. Output: one row per input row, in order,
-adding `consistency` (score in [0, 1], higher = more consistent), `consistent` (at the
-checker's threshold, fitted on dev data), `unsupported_spans` (start/end character offsets in
-the summary, text, reason), `support` (best article evidence per summary sentence),
-`backend_scores` and `signature`. A row that cannot be scored (missing or empty field, bad
+Input: JSONL rows with `id`, `article`, `summary`. Output: one row per input row, in order:
+`id`, `consistency` (score in [0, 1], higher = more consistent), `consistent` (at the
+checker's threshold, fitted on dev data), `verdict` and `evidence` (backends that tell),
+`unsupported_spans` (start/end character offsets in the summary, text, reason), `support` (best
+article evidence per summary sentence), `backend_scores` and `signature`. The input fields
+(article, summary...) are not copied unless `--echo-inputs` is given. A row that cannot be scored (missing or empty field, bad
 JSON) keeps its place with an `error` and null scores; articles over 20,000 characters are cut
 (the row's `warnings` says so). The output is written as it goes; rerunning the same command
 after a kill resumes after the last complete row.
@@ -12,6 +13,7 @@ after a kill resumes after the last complete row.
 examples:
   python -m eval consistency --input pairs.jsonl --output scored.jsonl
   python -m eval consistency --input pairs.jsonl --output scored.jsonl --backend ngram
+  python -m eval consistency --input pairs.jsonl --output scored.jsonl --echo-inputs
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="model of the nli, lm, align or support backend: folder, hub id (local cache), or all-mpnet-base-v2 for align")
     parser.add_argument("--threshold", type=float, help="override the dev-fitted threshold")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--echo-inputs", action="store_true",
+                        help="copy every input field (article, summary...) into the output rows")
     parser.add_argument("--no-progress", action="store_true")
     from eval.distributed import add_ray_arguments
 
@@ -62,13 +66,21 @@ def read_rows(path) -> list[dict]:
     return rows
 
 
-def score_batch(checker, batch: list[dict], signature: str) -> list[dict]:
-    """Output rows for one batch of input rows (error rows keep their place)."""
+def score_batch(checker, batch: list[dict], signature: str, echo_inputs: bool = False) -> list[dict]:
+    """Output rows for one batch of input rows (error rows keep their place): the id and the
+    results, plus every input field with `echo_inputs`."""
     scorable = [r for r in batch if "error" not in r]
     results = iter(checker.score([r.get("article") for r in scorable], [r.get("summary") for r in scorable])
                    if scorable else ())
-    return [{**row, "consistency": None, "consistent": None, "unsupported_spans": []} if "error" in row
-            else {**row, **next(results).as_dict(), "signature": signature} for row in batch]
+    return [{**_head(row, echo_inputs), "consistency": None, "consistent": None, "unsupported_spans": []}
+            if "error" in row else {**_head(row, echo_inputs), **next(results).as_dict(), "signature": signature}
+            for row in batch]
+
+
+def _head(row: dict, echo_inputs: bool) -> dict:
+    if echo_inputs:
+        return dict(row)
+    return {"id": row.get("id"), **({"error": row["error"]} if "error" in row else {})}
 
 
 def run(args) -> int:
@@ -81,7 +93,8 @@ def run(args) -> int:
         from eval.distributed import consistency_ray, ray_options
 
         return consistency_ray(read_rows(args.input), args.output, args.backend, args.threshold, args.kind,
-                               options, args.batch_size, not args.no_progress, **ray_options(args))
+                               options, args.batch_size, not args.no_progress, echo_inputs=args.echo_inputs,
+                               **ray_options(args))
     checker = ConsistencyChecker(args.backend, threshold=args.threshold, kind=args.kind, **options)
     rows = read_rows(args.input)
     signature = str(checker.signature)
@@ -94,7 +107,7 @@ def run(args) -> int:
         bar = tqdm(total=len(rows), initial=done, desc="consistency", disable=args.no_progress)
         for start in range(done, len(rows), args.batch_size):
             batch = rows[start: start + args.batch_size]
-            for row in score_batch(checker, batch, signature):
+            for row in score_batch(checker, batch, signature, args.echo_inputs):
                 out.write(row)
             bar.update(len(batch))
         bar.close()
