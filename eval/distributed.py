@@ -383,12 +383,14 @@ def consistency_ray(rows, output, backend, threshold, kind, options, batch_size=
     # Shards are whole batches starting where the output stops, so every batch the checker sees
     # is the batch the local path would give it.
     shard_rows = max(1, math.ceil(shard_rows / batch_size)) * batch_size
+    from eval.commands.consistency import check_resume, check_signature
+
     with ResumableJsonl(output, key="id") as out:
         done = len(out.rows)
-        if done > len(rows) or any(a.get("id") != b.get("id") for a, b in zip(out.rows, rows)):
-            raise InputError("holds rows of another input; remove it or pick another --output", path=output)
+        check_resume(out.rows, rows, output)
         if done:
             log.info("resuming after %d rows already in %s", done, output)
+        checked = None  # the actors' signature, once checked against the rows already written
         items = [{"shard": i, "payload": json.dumps(rows[start:start + shard_rows], ensure_ascii=False)}
                  for i, start in enumerate(range(done, len(rows), shard_rows))]
         if items:
@@ -400,6 +402,9 @@ def consistency_ray(rows, output, backend, threshold, kind, options, batch_size=
                            map_shards(items, ConsistencyActor, kwargs, workers, cpus_per_worker, gpus_per_worker))
                 with tqdm(total=len(rows), initial=done, desc="consistency (ray)", disable=not progress) as bar:
                     for row in _ordered_rows(results, 0):
+                        if row.get("signature") and row["signature"] != checked:
+                            check_signature(out.rows, row["signature"], output)
+                            checked = row["signature"]
                         out.write(row)
                         bar.update(1)
             finally:

@@ -417,6 +417,57 @@ def test_consistency_cli_refuses_output_of_another_input(tmp_path, capsys):
     assert "holds rows of another input" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("flags, refused", [
+    (["--threshold", "0.5"], False),  # the settings that wrote the rows: resumes
+    (["--threshold", "0.7"], True),   # another threshold: another signature
+    ([], True),                       # the dev-fitted threshold instead of the given one
+])
+def test_consistency_cli_resume_checks_the_signature(tmp_path, capsys, flags, refused):
+    """Issue 15 bug 3: a resume with other settings mixed two checkers' rows in one file."""
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "article": ARTICLE, "summary": "The council approved a budget."})
+                           + "\n" for i in "abc"))
+    out = tmp_path / "out.jsonl"
+    command = ["consistency", "--input", str(src), "--output", str(out), "--backend", "ngram", "--no-progress"]
+    assert _run(command + ["--threshold", "0.5"]) == 0
+    out.write_text(out.read_text().splitlines()[0] + "\n")  # killed after one row
+    old = json.loads(out.read_text())["signature"]
+    capsys.readouterr()
+    code = _run(command + flags)
+    err = capsys.readouterr().err
+    if refused:
+        assert code == 2 and len(out.read_text().splitlines()) == 1
+        assert len(err.strip().splitlines()) == 1
+        assert str(out) in err and old in err and "this run is consistency|backend:ngram" in err
+        assert "start fresh" in err
+    else:
+        assert code == 0 and len(out.read_text().splitlines()) == 3
+
+
+def test_consistency_ray_resume_checks_the_signature_before_writing(tmp_path, monkeypatch):
+    """The --ray path learns the signature from the actors: a differing one is refused before
+    any of their rows is written (actors run in-process here)."""
+    import eval.distributed as distributed
+    from eval.errors import InputError
+
+    def in_process(items, actor_class, kwargs, workers, cpus_per_worker=1.0, gpus_per_worker=0.0):
+        actor = actor_class(**kwargs)
+        for item in items:
+            for result in actor({"shard": [item["shard"]], "payload": [item["payload"]]})["result"]:
+                yield {"result": result}
+
+    monkeypatch.setattr(distributed, "map_shards", in_process)
+    monkeypatch.setattr(distributed, "connect", lambda *a, **k: False)
+    rows = [{"id": i, "article": ARTICLE, "summary": "The council approved a budget."} for i in "abc"]
+    out = tmp_path / "out.jsonl"
+    assert distributed.consistency_ray(rows[:1], out, "ngram", 0.5, "summary", {}, progress=False) == 0
+    with pytest.raises(InputError, match="start fresh"):
+        distributed.consistency_ray(rows, out, "ngram", 0.7, "summary", {}, progress=False)
+    assert len(out.read_text().splitlines()) == 1
+    assert distributed.consistency_ray(rows, out, "ngram", 0.5, "summary", {}, progress=False) == 0
+    assert len(out.read_text().splitlines()) == 3
+
+
 def test_meta_consistency_cli_prints_table(capsys):
     assert _run(["meta-consistency", "--input", str(FIXTURES / "labelled.jsonl"), "--backend", "ngram",
                  "--bootstrap", "50", "--threshold", "0.9"]) == 0

@@ -8,7 +8,8 @@ article evidence per summary sentence), `backend_scores` and `signature`. The in
 (article, summary...) are not copied unless `--echo-inputs` is given. A row that cannot be scored (missing or empty field, bad
 JSON) keeps its place with an `error` and null scores; articles over 20,000 characters are cut
 (the row's `warnings` says so). The output is written as it goes; rerunning the same command
-after a kill resumes after the last complete row.
+after a kill resumes after the last complete row (a rerun whose checker signature differs from
+the rows' is refused).
 
 examples:
   python -m eval consistency --input pairs.jsonl --output scored.jsonl
@@ -77,6 +78,21 @@ def score_batch(checker, batch: list[dict], signature: str, echo_inputs: bool = 
             for row in batch]
 
 
+def check_resume(written: list[dict], rows: list[dict], path) -> None:
+    """The rows already in the output must be the first rows of this input."""
+    if len(written) > len(rows) or any(a.get("id") != b.get("id") for a, b in zip(written, rows)):
+        raise InputError("holds rows of another input; remove it or pick another --output", path=path)
+
+
+def check_signature(written: list[dict], signature: str, path) -> None:
+    """A resume must score with the settings that scored the rows already written (rows of
+    different checkers in one file would be read as one run)."""
+    old = next((r["signature"] for r in written if r.get("signature") and r["signature"] != signature), None)
+    if old is not None:
+        raise InputError(f"holds rows scored with {old}; this run is {signature}: remove the file or pass "
+                         "another --output to start fresh", path=path)
+
+
 def _head(row: dict, echo_inputs: bool) -> dict:
     if echo_inputs:
         return dict(row)
@@ -100,8 +116,8 @@ def run(args) -> int:
     signature = str(checker.signature)
     with ResumableJsonl(args.output, key="id") as out:
         done = len(out.rows)
-        if done > len(rows) or any(a.get("id") != b.get("id") for a, b in zip(out.rows, rows)):
-            raise InputError("holds rows of another input; remove it or pick another --output", path=args.output)
+        check_resume(out.rows, rows, args.output)
+        check_signature(out.rows, signature, args.output)
         if done:
             log.info("resuming after %d rows already in %s", done, args.output)
         bar = tqdm(total=len(rows), initial=done, desc="consistency", disable=args.no_progress)
