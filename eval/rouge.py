@@ -54,6 +54,13 @@ class CorpusScore(NamedTuple):
 class RougeScorer:
     """One scorer for ROUGE-N (N = 1..9), ROUGE-L and ROUGE-Lsum.
 
+    A drop-in for rouge-score's `rouge_scorer.RougeScorer`: the same constructor
+    (rouge_types, use_stemmer, split_summaries, tokenizer), `score(target, prediction)` and
+    `score_multi(targets, prediction)`, with the same numbers (tests/test_rouge.py runs
+    rouge-score's published cases against this class). Our additions take predictions and
+    references by name: `score_batch(predictions=, references=)`,
+    `corpus_score(predictions=, references=, bootstrap=, seed=)`, `aggregate`, `signature`.
+
     tokenizer: "default" (rouge-score's: lower-case, [a-z0-9] only), "unicode" (letters and
     digits of any script, case-folded; stemming only for Latin-script tokens), "char" (as
     unicode, but one token per character in scripts written without spaces: Chinese, Japanese,
@@ -70,7 +77,7 @@ class RougeScorer:
         rouge_types: Sequence[str] = DEFAULT_TYPES,
         use_stemmer: bool = False,
         split_summaries: bool = False,
-        tokenizer: str | Callable = "default",
+        tokenizer: str | Callable | None = "default",
         multiref: str = "max",
         backend: str = "auto",
     ):
@@ -95,7 +102,9 @@ class RougeScorer:
 
     def score_batch(self, predictions: list[str], references) -> list[dict[str, Score]]:
         """One {rouge_type: Score} per prediction. `references` is a list of strings (one
-        reference each) or a list of lists of strings (one or more references each)."""
+        reference each) or a list of lists of strings (one or more references each). Unlike
+        `score`, this addition takes predictions first: call it by keyword
+        (`score_batch(predictions=..., references=...)`) to keep the order plain."""
         predictions = _checked_strings(predictions, "prediction")
         references = list(references)
         if len(references) != len(predictions):
@@ -127,8 +136,26 @@ class RougeScorer:
             start += len(rs)
         return results
 
-    def score(self, prediction: str, references: str | list[str]) -> dict[str, Score]:
-        return self.score_batch([prediction], [references])[0]
+    def score(self, target: str | Sequence[str] | None = None, prediction: str | None = None, *,
+              references: str | Sequence[str] | None = None) -> dict[str, Score]:
+        """rouge-score's `score(target, prediction)`: the reference first, then the prediction.
+        `target` may also be a list of references (combined by `multiref`); `references=` is a
+        keyword name for it."""
+        if references is not None:
+            if target is not None:
+                raise TypeError("give the reference once: as `target` or as `references=`")
+            target = references
+        if target is None or prediction is None:
+            raise TypeError("score(target, prediction) needs a reference (target) and a prediction")
+        return self.score_batch([prediction], [target])[0]
+
+    def score_multi(self, targets: Sequence[str], prediction: str) -> dict[str, Score]:
+        """rouge-score's `score_multi(targets, prediction)`: per ROUGE type, the score against
+        the target with the best F (the first on ties); with multiref="jackknife", the
+        leave-one-out average instead."""
+        if isinstance(targets, str):
+            raise TypeError("score_multi takes a list of targets; use score(target, prediction) for one")
+        return self.score_batch([prediction], [list(targets)])[0]
 
     def corpus_score(
         self,
@@ -382,7 +409,7 @@ def _as_reference_lists(references) -> list[list[str]]:
 
 def _make_tokenizer(tokenizer, use_stemmer: bool):
     """(tokenizer object or None for the backend's native default, name for the signature)."""
-    if tokenizer == "default":
+    if tokenizer is None or tokenizer == "default":  # None: rouge-score's way of asking for it
         return None, "default"
     if tokenizer == "unicode":
         return UnicodeTokenizer(use_stemmer), "unicode"

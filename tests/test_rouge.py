@@ -1,4 +1,5 @@
 import importlib.metadata
+import importlib.util
 import json
 import logging
 from pathlib import Path
@@ -123,10 +124,109 @@ PORTER_WORDS = (
 def test_fast_backend_edge_cases(prediction, reference, stem):
     pytest.importorskip("rouge_score_rs")
     ours = RougeScorer(ALL_TYPES, use_stemmer=stem, backend="rouge-score-rs").score(
-        prediction, reference
+        reference, prediction
     )
     want = google.RougeScorer(list(ALL_TYPES), use_stemmer=stem).score(reference, prediction)
     assert {t: tuple(ours[t]) for t in ALL_TYPES} == {t: tuple(want[t]) for t in ALL_TYPES}
+
+
+# Issue 15 bug 14: RougeScorer is a drop-in for rouge-score's. These are the cases of rouge-score's
+# own rouge_scorer_test.py (v0.1.2) that use its public API, written out as (rouge types,
+# constructor options, method, target(s), prediction, {type: expected (P, R, F), F alone, or None
+# = only compared}, tolerance). Left out: the *AgainstRouge155* and *Large* cases (they read
+# testdata files the wheel does not ship; tests/test_rouge155.py covers ROUGE-1.5.5) and the
+# tests of its private helpers (_lcs_table, _union_lcs, _summary_level_lcs).
+T3 = "testing one two"
+W5 = "w1 w2 w3 w4 w5"
+SPLIT_T, SPLIT_P = "First sentence.\nSecond Sentence.", "Second sentence.\nFirst Sentence."
+ROUGE_SCORE_CASES = [
+    # testRouge1 (the issue's example: precision 1, not 1/3)
+    (["rouge1"], {}, "score", T3, "testing", {"rouge1": (1, 1 / 3, 1 / 2)}, 1e-7),
+    # testRouge1Multi
+    (["rouge1"], {}, "score_multi", [T3], "testing", {"rouge1": (1, 1 / 3, 1 / 2)}, 1e-7),
+    # testRougeAllMulti
+    (["rouge1", "rouge2", "rougeL"], {}, "score_multi", ["first text", "first something"], "text first",
+     {"rouge1": 1, "rouge2": 0, "rougeL": 0.5}, 1e-7),
+    # testRougeEmpty
+    *[([t], {}, "score", T3, "", {t: (0, 0, 0)}, 1e-7) for t in ("rouge1", "rouge2", "rougeL", "rougeLsum")],
+    # testRouge2
+    (["rouge2"], {}, "score", T3, "testing one", {"rouge2": (1, 1 / 2, 2 / 3)}, 1e-7),
+    # testRougeLConsecutive, testRougeLNonConsecutive
+    (["rougeL"], {}, "score", T3, "testing one", {"rougeL": (1, 2 / 3, 4 / 5)}, 1e-7),
+    (["rougeL"], {}, "score", T3, "testing two", {"rougeL": (1, 2 / 3, 4 / 5)}, 1e-7),
+    # testMultipleRougeTypes
+    (["rouge1", "rougeL"], {}, "score", T3, "testing one", {"rouge1": (1, 2 / 3, 4 / 5), "rougeL": (1, 2 / 3, 4 / 5)},
+     1e-7),
+    # testValidRougeTypes
+    *[([t], {}, "score", T3, "testing", {t: None}, 0) for t in ("rouge1", "rouge9", "rougeL", "rougeLsum")],
+    # testRougeLSumSentenceSplitting
+    (["rougeLsum"], {"use_stemmer": True}, "score", SPLIT_T, SPLIT_P, {"rougeLsum": 1.0}, 1e-5),
+    (["rougeLsum"], {"use_stemmer": True, "split_summaries": False}, "score", SPLIT_T.replace("\n", " "),
+     SPLIT_P.replace("\n", " "), {"rougeLsum": 0.5}, 1e-5),
+    (["rougeLsum"], {"use_stemmer": True, "split_summaries": True}, "score", SPLIT_T.replace("\n", " "),
+     SPLIT_P.replace("\n", " "), {"rougeLsum": 1.0}, 1e-5),
+    # testRougeLsum (P 0.4, R 0.8), then its empty and all-non-word cases
+    (["rougeLsum"], {}, "score", W5, "w1 w2 w6 w7 w8\nw1 w3 w8 w9 w5", {"rougeLsum": (0.4, 0.8, 0.5333)}, 1e-3),
+    (["rougeLsum"], {}, "score", W5, "", {"rougeLsum": (0, 0, 0)}, 1e-3),
+    (["rougeLsum"], {}, "score", "", "w1", {"rougeLsum": (0, 0, 0)}, 1e-3),
+    (["rougeLsum"], {}, "score", W5, "/", {"rougeLsum": (0, 0, 0)}, 1e-3),
+    # testRougeTokenizerInit
+    (["rouge1"], {"tokenizer": "rouge-score-default"}, "score", "this is a test", "this is a test",
+     {"rouge1": 1.0}, 0),
+]
+OUR_BACKENDS = [b for b in rouge.BACKENDS if importlib.util.find_spec(b.replace("-", "_"))]
+
+
+@pytest.mark.parametrize("backend", OUR_BACKENDS)
+@pytest.mark.parametrize("types, options, method, target, prediction, expected, tol", ROUGE_SCORE_CASES)
+def test_rouge_score_published_cases(offline_sentence_splitter, backend, types, options, method, target,
+                                     prediction, expected, tol):
+    from rouge_score import tokenizers
+
+    if options.get("tokenizer") == "rouge-score-default":  # rouge-score's own tokenizer object
+        options = {**options, "tokenizer": tokenizers.DefaultTokenizer()}
+    ours = getattr(RougeScorer(types, **options, backend=backend), method)(target, prediction)
+    want = getattr(google.RougeScorer(types, **options), method)(target, prediction)
+    assert sorted(ours) == sorted(expected)
+    assert {t: tuple(ours[t]) for t in types} == {t: tuple(want[t]) for t in types}
+    for rouge_type, value in expected.items():
+        if isinstance(value, tuple):
+            assert tuple(ours[rouge_type]) == pytest.approx(value, abs=tol)
+        elif value is not None:
+            assert ours[rouge_type].fmeasure == pytest.approx(value, abs=tol)
+
+
+@pytest.mark.parametrize("rouge_type", ["rougen", "rouge0", "rouge10"])
+def test_rouge_score_published_invalid_types(rouge_type):
+    """testInvalidRougeTypes: a ValueError (ours at construction, rouge-score's at scoring)."""
+    with pytest.raises(ValueError):
+        RougeScorer([rouge_type]).score(T3, "testing")
+
+
+@pytest.mark.parametrize("call, expected", [
+    # keyword names: the same numbers as rouge-score's positional (target, prediction)
+    (lambda s: s.score(target=T3, prediction="testing")["rouge1"], (1, 1 / 3, 1 / 2)),
+    (lambda s: s.score(references=T3, prediction="testing")["rouge1"], (1, 1 / 3, 1 / 2)),
+    (lambda s: s.score([T3, "testing"], "testing")["rouge1"], (1, 1, 1)),  # a list of references: best of
+    (lambda s: s.score_multi(targets=[T3], prediction="testing")["rouge1"], (1, 1 / 3, 1 / 2)),
+    (lambda s: s.score_batch(predictions=["testing"], references=[T3])[0]["rouge1"], (1, 1 / 3, 1 / 2)),
+    (lambda s: s.score_batch(["testing"], [[T3]])[0]["rouge1"], (1, 1 / 3, 1 / 2)),
+    (lambda s: s.corpus_score(predictions=["testing"], references=[T3], bootstrap=0)["rouge1"].mid,
+     (1, 1 / 3, 1 / 2)),
+])
+def test_argument_order_and_keyword_names(call, expected):
+    assert tuple(call(RougeScorer(["rouge1"]))) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda s: s.score(T3), "needs a reference"),
+    (lambda s: s.score(T3, "testing", references=T3), "give the reference once"),
+    (lambda s: s.score_multi(T3, "testing"), "list of targets"),
+    (lambda s: s.score("testing", [T3]), "prediction must be a string"),  # the old (prediction, refs) order
+])
+def test_misused_calls_fail_loudly(call, error):
+    with pytest.raises((TypeError, ValueError), match=error):
+        call(RougeScorer(["rouge1"]))
 
 
 @pytest.mark.parametrize(
@@ -148,12 +248,12 @@ def test_fast_backend_edge_cases(prediction, reference, stem):
     ],
 )
 def test_hand_computed_single_reference(prediction, reference, rouge_type, expected):
-    got = RougeScorer([rouge_type]).score(prediction, reference)[rouge_type]
+    got = RougeScorer([rouge_type]).score(reference, prediction)[rouge_type]
     assert got == pytest.approx(expected)
 
 
 def test_stemmer_makes_inflections_match():
-    got = RougeScorer(["rouge1"], use_stemmer=True).score("Running runs", "run running")["rouge1"]
+    got = RougeScorer(["rouge1"], use_stemmer=True).score("run running", "Running runs")["rouge1"]
     assert got == pytest.approx((1.0, 1.0, 1.0))
 
 
@@ -175,7 +275,8 @@ MULTI_REFS = ["a b", "a b c d e f", "x y"]
 )
 def test_multi_reference_hand_computed(multiref, rouge_type, expected):
     scorer = RougeScorer(["rouge1", "rouge2"], multiref=multiref)
-    assert scorer.score("a b c d", MULTI_REFS)[rouge_type] == pytest.approx(expected)
+    assert scorer.score(MULTI_REFS, "a b c d")[rouge_type] == pytest.approx(expected)
+    assert scorer.score_multi(MULTI_REFS, "a b c d")[rouge_type] == pytest.approx(expected)
     assert scorer.signature(rouge_type).as_dict()["refs"] == "3"
 
 
@@ -201,9 +302,9 @@ def test_one_reference_in_a_list_equals_a_plain_reference(multiref):
 
 def test_ties_pick_the_first_reference():
     # Same F (2/3) with different P/R: rouge-score keeps the first.
-    got = RougeScorer(["rouge1"]).score("a b", ["a b c d", "a"])["rouge1"]
+    got = RougeScorer(["rouge1"]).score_multi(["a b c d", "a"], "a b")["rouge1"]
     assert got == pytest.approx((1.0, 0.5, 2 / 3))
-    got = RougeScorer(["rouge1"]).score("a b", ["a", "a b c d"])["rouge1"]
+    got = RougeScorer(["rouge1"]).score_multi(["a", "a b c d"], "a b")["rouge1"]
     assert got == pytest.approx((0.5, 1.0, 2 / 3))
 
 

@@ -46,15 +46,15 @@ PAIRS = [
 
 @pytest.mark.parametrize("prediction, reference, char_f, unicode_f", PAIRS)
 def test_rouge1_on_pairs(prediction, reference, char_f, unicode_f):
-    char = RougeScorer(["rouge1"], tokenizer="char").score(prediction, reference)["rouge1"]
-    uni = RougeScorer(["rouge1"], tokenizer="unicode").score(prediction, reference)["rouge1"]
+    char = RougeScorer(["rouge1"], tokenizer="char").score(reference, prediction)["rouge1"]
+    uni = RougeScorer(["rouge1"], tokenizer="unicode").score(reference, prediction)["rouge1"]
     assert char.fmeasure == pytest.approx(char_f)
     assert uni.fmeasure == pytest.approx(unicode_f)
 
 
 def test_rouge_l_follows_character_order():
     # LCS of 北京今天下雨 and 今天北京下大雨 is 今天下雨 (4): P 4/6, R 4/7
-    score = RougeScorer(["rougeL"], tokenizer="char").score("北京今天下雨", "今天北京下大雨")[
+    score = RougeScorer(["rougeL"], tokenizer="char").score("今天北京下大雨", "北京今天下雨")[
         "rougeL"
     ]
     assert (score.precision, score.recall) == pytest.approx((4 / 6, 4 / 7))
