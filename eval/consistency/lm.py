@@ -44,11 +44,14 @@ class LMBackend(Backend):
         if threads:
             torch.set_num_threads(threads)
         self.torch = torch
+        from eval.hub import resolve
+
         path = model or gemma_dir()
+        source = resolve(str(path)) if model else path  # a hub id: fails in one line when unreachable
         self.model_name = str(model or "gemma-3-270m")
         # float32: bf16 changes the log-probs (and so the calibrated threshold) from CPU to CPU
-        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
-        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32).eval()
+        self.tokenizer = AutoTokenizer.from_pretrained(source)
         # transformers 5.2x renamed `past_key_values` to `cache`; older versions (>= 4.50) take the old name
         self.cache_arg = "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
         weights = sorted(Path(path).glob("*.safetensors")) if Path(path).is_dir() else []

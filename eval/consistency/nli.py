@@ -33,9 +33,12 @@ class NliScorer:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+        from eval.hub import resolve
+
         torch.set_num_threads(threads)
-        self.tokenizer = AutoTokenizer.from_pretrained(model)
-        self.model = AutoModelForSequenceClassification.from_pretrained(model).eval()
+        source = resolve(model)  # a folder, or a hub id (or its cached copy); fails in one line
+        self.tokenizer = AutoTokenizer.from_pretrained(source)
+        self.model = AutoModelForSequenceClassification.from_pretrained(source).eval()
         self.name = model
         self.hash = model_hash(Path(model)) if Path(model).exists() else "hub"
         self.batch_size, self.max_length = batch_size, max_length

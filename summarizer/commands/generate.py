@@ -157,8 +157,10 @@ def read_dataset(name: str, split: str, text_column: str | None, id_column: str 
         if kind is None:
             raise InputError("unsupported dataset file type", path=path)
         data = datasets.load_dataset(kind, data_files={split: str(path)}, split=split)
-    else:
-        data = datasets.load_dataset(name, split=split)
+    else:  # a hub data set: the id, or its cached copy offline; neither -> one InputError line (eval.hub)
+        from eval.hub import resolve
+
+        data = datasets.load_dataset(resolve(name, repo_type="dataset"), split=split)
     text_column = text_column or next((c for c in ("article", "document", "text") if c in data.column_names), None)
     if text_column not in data.column_names:
         raise InputError(f"no such column (columns: {data.column_names})", path=name, field=text_column or "--text-column")
