@@ -43,7 +43,7 @@ class Rouge:
     needs = ("references",)
 
     def __init__(self, rouge_types=("rouge1", "rouge2", "rougeL"), **options):
-        from eval.rouge import RougeScorer  # absent until the ROUGE core lands: skipped then
+        from eval.rouge import RougeScorer
 
         self.types = tuple(rouge_types)
         self.scorer = RougeScorer(rouge_types=self.types, **options)
@@ -116,7 +116,7 @@ class Consistency:
         reasons = []
         for name in wanted:
             if name not in available_backends():
-                reasons.append(f"{name}: not built")
+                reasons.append(f"{name}: not installed (its module does not import)")
                 continue
             try:  # a backend may also lack its fitted weights or calibration file
                 checker = ConsistencyChecker(name, kind=kind, **options)

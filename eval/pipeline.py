@@ -245,11 +245,8 @@ def _columns(rows, names) -> dict[str, np.ndarray]:
 def summarize(rows, metric_info: dict, problems: Problems, n_resamples=1000, seed=12345, confidence=0.95,
               method="multinomial") -> dict:
     """method "poisson" is the seeded Poisson bootstrap (eval.stats) for very large runs."""
-    try:
-        from eval.stats import bootstrap_ci
-    except ImportError:
-        bootstrap_ci = None
-        log.warning("eval.stats is missing: summary has means but no bootstrap intervals")
+    from eval.stats import bootstrap_ci
+
     names = numeric_fields(rows)
     cols = _columns(rows, names)
     scores = {}
@@ -261,7 +258,7 @@ def summarize(rows, metric_info: dict, problems: Problems, n_resamples=1000, see
     groups: dict[bytes, list[str]] = {}
     for name in names:
         groups.setdefault(np.isnan(cols[name]).tobytes(), []).append(name)
-    for group in groups.values() if bootstrap_ci else ():
+    for group in groups.values():
         mask = ~np.isnan(cols[group[0]])
         if mask.sum() < 2:
             continue
@@ -292,7 +289,7 @@ def summarize(rows, metric_info: dict, problems: Problems, n_resamples=1000, see
         "scores": scores,
         "by_category": by_category,
         "bootstrap": {"n_resamples": n_resamples, "seed": seed, "confidence": confidence,
-                      "method": _bootstrap_method(method) if bootstrap_ci else "unavailable"},
+                      "method": _bootstrap_method(method)},
         "problems": {**found, "warnings": found["warnings"] + len(metric_warning_lines),
                      "first_warnings": (found["first_warnings"] + metric_warning_lines)[:20],
                      "metric_errors": dict(row_errors), "metric_warnings": dict(row_warnings)},

@@ -8,6 +8,7 @@ shared with the `lm` consistency scorer) and loaded from there in a couple of se
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,12 @@ def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None 
     if adapter_dir is not None:
         from peft import PeftModel
 
-        model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
+        with warnings.catch_warnings():
+            # peft reads transformers' deprecated `is_gradient_checkpointing` (a FutureWarning the
+            # demo printed); loading an adapter for inference does not checkpoint at all
+            warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated",
+                                    category=FutureWarning)
+            model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
     model.eval()
     # Decoder-only models continue the last token, so batches pad on the left.
     tokenizer.padding_side = "right" if is_seq2seq else "left"

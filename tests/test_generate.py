@@ -118,6 +118,27 @@ def test_peft_adapter_folder_loads_base_and_its_prompt(tmp_path):
     assert summarizer.generate(ARTICLES[0]).error is None
 
 
+def test_loading_an_adapter_prints_no_future_warning(tmp_path):
+    """Issue 15 bug 12: the demo printed transformers' `is_gradient_checkpointing` FutureWarning
+    (peft reads the deprecated property when it wraps the base model)."""
+    import warnings
+
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from summarizer import models
+
+    base = build_model("gemma3", tmp_path / "base")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # building the adapter is not what is tested
+        lora = get_peft_model(AutoModelForCausalLM.from_pretrained(base), LoraConfig(r=2, target_modules=["q_proj"]))
+        lora.save_pretrained(tmp_path / "adapter")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        models.load(str(tmp_path / "adapter"))
+    assert [str(w.message) for w in caught if issubclass(w.category, FutureWarning)] == []
+
+
 def test_adapter_prompt_with_max_article_tokens_sets_the_input_budget(tmp_path):
     base = build_model("gemma3", tmp_path / "base")
     prompt = tmp_path / "prompt.yaml"

@@ -144,7 +144,6 @@ def test_killed_run_resumes_from_the_cache(tmp_path, counting):
 
 
 def test_rouge_metric_through_the_pipeline(tmp_path):
-    pytest.importorskip("eval.rouge")
     src = write(tmp_path / "in.jsonl", [
         {"id": "same", "prediction": "Harbor to cut 240 jobs", "reference": "Harbor to cut 240 jobs"},
         {"id": "none", "prediction": "Storm floods town", "reference": ["Harbor to cut 240 jobs", "x y"]},
@@ -162,7 +161,6 @@ def test_rouge_metric_through_the_pipeline(tmp_path):
 ])
 def test_rouge_signature_counts_the_references_used(tmp_path, references, refs):
     """Issue 15 bug 2: summary.json said refs:1 whatever the references (taken before scoring)."""
-    pytest.importorskip("eval.rouge")
     src = write(tmp_path / "in.jsonl", [{"id": str(i), "prediction": "a b c", "reference": r}
                                         for i, r in enumerate(references)])
     for _ in ("scored", "cached"):
@@ -203,7 +201,6 @@ def test_score_without_the_report_extra_says_what_to_install(tmp_path, monkeypat
 ])
 def test_zero_token_text_is_a_row_warning_counted_in_the_summary(tmp_path, prediction, reference, warning):
     """Issue 15 bug 10: non-Latin text scored 0 with the warning only on stderr."""
-    pytest.importorskip("eval.rouge")
     src = write(tmp_path / "in.jsonl", [{"id": "x", "prediction": prediction, "reference": reference,
                                                           "article": ARTICLE}])
     for _ in ("scored", "cached"):

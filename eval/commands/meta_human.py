@@ -45,8 +45,8 @@ DATASETS = {
 }
 FIELDS = ["rouge1", "rouge2", "rougeL", "rouge1_r", "rouge2_r", "bertscore_f", "bertscore_p", "bertscore_r",
           "consistency", "hl_copy_rate", "hl_novel_2gram", "hl_compression", "hl_words"]
-# ROUGE without stemming (as rouge-score's default); consistency falls back to ngram while the
-# ensemble is not fitted.
+# ROUGE without stemming (as rouge-score's default); consistency uses the fitted ensemble and falls
+# back to ngram only where the ensemble cannot load (its members' extras not installed).
 OPTIONS = {"consistency": {"backend": ["ensemble", "ngram"]}}
 _TAG_RE = re.compile(r"\s*</?t>\s*")
 

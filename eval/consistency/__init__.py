@@ -124,7 +124,7 @@ def backend_class(name: str) -> type[Backend]:
 
 
 def available_backends() -> list[str]:
-    """Backends whose module imports here (e.g. `trained` only once its module exists)."""
+    """Backends whose module imports here (a backend whose extra is not installed is left out)."""
     names = []
     for name in BACKEND_MODULES:
         try:
