@@ -65,8 +65,9 @@ def make_variant(name: str, loaded, threads: int, lead_weight: float | None, ada
         return Summarizer(loaded(), task="summary", **length)
     if base.startswith("abstractive+cand"):
         return Summarizer(loaded(), task="summary", candidates=int(base.removeprefix("abstractive+cand")), **length)
-    if base in adapters:  # a trained summary adapter (its prompt.yaml sets the prompt and lead)
-        return Summarizer(loaded(adapters[base]), task="summary", **length)
+    if base in adapters:  # a trained summary adapter: from_pretrained reads its prompt.yaml
+        return Summarizer.from_pretrained(adapters[base], task="summary", dtype="float32", num_threads=threads,
+                                          **length)
     raise ValueError(f"unknown variant {name!r}; known: {', '.join([*ALL_VARIANTS, *adapters])} (+1sent)")
 
 
@@ -170,10 +171,10 @@ def main(argv=None) -> int:
     checker = ConsistencyChecker(kind="summary")
     cache = {}
 
-    def loaded(path=None):
-        if path not in cache:
-            cache[path] = models.load(path, num_threads=args.threads)
-        return cache[path]
+    def loaded():
+        if "model" not in cache:
+            cache["model"] = models.load(None, num_threads=args.threads)
+        return cache["model"]
 
     report: dict = {"signature_rouge": str(scorer.signature("rouge1", bootstrap=args.bootstrap, seed=args.seed)),
                     "signature_checker": str(checker.signature), "parts": {}, "variants": {}}

@@ -18,6 +18,8 @@ from eval.encoders import gemma_dir as default_model_path  # noqa: F401 (re-expo
 from eval.hub import resolve
 
 DEFAULT_MODEL = "gemma-3-270m"  # alias for the bundled GGUF (Gemma Terms of Use)
+# Adapters trained here and shipped in the package; each is selectable by its folder name.
+ADAPTERS_DIR = Path(__file__).parent / "adapters"
 _SEQ2SEQ_TYPES = {"t5", "mt5", "bart", "mbart", "pegasus", "pegasus_x", "led", "marian", "longt5",
                   "umt5", "switch_transformers", "bigbird_pegasus", "blenderbot", "prophetnet"}
 
@@ -55,7 +57,7 @@ def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None 
     if num_threads:
         torch.set_num_threads(num_threads)
     name = name_or_path or DEFAULT_MODEL
-    path = default_model_path() if name == DEFAULT_MODEL else name
+    path = default_model_path() if name == DEFAULT_MODEL else bundled_adapter(name) or name
     adapter_dir = None
     if Path(path, "adapter_config.json").exists():
         adapter_dir = Path(path)
@@ -92,6 +94,16 @@ def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None 
     if adapter_dir is not None:  # a short, machine-independent name for signatures
         name = f"{Path(path).name if path != default_model_path() else DEFAULT_MODEL}+{adapter_dir.name}"
     return LoadedModel(model, tokenizer, is_seq2seq, name, adapter_dir)
+
+
+def bundled_adapter(name) -> Path | None:
+    """The shipped adapter folder called `name` (e.g. "gemma3-270m-summary"), unless a local
+    folder of that name exists (the user's own files win)."""
+    text = str(name)
+    if "/" in text or "\\" in text or Path(text).exists():
+        return None
+    folder = ADAPTERS_DIR / text
+    return folder if (folder / "adapter_config.json").exists() else None
 
 
 def _is_default_base(base: str) -> bool:

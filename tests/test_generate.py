@@ -238,3 +238,23 @@ def test_default_model_writes_sane_headlines(model, expected_name):
         assert 2 <= len(words) <= 20, result.text
         # On topic: shares a content word (4+ letters) with its article.
         assert {w for w in words if len(w) > 3} & set(re.findall(r"[a-z]+", article.lower())), result.text
+
+
+@pytest.mark.parametrize("name, bundled", [
+    ("gemma3-270m-headline", True),   # a shipped adapter, by its folder name
+    ("gemma3-270m-no-such", False),
+    ("google/gemma-3-270m", False),   # hub ids are never taken for adapters
+    ("./gemma3-270m-headline", False),
+])
+def test_bundled_adapter_names(name, bundled):
+    from summarizer.models import ADAPTERS_DIR, bundled_adapter
+
+    assert (bundled_adapter(name) == ADAPTERS_DIR / name) is bundled
+
+
+def test_a_local_folder_wins_over_a_bundled_adapter_name(tmp_path, monkeypatch):
+    from summarizer.models import bundled_adapter
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gemma3-270m-headline").mkdir()
+    assert bundled_adapter("gemma3-270m-headline") is None
