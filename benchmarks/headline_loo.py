@@ -28,7 +28,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def loo_config(config_path: Path, specs: list[dict], held: int, folder: Path, steps: int, keep_every: int,
-               dev_rows: int) -> Path:
+               dev_rows: int, threads: int) -> Path:
     """A config file: CONFIG as its base, without source `held`, with that source's dev as dev."""
     spec = specs[held]
     dev = {"recipe": spec["recipe"], "split": "dev", "max_examples": dev_rows}
@@ -36,7 +36,7 @@ def loo_config(config_path: Path, specs: list[dict], held: int, folder: Path, st
         dev["skip_table_items"] = True
     body = {"base": str(config_path.resolve()), "output_dir": str(folder / "train"),
             "data": {"train": [s for i, s in enumerate(specs) if i != held], "dev": [dev]},
-            "train": {"max_steps": steps, "keep_every": keep_every, "max_minutes": 0},
+            "train": {"max_steps": steps, "keep_every": keep_every, "max_minutes": 0, "num_threads": threads},
             "eval": {"every": 0}}
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "config.yaml"
@@ -51,7 +51,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep-every", type=int, default=100)
     parser.add_argument("--dev-rows", type=int, default=80)
     parser.add_argument("--lead-words", type=int, default=10)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads for training and generation")
     parser.add_argument("--out", default="runs/loo")
     args = parser.parse_args(argv)
 
@@ -65,7 +65,7 @@ def main(argv=None) -> int:
     for held, spec in enumerate(specs):
         outlet = spec["recipe"] if "recipe" in spec else spec.get("name", f"source{held}")
         folder = Path(args.out) / config_path.stem / f"without-{outlet}"
-        path = loo_config(config_path, specs, held, folder, args.steps, args.keep_every, args.dev_rows)
+        path = loo_config(config_path, specs, held, folder, args.steps, args.keep_every, args.dev_rows, args.threads)
         steps = list(range(args.keep_every, args.steps + 1, args.keep_every))
         kept = {s: folder / "train" / "steps" / f"step-{s:05d}" for s in steps}
         if not all(p.exists() for p in kept.values()):
