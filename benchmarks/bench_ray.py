@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 DATA = Path(os.environ.get("SUMM_DATA_DIR", ROOT.parent / "shared" / "data"))
 
 

@@ -94,8 +94,8 @@ def _root_cause(err: BaseException) -> str:
     puts the worker's traceback in the message of ActorDiedError / RayTaskError)."""
     while err is not None:
         lines = [line for line in str(err).splitlines() if re.match(r"^[\w.]*(Error|Exception)\b.*:", line)]
-        if lines:
-            return lines[-1]
+        if lines:  # "eval.errors.InputError: ..." -> "InputError: ..."
+            return re.sub(r"^(?:\w+\.)+(?=\w*(?:Error|Exception))", "", lines[-1])
         err = err.__cause__ or err.__context__
     return "unknown error"
 
@@ -205,10 +205,11 @@ def read_inputs(spec, references=None, scratch: Path | None = None):
 class ScoreActor:
     """One metric set per actor, loaded once; scores a shard of validated rows per call."""
 
-    def __init__(self, metrics, metric_options, batch_size=256, crash_once=None):
+    def __init__(self, metrics, metric_options, batch_size=256, crash_once=None, threads=1):
         from eval.pipeline import load_metrics
 
         self.metrics, self.info = load_metrics(metrics, metric_options)
+        _use_threads(threads)
         self.batch_size = batch_size
         self.crash_once = crash_once  # tests: (marker file, shard) -> die once on that shard
 
@@ -216,7 +217,7 @@ class ScoreActor:
         from eval.pipeline import score_rows
 
         out = []
-        for shard, payload in zip(batch["shard"], batch["payload"]):
+        for shard, first, payload in zip(batch["shard"], batch["first"], batch["payload"]):
             if self.crash_once and int(shard) == self.crash_once[1] and not os.path.exists(self.crash_once[0]):
                 Path(self.crash_once[0]).touch()
                 os._exit(1)
@@ -224,11 +225,21 @@ class ScoreActor:
             for metric in self.metrics:
                 if hasattr(metric, "used"):
                     metric.used = set()  # kinds used by this shard only
-            score_rows(rows, self.metrics, cache=None, batch_size=self.batch_size, progress=False)
+            score_rows(rows, self.metrics, cache=None, batch_size=self.batch_size, progress=False,
+                       first_index=int(first))
             out.append(json.dumps({
                 "shard": int(shard), "rows": [{k: r[k] for k in SCORE_FIELDS} for r in rows],
                 "info": self.info, "kinds": _kinds(self.metrics)}, ensure_ascii=False))
         return {"result": out}
+
+
+def _use_threads(threads) -> None:
+    """An actor computes with the CPUs Ray gave it: model backends set their own thread count
+    when they load (the support checker takes 2), and two such actors on two cores would
+    otherwise run four threads that wait on each other."""
+    import torch
+
+    torch.set_num_threads(max(1, int(threads)))
 
 
 def _kinds(metrics) -> dict:
@@ -282,6 +293,8 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
         more = f"\n  ... and {len(problems.errors) - 20} more" if len(problems.errors) > 20 else ""
         raise InputError(f"{len(problems.errors)} bad row(s) (use --keep-going to score the rest "
                          f"and keep them as error rows):\n  {shown}{more}")
+    # whole scoring batches per shard, so every batch is the one the local path scores
+    shard_rows = max(1, math.ceil(shard_rows / batch_size)) * batch_size
     ranges = shard_ranges(len(rows), shard_rows)
     manifest = {"command": "eval score", "input": str(input_path), "references": references and str(references),
                 "files": [str(f) for f in files],
@@ -297,9 +310,10 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
         if todo:
             started = connect(address, workers, cpus_per_worker)
             start_seconds = time.perf_counter() - t0
-            items = [{"shard": i, "payload": json.dumps(rows[slice(*ranges[i])], ensure_ascii=False)} for i in todo]
+            items = [{"shard": i, "first": ranges[i][0], "payload": json.dumps(rows[slice(*ranges[i])],
+                                                                              ensure_ascii=False)} for i in todo]
             kwargs = {"metrics": list(metrics), "metric_options": metric_options or {}, "batch_size": batch_size,
-                      "crash_once": _crash_once}
+                      "crash_once": _crash_once, "threads": cpus_per_worker}
             try:
                 with tqdm(total=len(rows), initial=len(rows) - sum(ranges[i][1] - ranges[i][0] for i in todo),
                           unit="row", desc="score (ray)", disable=not progress) as bar:
@@ -353,10 +367,11 @@ def _ordered_rows(results, first: int):
 class ConsistencyActor:
     """One ConsistencyChecker per actor (its model loaded once); a shard is several batches."""
 
-    def __init__(self, backend, threshold, kind, options, batch_size, echo_inputs=False):
+    def __init__(self, backend, threshold, kind, options, batch_size, echo_inputs=False, threads=1):
         from eval.consistency import ConsistencyChecker
 
         self.checker = ConsistencyChecker(backend, threshold=threshold, kind=kind, **options)
+        _use_threads(threads)
         self.signature, self.batch_size = str(self.checker.signature), batch_size
         self.echo_inputs = echo_inputs
 
@@ -396,7 +411,7 @@ def consistency_ray(rows, output, backend, threshold, kind, options, batch_size=
         if items:
             started = connect(address, workers, cpus_per_worker)
             kwargs = {"backend": backend, "threshold": threshold, "kind": kind, "options": options,
-                      "batch_size": batch_size, "echo_inputs": echo_inputs}
+                      "batch_size": batch_size, "echo_inputs": echo_inputs, "threads": cpus_per_worker}
             try:
                 results = (json.loads(item["result"]) for item in
                            map_shards(items, ConsistencyActor, kwargs, workers, cpus_per_worker, gpus_per_worker))

@@ -174,9 +174,15 @@ def _has(row, need) -> bool:
     return bool(value) and (need != "references" or any(r.strip() for r in value))
 
 
-def score_rows(rows, metrics, cache: ScoreCache | None = None, batch_size: int = 256, progress: bool = True):
+def score_rows(rows, metrics, cache: ScoreCache | None = None, batch_size: int = 256, progress: bool = True,
+               first_index: int = 0):
     """Adds `scores`, `details` and `errors` to every scorable row, metric by metric, batch by
-    batch; cached examples are not recomputed, new ones are cached as each batch finishes."""
+    batch; cached examples are not recomputed, new ones are cached as each batch finishes.
+    A batch holds the rows of one window of `batch_size` input positions (`first_index` is the
+    position of rows[0]), so a shard that starts on a window gets the batches the whole input
+    would: model backends that pad a batch give bit-identical numbers either way."""
+    import itertools
+
     from tqdm import tqdm
 
     for row in rows:
@@ -185,6 +191,7 @@ def score_rows(rows, metrics, cache: ScoreCache | None = None, batch_size: int =
         row.setdefault("errors", {})
         row.setdefault("warnings", [])
         row.setdefault("metric_warnings", {})  # metric -> its warnings (counted in the summary)
+    window = {id(r): (first_index + i) // batch_size for i, r in enumerate(rows)}
     for metric in metrics:
         signature = str(metric.signature)
         todo = [r for r in rows if "error" not in r and all(_has(r, n) for n in metric.needs)]
@@ -192,8 +199,8 @@ def score_rows(rows, metrics, cache: ScoreCache | None = None, batch_size: int =
         cached = cache.get_many(keys) if cache else {}
         missing = [(r, k) for r, k in zip(todo, keys) if k not in cached]
         bar = tqdm(total=len(missing), desc=metric.name, unit="row", disable=not progress or not missing)
-        for start in range(0, len(missing), batch_size):
-            batch = missing[start:start + batch_size]
+        for _, group in itertools.groupby(missing, key=lambda pair: window[id(pair[0])]):
+            batch = list(group)
             results = metric.score([r for r, _ in batch])
             fresh = {k: res for (_, k), res in zip(batch, results)}
             if cache:

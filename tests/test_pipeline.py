@@ -225,3 +225,32 @@ def test_consistency_warnings_reach_the_row(tmp_path):
     [row] = [json.loads(x) for x in (tmp_path / "out" / "scores.jsonl").read_text().splitlines()]
     assert row["warnings"][1:] == [f"consistency: article cut from {len(ARTICLE * 300)} to 20000 characters"]
     assert summary["problems"]["metric_warnings"] == {"consistency": 1}
+
+
+class _BatchRecorder:
+    """A metric whose numbers depend on its batch, as a padded model's do (1e-8 differences)."""
+    name, needs = "recorder", ("prediction",)
+    signature = "recorder|v:1"
+
+    def __init__(self):
+        self.batches = []
+
+    def score(self, rows):
+        self.batches.append([r["id"] for r in rows])
+        return [{"scores": {"recorder": len(rows)}} for _ in rows]
+
+
+@pytest.mark.parametrize("n, batch, shard", [(23, 5, 10), (40, 8, 16), (7, 4, 4)])
+def test_shards_of_whole_windows_get_the_batches_of_the_whole_input(n, batch, shard):
+    from eval.pipeline import score_rows
+
+    rows = [{"id": str(i), "prediction": "x"} for i in range(n)]
+    rows[3]["error"] = "bad row"  # an error row keeps its window, it does not shift the others
+    whole = _BatchRecorder()
+    score_rows([dict(r) for r in rows], [whole], batch_size=batch, progress=False)
+    sharded = _BatchRecorder()
+    for first in range(0, n, shard):  # what each Ray actor does with its shard
+        score_rows([dict(r) for r in rows[first:first + shard]], [sharded], batch_size=batch, progress=False,
+                   first_index=first)
+    assert sharded.batches == whole.batches
+    assert all(len(b) <= batch for b in whole.batches)

@@ -64,7 +64,7 @@ def shard_counts(out_dir):
 def test_same_files_and_numbers_as_local(cluster, local_run, tmp_path, workers, shard_rows):
     source, local_out, local_summary = local_run
     summary = score_run_ray(source, tmp_path, METRICS, keep_going=True, report=False, progress=False,
-                            workers=workers, shard_rows=shard_rows)
+                            workers=workers, shard_rows=shard_rows, batch_size=10)
     assert (tmp_path / "scores.jsonl").read_bytes() == (local_out / "scores.jsonl").read_bytes()
     assert comparable(summary) == comparable(local_summary)
     assert comparable(json.loads((tmp_path / "summary.json").read_text())) == comparable(local_summary)
@@ -75,7 +75,7 @@ def test_an_actor_killed_mid_run_gives_every_row_once(cluster, local_run, tmp_pa
     source, local_out, _ = local_run
     marker = tmp_path / "crashed"
     score_run_ray(source, tmp_path / "out", METRICS, keep_going=True, report=False, progress=False,
-                  workers=2, shard_rows=20, _crash_once=(str(marker), 3))
+                  workers=2, shard_rows=20, batch_size=10, _crash_once=(str(marker), 3))
     assert marker.exists()  # the actor did die on shard 3
     assert sorted(shard_counts(tmp_path / "out")) == list(range(10))
     assert (tmp_path / "out" / "scores.jsonl").read_bytes() == (local_out / "scores.jsonl").read_bytes()
@@ -83,10 +83,10 @@ def test_an_actor_killed_mid_run_gives_every_row_once(cluster, local_run, tmp_pa
 
 def test_shards_of_another_input_are_refused(cluster, local_run, tmp_path):
     source, _, _ = local_run
-    score_run_ray(source, tmp_path, METRICS, keep_going=True, report=False, progress=False, shard_rows=100)
+    score_run_ray(source, tmp_path, METRICS, keep_going=True, report=False, progress=False, shard_rows=100, batch_size=10)
     other = write_rows(tmp_path / "other.jsonl", 10)
     with pytest.raises(ValueError, match="holds shards of another input"):
-        score_run_ray(other, tmp_path, METRICS, report=False, progress=False, shard_rows=100)
+        score_run_ray(other, tmp_path, METRICS, report=False, progress=False, shard_rows=100, batch_size=10)
 
 
 def test_a_driver_killed_with_kill_9_resumes_without_repeating(cluster, tmp_path):
@@ -95,7 +95,7 @@ def test_a_driver_killed_with_kill_9_resumes_without_repeating(cluster, tmp_path
                       progress=False)
     command = [sys.executable, "-m", "eval", "score", "--input", str(source), "--output-dir",
                str(tmp_path / "out"), "--metrics", ",".join(METRICS), "--no-report",
-               "--ray", cluster, "--workers", "2", "--shard-rows", "10"]
+               "--ray", cluster, "--workers", "2", "--shard-rows", "10", "--batch-size", "10"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     driver = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log = tmp_path / "out" / "ray" / "shards.jsonl"
@@ -248,7 +248,7 @@ def test_a_folder_of_jsonl_and_parquet_shards_scores_like_one_file(cluster, loca
     good = [json.loads(line) for line in lines[150:]]  # no bad rows in this part: parquet needs one type per column
     pq.write_table(pa.Table.from_pylist(good), folder / "c.parquet")
     summary = score_run_ray(folder, tmp_path / "out", METRICS, keep_going=True, report=False, progress=False,
-                            shard_rows=40)
+                            shard_rows=40, batch_size=10)
 
     def by_id(path):  # the bad row's error names its own file: compare it after the file name
         rows = map(json.loads, path.read_text().splitlines())
@@ -291,6 +291,6 @@ def test_a_dataset_scores_like_its_file(cluster, tmp_path, kind):
     data = ray.data.from_items(rows) if kind == "ray" else datasets.Dataset.from_list(rows)
     from_file = score_run(source, tmp_path / "file", metrics=METRICS, use_cache=False, report=False,
                           progress=False)
-    from_data = score_run_ray(data, tmp_path / "data", METRICS, report=False, progress=False, shard_rows=25)
+    from_data = score_run_ray(data, tmp_path / "data", METRICS, report=False, progress=False, shard_rows=25, batch_size=5)
     assert from_data["scores"] == from_file["scores"]
     assert (tmp_path / "data" / "scores.jsonl").read_bytes() == (tmp_path / "file" / "scores.jsonl").read_bytes()

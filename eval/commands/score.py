@@ -42,6 +42,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--no-report", action="store_true")
     parser.add_argument("--seed", type=int, help="bootstrap seed (overrides the config)")
+    parser.add_argument("--batch-size", type=int, default=256,
+                        help="rows per scoring batch (--ray shards hold whole batches)")
     from eval.distributed import add_ray_arguments
 
     add_ray_arguments(parser)
@@ -63,7 +65,7 @@ def run(args) -> int:
     if args.seed is not None:
         boot["seed"] = args.seed
     common = dict(metrics=metrics, metric_options=config.get("options", {}), references=args.references,
-                  keep_going=args.keep_going, report=not args.no_report, **boot)
+                  keep_going=args.keep_going, report=not args.no_report, batch_size=args.batch_size, **boot)
     if args.ray:
         from eval.distributed import ray_options, score_run_ray
 
