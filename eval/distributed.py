@@ -36,7 +36,7 @@ def add_ray_arguments(parser, unit: str = "rows") -> None:
     group.add_argument("--ray", metavar="ADDRESS",
                        help="run on Ray: `local` starts a cluster on this machine; `auto` or ray://host:10001 joins one")
     group.add_argument("--workers", type=int, default=2, help="actors (model replicas) at once (default 2)")
-    group.add_argument("--cpus-per-worker", type=float, default=1.0)
+    group.add_argument("--cpus-per-worker", type=float, default=1.0, help="CPUs (and threads) per actor")
     group.add_argument("--gpus-per-worker", type=float, default=0.0)
     group.add_argument("--shard-rows", type=int, help=f"{unit} per shard (the unit of retry and resume)")
 
@@ -44,7 +44,10 @@ def add_ray_arguments(parser, unit: str = "rows") -> None:
 def ray_options(args) -> dict:
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, got {args.workers}")
-    return {"address": args.ray, "workers": args.workers, "cpus_per_worker": args.cpus_per_worker,
+    cpus = args.cpus_per_worker
+    if cpus <= 0:
+        raise InputError(f"--cpus-per-worker must be positive, got {cpus}")
+    return {"address": args.ray, "workers": args.workers, "cpus_per_worker": float(cpus),
             "gpus_per_worker": args.gpus_per_worker,
             **({"shard_rows": args.shard_rows} if args.shard_rows else {})}
 

@@ -294,3 +294,28 @@ def test_a_dataset_scores_like_its_file(cluster, tmp_path, kind):
     from_data = score_run_ray(data, tmp_path / "data", METRICS, report=False, progress=False, shard_rows=25, batch_size=5)
     assert from_data["scores"] == from_file["scores"]
     assert (tmp_path / "data" / "scores.jsonl").read_bytes() == (tmp_path / "file" / "scores.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("argv, cpus", [
+    (["--ray", "local", "--workers", "2"], 1.0),
+    (["--ray", "local", "--cpus-per-worker", "0.5"], 0.5),
+])
+def test_cpus_per_worker(argv, cpus):
+    import argparse
+
+    from eval import distributed
+
+    parser = argparse.ArgumentParser()
+    distributed.add_ray_arguments(parser)
+    assert distributed.ray_options(parser.parse_args(argv))["cpus_per_worker"] == cpus
+
+
+def test_bad_cpus_per_worker_is_one_clear_error():
+    import argparse
+
+    from eval import distributed
+
+    parser = argparse.ArgumentParser()
+    distributed.add_ray_arguments(parser)
+    with pytest.raises(ValueError, match="--cpus-per-worker must be positive"):
+        distributed.ray_options(parser.parse_args(["--ray", "local", "--cpus-per-worker", "0"]))
