@@ -4,7 +4,7 @@ guard has everything it keeps (summarizer.postprocess.SummaryGuard)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from transformers import LogitsProcessor, StoppingCriteria
 
