@@ -222,7 +222,7 @@ def run(args) -> int:
         todo.sort(key=lambda item: -len(item[1]))
         size = options["batch_size"]
         with tqdm(total=len(articles), initial=len(articles) - len(todo), unit="row",
-                  desc=f"{options['task']}s", dynamic_ncols=True) as bar:
+                  desc={"summary": "summaries"}.get(options["task"], f"{options['task']}s"), dynamic_ncols=True) as bar:
             for start in range(0, len(todo), size):
                 batch = todo[start:start + size]
                 results = summarizer.generate([text for _, text in batch], batch_size=size,
