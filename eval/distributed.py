@@ -270,6 +270,14 @@ def _signatures_for_rows(rows, info: dict, metric_options: dict) -> None:
             m["signature"] = load_metric(name, **metric_options.get(name, {})).signature_for(rows)
 
 
+def whole_batches(shard_rows: int, batch_size: int) -> int:
+    """`shard_rows` rounded up to whole batches: each batch a shard's actor scores or generates is
+    then the batch the local path makes (models that pad a batch give the same numbers)."""
+    if shard_rows < 1:
+        raise InputError(f"shard rows must be at least 1, got {shard_rows}")
+    return math.ceil(shard_rows / batch_size) * batch_size
+
+
 def shard_ranges(n: int, shard_rows: int) -> list[tuple[int, int]]:
     if shard_rows < 1:
         raise InputError(f"shard rows must be at least 1, got {shard_rows}")
@@ -296,8 +304,7 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
         more = f"\n  ... and {len(problems.errors) - 20} more" if len(problems.errors) > 20 else ""
         raise InputError(f"{len(problems.errors)} bad row(s) (use --keep-going to score the rest "
                          f"and keep them as error rows):\n  {shown}{more}")
-    # whole scoring batches per shard, so every batch is the one the local path scores
-    shard_rows = max(1, math.ceil(shard_rows / batch_size)) * batch_size
+    shard_rows = whole_batches(shard_rows, batch_size)
     ranges = shard_ranges(len(rows), shard_rows)
     manifest = {"command": "eval score", "input": str(input_path), "references": references and str(references),
                 "files": [str(f) for f in files],
@@ -398,9 +405,8 @@ def consistency_ray(rows, output, backend, threshold, kind, options, batch_size=
     shards come back in order (so a rerun after a kill resumes after the last written row)."""
     from tqdm import tqdm
 
-    # Shards are whole batches starting where the output stops, so every batch the checker sees
-    # is the batch the local path would give it.
-    shard_rows = max(1, math.ceil(shard_rows / batch_size)) * batch_size
+    # shards start where the output stops, so every batch the checker sees is a local one
+    shard_rows = whole_batches(shard_rows, batch_size)
     from eval.commands.consistency import check_resume, check_signature
 
     with ResumableJsonl(output, key="id") as out:
@@ -493,7 +499,7 @@ def map_generation(todo, load_kwargs: dict, batch_size: int, seed: int, shard_ro
     model sees is the batch the local loop over `todo` would give it."""
     from summarizer.generate import GenerationResult
 
-    shard_rows = max(1, math.ceil((shard_rows or 8 * batch_size) / batch_size)) * batch_size
+    shard_rows = whole_batches(shard_rows or 8 * batch_size, batch_size)
     items = [{"shard": n, "payload": json.dumps(todo[start:start + shard_rows], ensure_ascii=False)}
              for n, start in enumerate(range(0, len(todo), shard_rows))]
     started = connect(address, workers, cpus_per_worker)

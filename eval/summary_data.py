@@ -31,9 +31,10 @@ def load_summaries(source: str, split: str) -> list[dict]:
         raise ValueError(f"unknown source {source!r}; choose from {', '.join(SOURCES)}")
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
-    rows = sorted(read_jsonl(data_path("summaries", SOURCES[source])), key=lambda r: _digest(r["id"]))
-    odd = [r for r in rows if int(_digest(r["id"])[-1], 16) % 2 == 1]
-    even = [r for r in rows if int(_digest(r["id"])[-1], 16) % 2 == 0]
+    keyed = sorted(((_digest(r["id"]), r) for r in read_jsonl(data_path("summaries", SOURCES[source]))),
+                   key=lambda pair: pair[0])
+    odd = [r for digest, r in keyed if int(digest[-1], 16) % 2 == 1]
+    even = [r for digest, r in keyed if int(digest[-1], 16) % 2 == 0]
     if split == "test":
         part = odd
     elif split == "dev":
@@ -69,9 +70,11 @@ def _consistency_articles() -> tuple[frozenset, frozenset]:
     if not folder.is_dir():
         return frozenset(), frozenset()
     for path in sorted(folder.rglob("*.json*")):
-        with open(path, encoding="utf-8") as handle:
-            records = [json.loads(line) for line in handle if line.strip()] if path.suffix == ".jsonl" \
-                else _as_records(json.load(handle))
+        if path.suffix == ".jsonl":
+            records = read_jsonl(path)
+        else:
+            with open(path, encoding="utf-8") as handle:
+                records = _as_records(json.load(handle))
         for record in records:
             for key in ("id", "hash", "article_id", "doc_id", "bbcid"):
                 if record.get(key) is not None:
