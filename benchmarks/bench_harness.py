@@ -45,7 +45,7 @@ def timed(fn):
 
 
 def ours(rows, metrics, options=None, cache_dir=None):
-    from eval.cache import ScoreCache
+    from eval.base.cache import ScoreCache
     from eval.pipeline import Problems, load_metrics, score_rows, summarize
 
     loaded_s, (objs, info) = timed(lambda: load_metrics(metrics, options))

@@ -167,7 +167,7 @@ def main() -> None:
         synthetic(args)
     if args.write and "support" in dict(rows_out):
         from eval.consistency import CALIBRATION_FILE
-        from eval.io import atomic_write_json
+        from eval.base.io import atomic_write_json
 
         data = json.loads(CALIBRATION_FILE.read_text())
         data.setdefault("headline_thresholds", {})["support"] = round(dict(rows_out)["support"]["threshold"], 6)

@@ -51,7 +51,7 @@ def short_pairs(n: int) -> tuple[list[str], list[str]]:
 
 
 def long_pairs(n: int) -> tuple[list[str], list[str]]:
-    from eval.data import data_path
+    from eval.base.paths import data_path
 
     path = data_path("headlines", "bbc_news_summary.jsonl")
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eval.data import data_dir  # noqa: E402
+from eval.base.paths import data_dir  # noqa: E402
 from eval.rouge155 import Rouge155, perl_average, read_rouge_config, read_see  # noqa: E402
 
 _EVAL_LINE = re.compile(r"^(\S+) (ROUGE-\S+) Eval (\S+) R:([0-9.]+) P:([0-9.]+) F:([0-9.]+)$")

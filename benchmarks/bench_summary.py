@@ -73,7 +73,7 @@ def make_variant(name: str, loaded, threads: int, lead_weight: float | None, ada
 
 def generate(summarizer, rows: list[dict], path: Path, batch_size: int) -> list[dict]:
     """Rows {id, prediction, hit_length_cap, repeated, seconds, ...} in the order of `rows`."""
-    from eval.io import ResumableJsonl
+    from eval.base.io import ResumableJsonl
 
     with ResumableJsonl(path) as out:
         todo = [r for r in rows if r["id"] not in out.done]

@@ -69,7 +69,7 @@ def main() -> None:
     from eval.consistency.calibrate import macro_threshold
     from eval.consistency.meta import balanced_accuracy, roc_auc
     from eval.headline_data import load_headlines
-    from eval.io import atomic_write_json
+    from eval.base.io import atomic_write_json
 
     rng = random.Random(args.seed)
     rows = []

@@ -38,7 +38,7 @@ def lead_words(article: str, n: int) -> str:
 def generate_resumable(summarizer, rows, path: Path, batch_size: int) -> tuple[list[str], float]:
     from tqdm import tqdm
 
-    from eval.io import ResumableJsonl
+    from eval.base.io import ResumableJsonl
 
     with ResumableJsonl(path) as out:
         todo = [r for r in rows if r["id"] not in out.done]
@@ -114,7 +114,7 @@ def main(argv=None) -> int:
         if system == "few-shot":
             summarizer = Summarizer.from_pretrained("gemma-3-270m", task="headline", dtype="float32", num_threads=args.threads)
         elif system == "adapter" and args.adapter_predictions:
-            from eval.io import read_jsonl
+            from eval.base.io import read_jsonl
 
             saved = {r["id"]: r["prediction"] for r in read_jsonl(args.adapter_predictions)}
             missing = [r["id"] for r in dev if r["id"] not in saved]

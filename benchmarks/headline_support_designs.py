@@ -66,7 +66,7 @@ def gemma_probe(train, dev, max_words: int, threads: int) -> tuple[float, float,
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from eval.consistency.support import select_passage
-    from eval.encoders import gemma_dir
+    from eval.base.assets import gemma_dir
 
     torch.set_num_threads(threads)
     path = gemma_dir()
@@ -104,7 +104,7 @@ def gemma_lora(train, dev, max_words: int, threads: int, steps: int, batch: int,
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from eval.consistency.support import select_passage
-    from eval.encoders import gemma_dir
+    from eval.base.assets import gemma_dir
 
     torch.manual_seed(seed)
     torch.set_num_threads(threads)

@@ -6,7 +6,7 @@ because this model was contrastively fine-tuned so that its last layer's (mean-p
 states carry semantic similarity; the lower layers are the untuned MiniLM distillation of BERT.
 bert-score's own per-model best layers were tuned on WMT16 for models it knows, and it does not
 list this one. all-mpnet-base-v2 is the option (`model="all-mpnet-base-v2", model_path=DIR`,
-layer 12, same reasoning), joined from its PyPI part packages by `eval.encoders`.
+layer 12, same reasoning), joined from its PyPI part packages by `eval.base.assets`.
 idf weighting is off (it would make a score depend on the rest of the batch, breaking the
 per-example cache) and scores are NOT baseline-rescaled: absolute values sit high
 (~0.3-1.0), only differences and rankings are meaningful.
@@ -17,8 +17,8 @@ from __future__ import annotations
 import importlib.metadata
 import logging
 
-from eval.encoders import encoder_dir
-from eval.signature import Signature
+from eval.base.assets import encoder_dir
+from eval.base.signature import Signature
 
 MODELS = {"all-MiniLM-L6-v2": 6, "all-mpnet-base-v2": 12}  # name -> layer
 

@@ -8,7 +8,7 @@ import importlib
 import logging
 import sys
 
-from eval.errors import InputError
+from eval.base.errors import InputError
 
 COMMANDS = {
     "rouge": "eval.commands.rouge",

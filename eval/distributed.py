@@ -5,9 +5,9 @@ cuts the rows into shards of `shard_rows` consecutive rows and hands them to Ray
 maps them through a pool of `workers` actors (ray.data.ActorPoolStrategy). Each actor loads its
 metrics (or Summarizer) once and keeps them; Ray restarts an actor that dies and retries its
 shard. The driver appends every finished shard to DIR/ray/shards.jsonl (one fsynced line per
-shard, eval.io.ResumableJsonl), so a driver killed with kill -9 and started again skips the
+shard, eval.base.io.ResumableJsonl), so a driver killed with kill -9 and started again skips the
 shards already there. Aggregation (bootstrap, summary, report) then runs once on the driver with
-the local code (eval.pipeline.summarize), so means, intervals and signatures are equal by
+the local code (eval.aggregate.summarize), so means, intervals and signatures are equal by
 construction. Nothing here runs unless `--ray` is given; ray is imported inside functions only.
 """
 
@@ -22,8 +22,8 @@ import re
 import time
 from pathlib import Path
 
-from eval.errors import InputError
-from eval.io import ResumableJsonl, atomic_write_json
+from eval.base.errors import InputError
+from eval.base.io import ResumableJsonl, atomic_write_json
 
 log = logging.getLogger(__name__)
 DEFAULT_SHARD_ROWS = 1000
@@ -97,7 +97,7 @@ def _root_cause(err: BaseException) -> str:
     puts the worker's traceback in the message of ActorDiedError / RayTaskError)."""
     while err is not None:
         lines = [line for line in str(err).splitlines() if re.match(r"^[\w.]*(Error|Exception)\b.*:", line)]
-        if lines:  # "eval.errors.InputError: ..." -> "InputError: ..."
+        if lines:  # "eval.base.errors.InputError: ..." -> "InputError: ..."
             return re.sub(r"^(?:\w+\.)+(?=\w*(?:Error|Exception))", "", lines[-1])
         err = err.__cause__ or err.__context__
     return "unknown error"
@@ -291,7 +291,7 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
     """eval.pipeline.score_run on a Ray cluster: same files, same numbers."""
     from tqdm import tqdm
 
-    from eval import pipeline
+    from eval import aggregate, pipeline
 
     out = Path(output_dir)
     (out / "ray").mkdir(parents=True, exist_ok=True)
@@ -351,7 +351,7 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
         if signature:
             info[name]["signature"] = signature
     _signatures_for_rows(rows, info, metric_options or {})
-    summary = pipeline.summarize(rows, info, problems, n_resamples, seed, confidence, method)
+    summary = aggregate.summarize(rows, info, problems, n_resamples, seed, confidence, method)
     summary["input"] = str(input_path)
     summary["ray"] = {"address": address, "workers": workers, "shard_rows": shard_rows, "shards": len(ranges),
                       "shards_resumed": len(done), "start_seconds": round(start_seconds, 3)}
@@ -386,7 +386,7 @@ class ConsistencyActor:
         self.echo_inputs = echo_inputs
 
     def __call__(self, batch):
-        from eval.commands.consistency import score_batch
+        from eval.consistency.rows import score_batch
 
         out = []
         for shard, payload in zip(batch["shard"], batch["payload"]):
@@ -407,7 +407,7 @@ def consistency_ray(rows, output, backend, threshold, kind, options, batch_size=
 
     # shards start where the output stops, so every batch the checker sees is a local one
     shard_rows = whole_batches(shard_rows, batch_size)
-    from eval.commands.consistency import check_resume, check_signature
+    from eval.consistency.rows import check_resume, check_signature
 
     with ResumableJsonl(output, key="id") as out:
         done = len(out.rows)
@@ -497,7 +497,7 @@ def map_generation(todo, load_kwargs: dict, batch_size: int, seed: int, shard_ro
     """Yields (id, GenerationResult, model name, signature) for every (id, article) in `todo`, in
     the order shards finish. Shards are whole batches of `todo` in its order, so every batch the
     model sees is the batch the local loop over `todo` would give it."""
-    from summarizer.generate import GenerationResult
+    from summarizer.result import GenerationResult
 
     shard_rows = whole_batches(shard_rows or 8 * batch_size, batch_size)
     items = [{"shard": n, "payload": json.dumps(todo[start:start + shard_rows], ensure_ascii=False)}

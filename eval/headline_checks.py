@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from eval.signature import Signature
+from eval.base.signature import Signature
 
 VERSION = "1"
 _WORD_RE = re.compile(r"[^\W_]+(?:[.,'’\-][^\W_]+)*", re.UNICODE)

@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 
-from eval.data import data_path
+from eval.base.paths import data_path
 
 SOURCES = ("reuters", "bbc", "gigaword", "gigaword-plain", "fnc-agree", "financial", "financial-cnbc", "financial-reuters")
 SPLITS = ("train", "dev", "test")

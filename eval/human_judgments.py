@@ -19,8 +19,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eval.errors import InputError
-from eval.io import open_lines, parse_jsonl
+from eval.base.errors import InputError
+from eval.base.io import open_lines, parse_jsonl
 
 PREFERENCES = {"a": "a", "b": "b", "tie": "tie"}
 

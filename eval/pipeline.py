@@ -19,11 +19,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from eval.cache import ScoreCache, example_key
-from eval.errors import InputError
-from eval.io import atomic_write_json, write_jsonl
+from eval.base.cache import ScoreCache, example_key
+from eval.base.errors import InputError
+from eval.base.io import atomic_write_json, write_jsonl
+from eval.aggregate import summarize
 from eval.metrics import MetricUnavailable, load_metric
 
 log = logging.getLogger(__name__)
@@ -219,96 +218,6 @@ def score_rows(rows, metrics, cache: ScoreCache | None = None, batch_size: int =
                 row["metric_warnings"][metric.name] = list(result["warnings"])
                 row["warnings"] += [f"{metric.name}: {w}" for w in result["warnings"]]
     return rows
-
-
-def numeric_fields(rows) -> list[str]:
-    names = {}
-    for row in rows:
-        for k, v in row.get("scores", {}).items():
-            if isinstance(v, (int, float)) and not isinstance(v, str):
-                names[k] = None
-    return list(names)
-
-
-def field_values(rows, name) -> list[float]:
-    out = []
-    for row in rows:
-        v = row.get("scores", {}).get(name)
-        if v is not None and v == v:  # v != v only for NaN
-            out.append(float(v))
-    return out
-
-
-def _columns(rows, names) -> dict[str, np.ndarray]:
-    """field -> float array over rows (NaN where missing/None); bools count as 0/1."""
-    cols = {n: np.full(len(rows), np.nan) for n in names}
-    for i, row in enumerate(rows):
-        for k, v in row.get("scores", {}).items():
-            if v is not None and k in cols:
-                cols[k][i] = float(v)
-    return cols
-
-
-def summarize(rows, metric_info: dict, problems: Problems, n_resamples=1000, seed=12345, confidence=0.95,
-              method="multinomial") -> dict:
-    """method "poisson" is the seeded Poisson bootstrap (eval.stats) for very large runs."""
-    from eval.stats import bootstrap_ci
-
-    names = numeric_fields(rows)
-    cols = _columns(rows, names)
-    scores = {}
-    for name in names:
-        values = cols[name][~np.isnan(cols[name])]
-        scores[name] = {"n": int(values.size), "mean": float(values.mean()) if values.size else None}
-    # Fields present on the same rows share one bootstrap call: the same seed draws the same
-    # resamples, so this equals one call per field, in a fraction of the time.
-    groups: dict[bytes, list[str]] = {}
-    for name in names:
-        groups.setdefault(np.isnan(cols[name]).tobytes(), []).append(name)
-    for group in groups.values():
-        mask = ~np.isnan(cols[group[0]])
-        if mask.sum() < 2:
-            continue
-        ci = bootstrap_ci(np.stack([cols[n][mask] for n in group], axis=1),
-                          n_resamples=n_resamples, seed=seed, confidence=confidence, method=method)
-        for j, n in enumerate(group):
-            scores[n].update(low=float(ci.low[j]), high=float(ci.high[j]))
-    categories = np.array([r["category"] for r in rows])
-    by_category = {}
-    for cat in sorted(set(categories.tolist())):
-        member = categories == cat
-        by_category[cat] = {"n": int(member.sum()), **{
-            n: (float(np.nanmean(v)) if (v := cols[n][member]).size and not np.isnan(v).all() else None)
-            for n in names}}
-    row_errors = Counter(m for r in rows for m in r.get("errors", {}))
-    # warnings of the metrics (row["metric_warnings"]) count with the input's
-    row_warnings, metric_warning_lines = Counter(), []
-    for r in rows:
-        for m, ws in r.get("metric_warnings", {}).items():
-            row_warnings[m] += len(ws)
-            where = " ".join(filter(None, [r.get("file"), f"line {r.get('line')} (id {r.get('id')!r})"]))
-            metric_warning_lines += [f"{where}: {m}: {w}" for w in ws]
-    found = problems.as_dict()
-    return {
-        "n_rows": len(rows),
-        "n_scored": sum("error" not in r for r in rows),
-        "metrics": metric_info,
-        "scores": scores,
-        "by_category": by_category,
-        "bootstrap": {"n_resamples": n_resamples, "seed": seed, "confidence": confidence,
-                      "method": _bootstrap_method(method)},
-        "problems": {**found, "warnings": found["warnings"] + len(metric_warning_lines),
-                     "first_warnings": (found["first_warnings"] + metric_warning_lines)[:20],
-                     "metric_errors": dict(row_errors), "metric_warnings": dict(row_warnings)},
-    }
-
-
-def _bootstrap_method(method: str) -> str:
-    if method == "poisson":
-        from eval.stats import POISSON_BLOCK_ROWS
-
-        return f"percentile, poisson(1) counts seeded per block of {POISSON_BLOCK_ROWS} rows"
-    return "percentile"
 
 
 def load_metrics(names, options: dict | None = None) -> tuple[list, dict]:

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from eval.signature import Signature
+from eval.base.signature import Signature
 from eval.stats import bootstrap_ci
 from eval.tokenize import CallableTokenizer, CharTokenizer, UnicodeTokenizer
 from eval.types import Score

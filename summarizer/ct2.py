@@ -3,7 +3,7 @@
 On 2 CPU cores it wrote the same headlines as transformers, about twice as fast, in float32,
 and faster again with int8 weights (which change some headlines); docs/generation.md has the
 figures. The model is converted once (seconds for Gemma-3-270M) into the user cache
-($SUMMARIZER_CACHE), under a fingerprint of its weights, and loaded from there afterwards.
+($SUMM_CACHE_DIR), under a fingerprint of its weights, and loaded from there afterwards.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from eval.encoders import cache_dir
+from eval.base.assets import cache_dir
 
 COMPUTE_TYPES = {None: "float32", "none": "float32", "int8": "int8_float32"}
 # decode options the engine maps; anything else needs transformers

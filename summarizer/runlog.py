@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from eval.io import ResumableJsonl
+from eval.base.io import ResumableJsonl
 
 log = logging.getLogger(__name__)
 REPORT_TO = ("none", "tensorboard")

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import yaml
 
-from eval.errors import InputError
-from eval.io import atomic_write_json, atomic_write_text, write_jsonl
+from eval.base.errors import InputError
+from eval.base.io import atomic_write_json, atomic_write_text, write_jsonl
 from summarizer.runlog import RunLog
 
 log = logging.getLogger("summarizer.train")

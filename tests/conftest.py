@@ -18,4 +18,4 @@ def _tests_leave_user_cache_alone(request, _session_cache, monkeypatch):
     """Fast tests build tiny models whose CTranslate2 conversions would pile up in the user's
     cache, so they get a private one. Slow tests read the real cache (the dequantized Gemma)."""
     if request.node.get_closest_marker("slow") is None:
-        monkeypatch.setenv("SUMMARIZER_CACHE", str(_session_cache))
+        monkeypatch.setenv("SUMM_CACHE_DIR", str(_session_cache))

@@ -279,7 +279,7 @@ def test_split_is_by_document_and_ignores_case_and_spacing():
 
 
 def test_user_jsonl_missing_label_names_line_and_field(tmp_path):
-    from eval.errors import InputError
+    from eval.base.errors import InputError
 
     path = tmp_path / "x.jsonl"
     path.write_text('{"article": "a", "summary": "b", "label": 1}\n{"article": "a", "summary": "b"}\n')
@@ -355,7 +355,7 @@ def _run(argv):
 def test_consistency_cli_accepts_every_registered_backend(backend):
     """Issue 15 bug 1: `--backend lm` was missing from the CLI's list though `--help` named it."""
     from eval.cli import build_parser
-    from eval.consistency import BACKEND_MODULES
+    from eval.consistency import BACKENDS as BACKEND_MODULES
 
     assert backend in BACKEND_MODULES
     args = build_parser().parse_args(["consistency", "--input", "i", "--output", "o", "--backend", backend])
@@ -448,7 +448,7 @@ def test_consistency_ray_resume_checks_the_signature_before_writing(tmp_path, mo
     """The --ray path learns the signature from the actors: a differing one is refused before
     any of their rows is written (actors run in-process here)."""
     import eval.distributed as distributed
-    from eval.errors import InputError
+    from eval.base.errors import InputError
 
     def in_process(items, actor_class, kwargs, workers, cpus_per_worker=1.0, gpus_per_worker=0.0):
         actor = actor_class(**kwargs)

@@ -58,7 +58,7 @@ def tiny_bert_dir(tmp_path_factory):
     """A 2-layer random BERT with MiniLM's vocabulary and NLI labels, saved like a real model."""
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
-    from eval.encoders import encoder_dir
+    from eval.base.assets import encoder_dir
 
     torch.manual_seed(0)
     config = transformers.BertConfig(

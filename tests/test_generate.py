@@ -6,7 +6,7 @@ import json
 import pytest
 from _tiny_models import build_model, build_tokenizer
 
-from eval.errors import InputError
+from eval.base.errors import InputError
 from summarizer.postprocess import clean_headline, clean_summary
 from summarizer.prompts import PromptTemplate
 

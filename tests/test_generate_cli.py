@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from _tiny_models import build_model
 
-from eval.errors import InputError
+from eval.base.errors import InputError
 from summarizer.commands.generate import read_articles
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ ARTICLES = [
 
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("SUMM_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _pair(folder, task="headline", **options):

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from eval import hub
-from eval.errors import InputError
+from eval.base import hub
+from eval.base.errors import InputError
 
 MADE_UP = "made-up-org/no-such-model-7f3a"
 
@@ -78,7 +78,7 @@ def _load_generator(name):
 
 
 def _load_encoder(name):
-    from eval.encoders import encoder_dir
+    from eval.base.assets import encoder_dir
 
     encoder_dir(name)
 

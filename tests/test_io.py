@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from eval.errors import InputError
-from eval.io import ResumableJsonl, read_jsonl, read_texts
-from eval.signature import Signature
+from eval.base.errors import InputError
+from eval.base.io import ResumableJsonl, read_jsonl, read_texts
+from eval.base.signature import Signature
 
 
 def test_read_texts_plain_splits_sentences_on_n_marker(tmp_path):
@@ -104,7 +104,7 @@ def test_resumable_jsonl_survives_sigkill(tmp_path):
     path = tmp_path / "out.jsonl"
     script = (
         "import sys, os, signal\n"
-        "from eval.io import ResumableJsonl\n"
+        "from eval.base.io import ResumableJsonl\n"
         f"out = ResumableJsonl({str(path)!r})\n"
         "for i in range(5):\n"
         "    out.write({'id': str(i)})\n"

@@ -3,7 +3,7 @@ import json
 import pytest
 
 import eval.pipeline as pipeline
-from eval.errors import InputError
+from eval.base.errors import InputError
 from eval.pipeline import read_rows, score_run
 
 ARTICLE = "Harbor Freight Lines said on Tuesday it would cut 240 jobs at its Rotterdam depot."

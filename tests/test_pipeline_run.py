@@ -157,7 +157,7 @@ def test_rows_without_a_record_resume_with_a_warning_and_get_one(tmp_path, fake,
 def test_ray_resume_checks_the_workers_signature_before_writing(tmp_path, monkeypatch, fake):
     import eval.distributed
     from eval.commands.run import generate
-    from eval.errors import InputError
+    from eval.base.errors import InputError
 
     def fake_map(pairs, load, batch_size, seed, **ray):
         name = load["name_or_path"] or "fake"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.errors import InputError
+from eval.base.errors import InputError
 from eval.rouge155 import Rouge155, perl_average, read_rouge_config, read_see
 from eval.rouge155.perl_average import perl_resample_indices
 from eval.rouge155.porter import stem

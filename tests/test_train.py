@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from eval.errors import InputError
+from eval.base.errors import InputError
 from summarizer import train as T
 from summarizer.cli import main as cli_main
 

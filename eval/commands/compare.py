@@ -14,8 +14,8 @@ import json
 import math
 from pathlib import Path
 
-from eval.errors import InputError
-from eval.io import atomic_write_json, read_jsonl
+from eval.base.errors import InputError
+from eval.base.io import atomic_write_json, read_jsonl
 
 
 def add_arguments(parser) -> None:

@@ -32,9 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.data import data_path
-from eval.errors import InputError
-from eval.io import atomic_write_json, atomic_write_text
+from eval.base.paths import data_path
+from eval.base.errors import InputError
+from eval.base.io import atomic_write_json, atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ def correlation_table(rows, docs, systems, dims, suffix, n_resamples, seed, leve
 
 
 def _score(rows, metric_names, args, out_dir) -> dict:
-    from eval.cache import ScoreCache
+    from eval.base.cache import ScoreCache
     from eval.commands.score import load_eval_config
     from eval.pipeline import load_metrics, score_rows, used_signatures
 
@@ -192,7 +192,7 @@ def _score(rows, metric_names, args, out_dir) -> dict:
 def run(args) -> int:
     if args.input:
         return run_pairwise(args) if args.pairwise else run_ratings(args)
-    from eval.signature import Signature
+    from eval.base.signature import Signature
 
     spec = DATASETS[args.dataset]
     rows = load_summeval() if args.dataset == "summeval" else load_realsumm()
@@ -240,7 +240,7 @@ def _write_user_result(out_dir: Path, result: dict) -> None:
 
 def run_ratings(args) -> int:
     from eval.human_judgments import load_ratings
-    from eval.signature import Signature
+    from eval.base.signature import Signature
 
     if not args.human_fields or not args.doc_field:
         raise InputError("--input needs --human-fields and --doc-field (or --pairwise)")
@@ -292,7 +292,7 @@ def pairwise_agreement(a: np.ndarray, b: np.ndarray, preferred: list[str], group
 
 def run_pairwise(args) -> int:
     from eval.human_judgments import load_pairwise
-    from eval.signature import Signature
+    from eval.base.signature import Signature
 
     out_dir, metric_names = _user_options(args)
     loaded = load_pairwise(args.input, args.id_field, "prediction_a", "prediction_b", args.preferred_field,

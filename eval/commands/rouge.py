@@ -18,8 +18,8 @@ from __future__ import annotations
 import argparse
 import functools
 
-from eval.errors import InputError
-from eval.io import atomic_write_json, read_texts, write_jsonl
+from eval.base.errors import InputError
+from eval.base.io import atomic_write_json, read_texts, write_jsonl
 
 ROUGE_TYPES = "rouge1,rouge2,rougeL,rougeLsum"
 

@@ -19,8 +19,8 @@ import logging
 import time
 from pathlib import Path
 
-from eval.errors import InputError
-from eval.io import ResumableJsonl, atomic_write_json, read_jsonl, write_jsonl
+from eval.base.errors import InputError
+from eval.base.io import ResumableJsonl, atomic_write_json, read_jsonl, write_jsonl
 
 log = logging.getLogger(__name__)
 KEYS = {"name", "output_dir", "data", "model", "generate", "eval"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eval.errors import InputError
+from eval.base.errors import InputError
 
 
 def load_eval_config(path) -> dict:

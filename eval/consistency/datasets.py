@@ -27,8 +27,8 @@ import json
 import logging
 import re
 
-from eval.data import data_path
-from eval.errors import InputError
+from eval.base.paths import data_path
+from eval.base.errors import InputError
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ import json
 import math
 from pathlib import Path
 
-from eval.consistency import Backend, BackendResult, backend_class, register
+from eval.consistency.backend import Backend, BackendResult
+from eval.consistency.registry import backend_class
 
 WEIGHTS_FILE = Path(__file__).with_name("ensemble.json")
 
@@ -47,8 +48,9 @@ def combine(weights: dict, features: dict[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-@register("ensemble")
 class EnsembleBackend(Backend):
+    name = "ensemble"
+
     def __init__(self, weights_file=WEIGHTS_FILE, members: list[str] | None = None, member_options=None):
         """`members` overrides the stored list (used while fitting, when no weights exist yet)."""
         self.weights = load_weights(weights_file) if members is None else None

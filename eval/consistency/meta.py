@@ -7,17 +7,17 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 
-from eval.io import ResumableJsonl
+from eval.base import paths
+from eval.base.io import ResumableJsonl
 
 
 def cache_dir() -> Path:
-    # runs/ is git-ignored; scores cached there are per-backend-signature, so safe to reuse.
-    return Path(os.environ.get("SUMM_CACHE_DIR", "runs/cache")) / "consistency"
+    # Scores cached here are per-backend-signature, so safe to reuse across runs.
+    return paths.cache_dir("consistency")
 
 
 def scores_key(signature) -> str:

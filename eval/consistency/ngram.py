@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from eval.consistency import Backend, BackendResult, Span, register
+from eval.consistency.backend import Backend, BackendResult, Span
 from eval.consistency.text import STOPWORDS, sentences, tokens
 from eval.tokenize import porter_stem as stem  # rouge-score's Porter stemmer, cached
 
@@ -55,8 +55,8 @@ class ArticleIndex:
         return self.sentences[best], overlaps[best]
 
 
-@register("ngram")
 class NgramBackend(Backend):
+    name = "ngram"
     def __init__(self, max_n: int = 3, aggregate: str = "min"):
         if aggregate not in ("min", "mean"):
             raise ValueError(f"aggregate must be 'min' or 'mean', got {aggregate!r}")

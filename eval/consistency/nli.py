@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.consistency import Backend, BackendResult, Span, register
+from eval.consistency.backend import Backend, BackendResult, Span
 from eval.consistency.align import model_hash
 from eval.consistency.text import sentences
 
@@ -33,7 +33,7 @@ class NliScorer:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        from eval.hub import resolve
+        from eval.base.hub import resolve
 
         torch.set_num_threads(threads)
         source = resolve(model)  # a folder, or a hub id (or its cached copy); fails in one line
@@ -100,8 +100,8 @@ def histogram(scores: np.ndarray, bins: int) -> np.ndarray:
     return counts / max(len(scores), 1)
 
 
-@register("nli")
 class NliBackend(Backend):
+    name = "nli"
     def __init__(self, model: str | None = None, mode: str = "zs", conv_weights: str | None = None,
                  bins: int = 50, max_units: int = 60, scorer: NliScorer | None = None, **scorer_options):
         if mode not in ("zs", "conv"):

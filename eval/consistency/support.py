@@ -23,7 +23,7 @@ import json
 import math
 from pathlib import Path
 
-from eval.consistency import Backend, BackendResult, register
+from eval.consistency.backend import Backend, BackendResult
 from eval.consistency.text import sentences
 from eval.consistency.trained import class_probabilities, content_words, file_hash
 
@@ -56,8 +56,8 @@ def select_passage(headline: str, article: str, max_words: int = 150) -> tuple[s
     return passage, len(chosen) < len(sents) or used >= max_words, evidence
 
 
-@register("support")
 class SupportBackend(Backend):
+    name = "support"
     def __init__(self, model: str | Path | None = None, batch_size: int = 16,
                  threads: int | None = 2, spans: bool = True):
         import torch

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from eval.consistency import Backend, BackendResult, Span, register
+from eval.consistency.backend import Backend, BackendResult, Span
 from eval.consistency.text import STOPWORDS, sentences, tokens
 
 DEFAULT_MODEL = Path(__file__).with_name("models") / "trained-minilm"
@@ -79,8 +79,8 @@ def class_probabilities(model, tokenizer, firsts: list[str], seconds: list[str],
     return probs
 
 
-@register("trained")
 class TrainedBackend(Backend):
+    name = "trained"
     def __init__(self, model_path: str | Path | None = None, batch_size: int = 16,
                  max_length: int = 160, chunk_words: int = 80, top_k_chunks: int = 3,
                  threads: int | None = 2, span_threshold: float = 0.5):

@@ -19,7 +19,7 @@ import json
 import math
 from pathlib import Path
 
-from eval.io import atomic_write_text
+from eval.base.io import atomic_write_text
 
 TEMPLATES = Path(__file__).parent  # *_template.{html,md}: shipped as package data
 REPORT_EXTRA = "pip install 'headline-eval[report]'"
@@ -202,7 +202,7 @@ def write_report(out_dir, rows, summary, worst_field: str | None = None) -> None
     require_report_dependencies()
     out_dir = Path(out_dir)
     fields = main_fields(summary)
-    from eval.pipeline import field_values
+    from eval.aggregate import field_values
 
     plots = [(f, histogram_svg(field_values(rows, f), f)) for f in fields if field_values(rows, f)]
     worst_field = worst_field or next((f for f in ("consistency", "rougeL", "bertscore_f") if f in summary["scores"]),

@@ -6,7 +6,7 @@ import getopt
 import shlex
 from dataclasses import dataclass
 
-from eval.errors import InputError
+from eval.base.errors import InputError
 from eval.rouge155.text import TextOptions
 
 _SPEC = "ahHb:c:de:f:l:mMn:p:st:r:2:3:w:uUvxz:"

@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eval.errors import InputError
+from eval.base.errors import InputError
 from eval.rouge155.options import Options, parse_options
 from eval.rouge155.text import file_lines, limited_sentences, limited_text, tokens
-from eval.signature import Signature
+from eval.base.signature import Signature
 from eval.types import Score
 
 

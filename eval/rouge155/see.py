@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.errors import InputError
+from eval.base.errors import InputError
 
 # The two line shapes readText accepts in SEE files; the sentence is the text of the second <a>.
 _SEE_LINE = re.compile(

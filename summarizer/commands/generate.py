@@ -16,8 +16,8 @@ import argparse
 import csv
 from pathlib import Path
 
-from eval.errors import InputError
-from eval.io import ResumableJsonl, open_lines, parse_jsonl
+from eval.base.errors import InputError
+from eval.base.io import ResumableJsonl, open_lines, parse_jsonl
 
 # Built-in defaults; a --config YAML overrides them and explicit flags override both.
 DEFAULTS = {
@@ -157,8 +157,8 @@ def read_dataset(name: str, split: str, text_column: str | None, id_column: str 
         if kind is None:
             raise InputError("unsupported dataset file type", path=path)
         data = datasets.load_dataset(kind, data_files={split: str(path)}, split=split)
-    else:  # a hub data set: the id, or its cached copy offline; neither -> one InputError line (eval.hub)
-        from eval.hub import resolve
+    else:  # a hub data set: the id, or its cached copy offline; neither -> one InputError line (eval.base.hub)
+        from eval.base.hub import resolve
 
         data = datasets.load_dataset(resolve(name, repo_type="dataset"), split=split)
     text_column = text_column or next((c for c in ("article", "document", "text") if c in data.column_names), None)

@@ -9,7 +9,7 @@ def read_config(path, required: tuple[str, ...]) -> dict:
 
     import yaml
 
-    from eval.errors import InputError
+    from eval.base.errors import InputError
 
     path = Path(path)
     try:

