@@ -166,8 +166,8 @@ def main() -> None:
     if args.synthetic:
         synthetic(args)
     if args.write and "support" in dict(rows_out):
-        from eval.consistency import CALIBRATION_FILE
         from eval.base.io import atomic_write_json
+        from eval.consistency import CALIBRATION_FILE
 
         data = json.loads(CALIBRATION_FILE.read_text())
         data.setdefault("headline_thresholds", {})["support"] = round(dict(rows_out)["support"]["threshold"], 6)

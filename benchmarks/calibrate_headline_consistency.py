@@ -7,7 +7,7 @@ for headlines here, so this script builds a synthetic set from the Reuters and B
 splits: the real headline (written by the newsroom, taken as consistent) and the same headline
 corrupted by one rule (entity swap with an entity of the same article or, for half the
 articles, of another article; number change; negation; pronoun swap;
-summarizer/consistency_training/corruptions.py). Rows are split by a hash of their id: the
+eval/consistency/training/corruptions.py). Rows are split by a hash of their id: the
 threshold is fitted on one half ("fit") and reported on the other ("eval").
 
     python benchmarks/calibrate_headline_consistency.py --per-source 400 [--write]
@@ -30,7 +30,7 @@ import numpy as np
 def headline_pairs(rows, nlp, seed: int):
     """(source, half, article, headline, label, rule) rows: one positive and, where a rule
     applies, one corrupted negative per article."""
-    from summarizer.consistency_training.data import _corrupt, _entities
+    from eval.consistency.training.corruptions import corrupt, entities_in
 
     rng = random.Random(seed)
     leads = list(nlp.pipe(" ".join(row["article"].split()[:250]) for _, row in rows))
@@ -48,7 +48,7 @@ def headline_pairs(rows, nlp, seed: int):
             pool.setdefault(ent.label_, []).append(ent.text)
         half = "fit" if int(hashlib.sha1(str(row["id"]).encode()).hexdigest(), 16) % 2 == 0 else "eval"
         out.append((source, half, row["article"], headline, 1, "headline"))
-        corrupted = _corrupt(headline, _entities(doc, 0, len(headline)), pool, [], rng)
+        corrupted = corrupt(headline, entities_in(doc, 0, len(headline)), pool, [], rng)
         if corrupted:
             rule = corrupted[1] + ("-extrinsic" if extrinsic and corrupted[1] == "entity" else "")
             out.append((source, half, row["article"], corrupted[0], 0, rule))
@@ -65,11 +65,11 @@ def main() -> None:
 
     import spacy
 
+    from eval.base.io import atomic_write_json
     from eval.consistency import CALIBRATION_FILE, ConsistencyChecker, load_thresholds
     from eval.consistency.calibrate import macro_threshold
     from eval.consistency.meta import balanced_accuracy, roc_auc
     from eval.headline_data import load_headlines
-    from eval.base.io import atomic_write_json
 
     rng = random.Random(args.seed)
     rows = []

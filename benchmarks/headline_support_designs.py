@@ -11,7 +11,7 @@ pairs (split by claim; dev_eval is left to bench_headline_support.py), with thei
   a linear head on the last token, trained end to end (class-weighted BCE on agree), dev AUC
   measured every --gemma-eval-every steps, with the CPU seconds spent until then;
 - support (MiniLM cross-encoder): read from its training history (dev_fit AUC per step and
-  the seconds it took), logged by summarizer/consistency_training/support.py.
+  the seconds it took), logged by eval/consistency/training/support.py.
 
     python benchmarks/headline_support_designs.py [--gemma-train 600] [--dev 400] [--history runs/support-a/state.json]
 """
@@ -65,8 +65,8 @@ def gemma_probe(train, dev, max_words: int, threads: int) -> tuple[float, float,
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from eval.consistency.support import select_passage
     from eval.base.assets import gemma_dir
+    from eval.consistency.support import select_passage
 
     torch.set_num_threads(threads)
     path = gemma_dir()
@@ -103,8 +103,8 @@ def gemma_lora(train, dev, max_words: int, threads: int, steps: int, batch: int,
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from eval.consistency.support import select_passage
     from eval.base.assets import gemma_dir
+    from eval.consistency.support import select_passage
 
     torch.manual_seed(seed)
     torch.set_num_threads(threads)

@@ -5,11 +5,12 @@ and (slow) the shipped checkpoint ranking a wrong summary below a faithful one."
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
-from summarizer.consistency_training import corruptions as C
-from summarizer.consistency_training.data import Pair, human_pairs
+from eval.consistency.training import corruptions as C
+from eval.consistency.training.data import Pair, human_pairs
 
 # --- corruptions -----------------------------------------------------------------------------
 
@@ -118,6 +119,112 @@ def test_chunk_article(article, chunk_words, expected):
     assert chunk_article(article, chunk_words) == expected
 
 
+# --- config -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, error", [
+    ("seed: 1\nbackbone: x\n", None),
+    ("seed: 1\n", 'field "backbone": missing'),
+    ("seed: [1\n", "invalid YAML"),
+    ("- seed\n", "expected a mapping"),
+])
+def test_read_config_names_the_file_and_the_problem(tmp_path, text, error):
+    from eval.base.errors import InputError
+    from eval.consistency.training import read_config
+
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    if error is None:
+        assert read_config(path, ("seed", "backbone")) == {"seed": 1, "backbone": "x"}
+    else:
+        with pytest.raises(InputError, match=error) as err:
+            read_config(path, ("seed", "backbone"))
+        assert "c.yaml" in str(err.value)
+
+
+# --- saving checkpoints (issue 15 bug 6: never delete before the new copy is complete) ------------
+
+
+class _Model:
+    """Stands in for a transformers model: writes its weights, or dies half-way."""
+
+    def __init__(self, fail: bool):
+        self.fail = fail
+
+    def half(self):
+        return self
+
+    def float(self):
+        return self
+
+    def save_pretrained(self, folder, safe_serialization=True):
+        (Path(folder) / "model.safetensors").write_bytes(b"new")
+        if self.fail:
+            raise OSError("disk full")
+
+
+class _Tokenizer:
+    def save_pretrained(self, folder):
+        (Path(folder) / "tokenizer.json").write_text("{}")
+
+
+def _save_trained(model, folder):
+    from eval.consistency.training.train import save
+
+    save(model, _Tokenizer(), folder, {}, {})
+
+
+def _save_support(model, folder):
+    from eval.consistency.training.support import save_model
+
+    save_model(model, _Tokenizer(), folder)
+
+
+@pytest.mark.parametrize("save", [_save_trained, _save_support])
+def test_a_failed_save_keeps_the_old_checkpoint_and_leaves_no_temp(tmp_path, save):
+    folder = tmp_path / "checkpoint"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"old")
+    with pytest.raises(OSError, match="disk full"):
+        save(_Model(fail=True), folder)
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint"]
+    assert [p.name for p in folder.iterdir()] == ["model.safetensors"]
+    assert (folder / "model.safetensors").read_bytes() == b"old"
+
+
+def test_a_save_replaces_the_old_checkpoint_whole(tmp_path):
+    folder = tmp_path / "checkpoint"
+    folder.mkdir()
+    (folder / "stale.bin").write_bytes(b"old")
+    _save_support(_Model(fail=False), folder)
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint"]
+    assert sorted(p.name for p in folder.iterdir()) == ["model.safetensors", "tokenizer.json"]
+
+
+def test_a_failed_state_save_keeps_the_old_state_and_leaves_no_temp(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("safetensors")
+    from eval.consistency.training.support import _save_state
+
+    model = torch.nn.Linear(2, 2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    _save_state(model, optimizer, scheduler, {"step": 1}, tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert sorted(before) == ["last.safetensors", "optimizer.pt", "state.json"]
+
+    def fail(obj, path):
+        Path(path).write_bytes(b"half")
+        raise OSError("disk full")
+
+    with torch.no_grad():
+        model.weight.add_(1.0)  # new weights: must not replace the old ones alone
+    monkeypatch.setattr(torch, "save", fail)
+    with pytest.raises(OSError, match="disk full"):
+        _save_state(model, optimizer, scheduler, {"step": 2}, tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 # --- tiny random model -------------------------------------------------------------------------
 
 
@@ -141,7 +248,7 @@ def tiny_model_dir(tmp_path_factory):
 def test_training_lowers_the_loss(tiny_model_dir):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from summarizer.consistency_training.train import TrainSettings, train_classifier
+    from eval.consistency.training.train import TrainSettings, train_classifier
 
     model = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir, dtype="float32")
     tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
@@ -160,7 +267,7 @@ def test_prepare_head_pooler(tiny_model_dir, pooler_init, expect_identity):
     import torch
     from transformers import AutoModelForSequenceClassification
 
-    from summarizer.consistency_training.train import prepare_head
+    from eval.consistency.training.train import prepare_head
 
     model = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir, dtype="float32")
     prepare_head(model, pooler_init)
@@ -172,7 +279,7 @@ def test_prepare_head_pooler(tiny_model_dir, pooler_init, expect_identity):
 def test_prepare_head_rejects_unknown_init(tiny_model_dir):
     from transformers import AutoModelForSequenceClassification
 
-    from summarizer.consistency_training.train import prepare_head
+    from eval.consistency.training.train import prepare_head
 
     model = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir, dtype="float32")
     with pytest.raises(ValueError, match="pooler_init"):

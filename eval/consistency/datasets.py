@@ -27,8 +27,8 @@ import json
 import logging
 import re
 
-from eval.base.paths import data_path
 from eval.base.errors import InputError
+from eval.base.paths import data_path
 
 log = logging.getLogger(__name__)
 

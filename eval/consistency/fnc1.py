@@ -18,8 +18,8 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
-from eval.base.paths import data_path
 from eval.base.io import read_jsonl
+from eval.base.paths import data_path
 
 SPLITS = ("train", "dev_fit", "dev_eval")
 STANCES = ("unrelated", "discuss", "disagree", "agree")  # class index = position

@@ -70,6 +70,6 @@ class LexicalStance:
 
 def combine(ce_logit: float, lexical_logit: float, weights: dict) -> float:
     """P(supported) from the cross-encoder's agree log-odds and the lexical log-odds, with
-    weights fitted on dev_fit (summarizer/consistency_training/support.py)."""
+    weights fitted on dev_fit (eval/consistency/training/support.py)."""
     z = weights["ce"] * ce_logit + weights["lexical"] * lexical_logit + weights["bias"]
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

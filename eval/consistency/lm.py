@@ -27,9 +27,9 @@ import inspect
 import math
 from pathlib import Path
 
+from eval.base.hashing import file_hash
 from eval.consistency.backend import Backend, BackendResult, Span
-from eval.consistency.text import sentences
-from eval.consistency.trained import _best_sentence, file_hash
+from eval.consistency.text import best_sentence, sentences
 
 
 class LMBackend(Backend):
@@ -121,7 +121,7 @@ class LMBackend(Backend):
         for start, end, sentence in sentences(summary):
             inside = [x for (s, e), x in zip(offsets, gain) if start <= s < end]
             if inside:  # sentences past the token cap have no score
-                support.append((sentence, _best_sentence(article, sentence), _sigmoid(sum(inside) / len(inside))))
+                support.append((sentence, best_sentence(article, sentence), _sigmoid(sum(inside) / len(inside))))
         return BackendResult(_sigmoid(sum(gain) / n), _word_spans(summary, offsets, flagged, given), support)
 
 

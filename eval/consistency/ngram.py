@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from eval.consistency.backend import Backend, BackendResult, Span
-from eval.consistency.text import STOPWORDS, sentences, tokens
+from eval.consistency.text import STOPWORDS, content_words, sentences, tokens
 from eval.tokenize import porter_stem as stem  # rouge-score's Porter stemmer, cached
 
 
@@ -38,7 +38,7 @@ class ArticleIndex:
         self.words = [t for _, _, t in tokens(article)]
         self.pools = {n: set(_ngrams(self.words, n)) for n in range(1, max_n + 1)}
         self.sentences = [s for _, _, s in sentences(article)]
-        self.sentence_words = [{t for _, _, t in tokens(s)} - STOPWORDS for s in self.sentences]
+        self.sentence_words = [content_words(s) for s in self.sentences]
         stems = [{stem(w) for w in words} for words in self.sentence_words] or [set()]
         self.stems = set().union(*stems)
         # windows of two neighbouring sentences: a fact a summary sentence states is usually

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.base.hashing import folder_hash
+from eval.base.io import atomic_write_json
 from eval.consistency.backend import Backend, BackendResult, Span
-from eval.consistency.align import model_hash
 from eval.consistency.text import sentences
 
 
@@ -40,7 +41,7 @@ class NliScorer:
         self.tokenizer = AutoTokenizer.from_pretrained(source)
         self.model = AutoModelForSequenceClassification.from_pretrained(source).eval()
         self.name = model
-        self.hash = model_hash(Path(model)) if Path(model).exists() else "hub"
+        self.hash = folder_hash(model) if Path(model).exists() else "hub"
         self.batch_size, self.max_length = batch_size, max_length
         labels = {i: str(n).lower() for i, n in self.model.config.id2label.items()}
         self.entail = self._label(labels, entail_label, ("entail", "support", "consistent", "label_1"),
@@ -153,5 +154,5 @@ def fit_conv(backend: NliBackend, rows: list[dict], path, bins: int = 50, seed: 
     features = [histogram(row, bins) for mat in mats for row in mat]
     labels = [r["label"] for r, mat in zip(rows, mats) for _ in mat]
     model = LogisticRegression(random_state=seed, max_iter=1000).fit(np.array(features), labels)
-    Path(path).write_text(json.dumps({"weights": model.coef_[0].tolist(), "bias": float(model.intercept_[0]),
-                                      "bins": bins, "model": backend.scorer.name, "rows": len(rows)}))
+    atomic_write_json(path, {"weights": model.coef_[0].tolist(), "bias": float(model.intercept_[0]),
+                             "bins": bins, "model": backend.scorer.name, "rows": len(rows)})

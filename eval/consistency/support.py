@@ -14,7 +14,7 @@ window; the result says when the body was cut. The best-overlap sentence is show
 and the `entities` backend's number/name spans are added, so a wrong figure is still marked.
 
 Training: `python -m summarizer train-support --config configs/consistency/support.yaml`
-(summarizer/consistency_training/support.py); model card in models/support-minilm/README.md.
+(eval/consistency/training/support.py); model card in models/support-minilm/README.md.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ import json
 import math
 from pathlib import Path
 
+from eval.base.hashing import file_hash
 from eval.consistency.backend import Backend, BackendResult
-from eval.consistency.text import sentences
-from eval.consistency.trained import class_probabilities, content_words, file_hash
+from eval.consistency.cross_encoder import class_probabilities, load_classifier
+from eval.consistency.text import content_words, sentences
 
 DEFAULT_MODEL = Path(__file__).with_name("models") / "support-minilm"
 LABELS = ("unrelated", "discuss", "disagree", "agree")  # the classifier's class order
@@ -60,21 +61,11 @@ class SupportBackend(Backend):
     name = "support"
     def __init__(self, model: str | Path | None = None, batch_size: int = 16,
                  threads: int | None = 2, spans: bool = True):
-        import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
         self.model_path = Path(model) if model else DEFAULT_MODEL
+        self.tokenizer, self.model = load_classifier(
+            self.model_path, "python -m summarizer train-support --config configs/consistency/support.yaml",
+            threads)
         weights = self.model_path / "model.safetensors"
-        if not weights.exists():
-            raise FileNotFoundError(
-                f"no checkpoint at {self.model_path}; train one with "
-                "`python -m summarizer train-support --config configs/consistency/support.yaml`")
-        if threads:
-            torch.set_num_threads(threads)
-        self.torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(self.model_path)
-        self.model = AutoModelForSequenceClassification.from_pretrained(
-            self.model_path, dtype=torch.float32).eval()
         config = self.model.config
         self.max_length = int(getattr(config, "support_max_length", 256))
         self.max_words = int(getattr(config, "support_max_words", 150))

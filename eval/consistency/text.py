@@ -1,6 +1,7 @@
-"""Small text helpers shared by the backends: sentence splitting with character offsets and
-lower-cased word tokens with offsets. Regex-based on purpose: fast, and the same for every
-backend, so spans from different backends line up."""
+"""Small text helpers shared by the backends: sentence splitting with character offsets,
+lower-cased word tokens with offsets, content words and the sentence that best supports a claim.
+Regex-based on purpose: fast, and the same for every backend, so spans from different backends
+line up."""
 
 from __future__ import annotations
 
@@ -47,3 +48,15 @@ being has have had do does did not no it its this that these those he she they w
 your my him them us me who whom which what when where why how than then there here so such can could will
 would shall should may might must s t also just into over after before about up down out off more most
 very said says say""".split())
+
+
+def content_words(text: str) -> set[str]:
+    return {t for _, _, t in tokens(text) if t not in STOPWORDS}
+
+
+def best_sentence(text: str, claim: str) -> str:
+    """The sentence of `text` sharing most content words with the claim (the first on a tie),
+    shown as the claim's support."""
+    words = content_words(claim)
+    candidates = [s for _, _, s in sentences(text)] or [text]
+    return max(candidates, key=lambda s: len(words & content_words(s)))

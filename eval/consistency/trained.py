@@ -1,5 +1,5 @@
 """Backend `trained`: a MiniLM cross-encoder fine-tuned here as a consistency classifier
-(training code: summarizer/consistency_training). It reads (article chunk, summary sentence)
+(training code: eval/consistency/training). It reads (article chunk, summary sentence)
 pairs and gives P(consistent); a summary scores like SummaC-ZS: the min over its sentences of
 the max over article chunks.
 
@@ -11,11 +11,12 @@ made by `python -m summarizer train-consistency --config configs/consistency/tra
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
+from eval.base.hashing import file_hash
 from eval.consistency.backend import Backend, BackendResult, Span
-from eval.consistency.text import STOPWORDS, sentences, tokens
+from eval.consistency.cross_encoder import class_probabilities, load_classifier
+from eval.consistency.text import best_sentence, content_words, sentences
 
 DEFAULT_MODEL = Path(__file__).with_name("models") / "trained-minilm"
 
@@ -37,10 +38,6 @@ def chunk_article(article: str, chunk_words: int = 80) -> list[str]:
     return chunks
 
 
-def content_words(text: str) -> set[str]:
-    return {t for _, _, t in tokens(text) if t not in STOPWORDS}
-
-
 def top_chunks(chunks: list[str], claim: str, k: int) -> list[int]:
     """Indices of the k chunks sharing most content words with the claim (all if k <= 0).
     A cheap pre-filter: the best-supporting chunk almost always shares words with the claim,
@@ -52,59 +49,19 @@ def top_chunks(chunks: list[str], claim: str, k: int) -> list[int]:
     return sorted(sorted(range(len(chunks)), key=lambda i: (-overlap[i], i))[:k])
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:12]
-
-
-def class_probabilities(model, tokenizer, firsts: list[str], seconds: list[str], batch_size: int,
-                        max_length: int, truncation: str) -> list[list[float]]:
-    """Softmax class probabilities of a sequence-pair classifier for each (first, second),
-    batched longest first so batches pad little; rows come back in input order."""
-    import torch
-
-    order = sorted(range(len(firsts)), key=lambda i: -len(firsts[i]) - len(seconds[i]))
-    probs: list[list[float]] = [[]] * len(firsts)
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            batch = order[start:start + batch_size]
-            encoded = tokenizer([firsts[i] for i in batch], [seconds[i] for i in batch],
-                                truncation=truncation, max_length=max_length, padding=True,
-                                return_tensors="pt")
-            for i, p in zip(batch, model(**encoded).logits.float().softmax(-1).tolist()):
-                probs[i] = p
-    return probs
-
-
 class TrainedBackend(Backend):
     name = "trained"
     def __init__(self, model_path: str | Path | None = None, batch_size: int = 16,
                  max_length: int = 160, chunk_words: int = 80, top_k_chunks: int = 3,
                  threads: int | None = 2, span_threshold: float = 0.5):
-        import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
         self.model_path = Path(model_path) if model_path else DEFAULT_MODEL
-        weights = self.model_path / "model.safetensors"
-        if not weights.exists():
-            raise FileNotFoundError(
-                f"no checkpoint at {self.model_path}; train one with "
-                "`python -m summarizer train-consistency --config configs/consistency/trained.yaml`"
-            )
-        if threads:
-            torch.set_num_threads(threads)
-        self.torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(self.model_path)
-        # Stored in fp16 to stay small; CPU matmuls are faster and exact enough in fp32.
-        self.model = AutoModelForSequenceClassification.from_pretrained(
-            self.model_path, dtype=torch.float32).eval()
+        self.tokenizer, self.model = load_classifier(
+            self.model_path,
+            "python -m summarizer train-consistency --config configs/consistency/trained.yaml", threads)
         self.batch_size, self.max_length = batch_size, max_length
         self.chunk_words, self.top_k_chunks = chunk_words, top_k_chunks
         self.span_threshold = span_threshold
-        self.model_hash = file_hash(weights)
+        self.model_hash = file_hash(self.model_path / "model.safetensors")
 
     def settings(self) -> dict[str, str]:
         return {"model": self.model_path.name, "hash": self.model_hash, "agg": "min-max",
@@ -140,17 +97,9 @@ class TrainedBackend(Backend):
             support, spans = [], []
             for start, end, sentence, ids in plan:
                 best, chunk = max(((scores[i], c) for i, c in ids), key=lambda x: x[0])
-                support.append((sentence, _best_sentence(chunk, sentence), best))
+                support.append((sentence, best_sentence(chunk, sentence), best))
                 if best < self.span_threshold:
                     spans.append(Span(start, end, sentence,
                                       f"not supported by the article (trained classifier p={best:.2f})"))
             results.append(BackendResult(min(s for _, _, s in support), spans, support))
         return results
-
-
-def _best_sentence(chunk: str, claim: str) -> str:
-    """The chunk sentence sharing most content words with the claim, to show as support."""
-    words = content_words(claim)
-    candidates = [s for _, _, s in sentences(chunk)] or [chunk]
-    return max(candidates, key=lambda s: len(words & content_words(s)))
-

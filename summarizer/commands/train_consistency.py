@@ -21,8 +21,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     import json
 
-    from summarizer.consistency_training import read_config
-    from summarizer.consistency_training.train import run as train
+    from eval.consistency.training import read_config
+    from eval.consistency.training.train import run as train
 
     config = read_config(args.config, ("seed", "backbone", "output_dir", "data"))
     if args.seed is not None:

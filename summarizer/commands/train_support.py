@@ -19,8 +19,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     import json
 
-    from summarizer.consistency_training import read_config
-    from summarizer.consistency_training.support import run as train
+    from eval.consistency.training import read_config
+    from eval.consistency.training.support import run as train
 
     config = read_config(args.config, ("seed", "backbone", "work_dir", "data"))
     if args.work_dir:
@@ -28,7 +28,7 @@ def run(args) -> int:
     if args.max_steps is not None:
         config.setdefault("train", {})["max_steps"] = args.max_steps
     if args.lexical_only:
-        from summarizer.consistency_training.support import fit_lexical
+        from eval.consistency.training.support import fit_lexical
 
         print(json.dumps(fit_lexical(config, Path(config["work_dir"]) / "best")))
         return 0

@@ -4,7 +4,8 @@ does not apply (so callers never get a silent copy labelled as an error). Positi
 `compress`, which only removes material and so keeps the sentence supported.
 
 Functions take plain strings plus the entities spaCy found, so they are testable as
-(input, expected) tables without loading a model.
+(input, expected) tables without loading a model. `corrupt` applies one applicable rule;
+`entities_in` turns a spaCy doc's entities into `Entity` rows.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ class Entity(NamedTuple):
     end: int
     label: str  # spaCy label: PERSON, ORG, GPE, DATE, MONEY, CARDINAL, ...
     text: str
+
+
+def entities_in(doc, start: int, end: int) -> list[Entity]:
+    """spaCy entities inside [start, end) of the doc, with offsets relative to `start`."""
+    return [Entity(e.start_char - start, e.end_char - start, e.label_, e.text)
+            for e in doc.ents if e.start_char >= start and e.end_char <= end]
 
 
 # Types whose surface form is a name; numbers and dates are changed by `change_number`.
@@ -171,4 +178,27 @@ def compress(sentence: str) -> str | None:
     match = _TRAILING.search(sentence)
     if match:
         return sentence[:match.start()] + sentence[match.end():]
+    return None
+
+
+def corrupt(sentence: str, entities: list[Entity], pool: dict[str, list[str]],
+            other_sentences: list[str], rng: random.Random) -> tuple[str, str] | None:
+    """One applicable corruption, rules tried in random order: (changed text, rule) or None.
+    `pool`: names of the article by entity type; `other_sentences`: material for `splice`."""
+    rules = ["entity", "number", "negation", "pronoun", "splice"]
+    rng.shuffle(rules)
+    for rule in rules:
+        if rule == "entity":
+            new = swap_entity(sentence, entities, pool, rng)
+        elif rule == "number":
+            new = change_number(sentence, rng)
+        elif rule == "negation":
+            new = negate(sentence)
+        elif rule == "pronoun":
+            new = swap_pronoun(sentence, rng)
+        else:
+            others = [s for s in other_sentences if s != sentence]
+            new = splice(sentence, rng.choice(others)) if others else None
+        if new and new.strip() != sentence.strip():
+            return new, rule
     return None

@@ -19,7 +19,8 @@ import random
 import time
 from pathlib import Path
 
-from eval.base.io import atomic_write_json
+from eval.base.io import atomic_dir, atomic_file, atomic_write_json
+from eval.consistency.cross_encoder import class_probabilities
 
 log = logging.getLogger(__name__)
 
@@ -58,23 +59,16 @@ def encode_rows(rows: list[dict], max_words: int) -> list[tuple[str, str, int]]:
 
 
 def agree_auc(model, tokenizer, examples, max_length: int, batch_size: int = 32) -> float:
-    import torch
     from sklearn.metrics import roc_auc_score
 
     from eval.consistency.support import LABELS
 
     agree = LABELS.index("agree")
-    scores = []
     model.eval()
-    with torch.inference_mode():
-        for start in range(0, len(examples), batch_size):
-            batch = examples[start:start + batch_size]
-            enc = tokenizer([h for h, _, _ in batch], [p for _, p, _ in batch],
-                            truncation="only_second", max_length=max_length, padding=True,
-                            return_tensors="pt")
-            scores += model(**enc).logits.float().softmax(-1)[:, agree].tolist()
+    probs = class_probabilities(model, tokenizer, [h for h, _, _ in examples], [p for _, p, _ in examples],
+                                batch_size, max_length, "only_second")
     model.train()
-    return float(roc_auc_score([int(y == agree) for _, _, y in examples], scores))
+    return float(roc_auc_score([int(y == agree) for _, _, y in examples], [p[agree] for p in probs]))
 
 
 def run(config: dict, progress: bool = True) -> dict:
@@ -88,7 +82,7 @@ def run(config: dict, progress: bool = True) -> dict:
     )
 
     from eval.consistency.support import LABELS
-    from summarizer.consistency_training.train import backbone_path, prepare_head
+    from eval.consistency.training.train import backbone_path, prepare_head
 
     settings = {**TRAIN_DEFAULTS, **config.get("train", {})}
     seed = int(config["seed"])
@@ -251,31 +245,23 @@ def contradicted_threshold(rows: list[dict], probs) -> float:
 
 
 def save_model(model, tokenizer, folder: Path) -> None:
-    """fp16 safetensors + tokenizer, swapped in whole (a kill leaves the old copy)."""
-    import shutil
-
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.half().save_pretrained(tmp, safe_serialization=True)
-    model.float()
-    tokenizer.save_pretrained(tmp)
-    old = folder.with_name(folder.name + ".old")
-    if folder.exists():
-        folder.rename(old)
-    tmp.rename(folder)
-    shutil.rmtree(old, ignore_errors=True)
+    """fp16 safetensors + tokenizer, swapped in whole (a kill or an error leaves the old copy)."""
+    with atomic_dir(folder) as tmp:
+        try:
+            model.half().save_pretrained(tmp, safe_serialization=True)
+        finally:
+            model.float()
+        tokenizer.save_pretrained(tmp)
 
 
 def _save_state(model, optimizer, scheduler, state: dict, work: Path) -> None:
-    import os
-
     import torch
     from safetensors.torch import save_file
 
     tensors = {k: v.contiguous() for k, v in model.state_dict().items()}
-    save_file(tensors, work / "last.safetensors.tmp")
-    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                "rng": torch.get_rng_state()}, work / "optimizer.pt.tmp")
-    os.replace(work / "last.safetensors.tmp", work / "last.safetensors")
-    os.replace(work / "optimizer.pt.tmp", work / "optimizer.pt")
+    # both written in full before either replaces its old copy; an error replaces neither
+    with atomic_file(work / "last.safetensors") as weights, atomic_file(work / "optimizer.pt") as rest:
+        save_file(tensors, weights)
+        torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                    "rng": torch.get_rng_state()}, rest)
     atomic_write_json(work / "state.json", state)  # written last: it marks the state complete

@@ -17,9 +17,9 @@ import random
 from collections import Counter
 from typing import NamedTuple
 
-from eval.consistency.text import sentences
-from eval.consistency.trained import chunk_article, content_words, top_chunks
-from summarizer.consistency_training import corruptions as C
+from eval.consistency.text import content_words, sentences
+from eval.consistency.trained import chunk_article, top_chunks
+from eval.consistency.training.corruptions import compress, corrupt, entities_in
 
 log = logging.getLogger(__name__)
 
@@ -30,33 +30,6 @@ class Pair(NamedTuple):
     label: int  # 1 = consistent
     kind: str  # which rule made it (for the model card's counts)
     source: str  # article / document id
-
-
-def _entities(doc, start: int, end: int) -> list[C.Entity]:
-    """spaCy entities inside [start, end) of the doc, with offsets relative to `start`."""
-    return [C.Entity(e.start_char - start, e.end_char - start, e.label_, e.text)
-            for e in doc.ents if e.start_char >= start and e.end_char <= end]
-
-
-def _corrupt(sentence: str, entities, pool, other_sentences, rng: random.Random):
-    """One applicable corruption, tried in random order: (text, kind) or None."""
-    rules = ["entity", "number", "negation", "pronoun", "splice"]
-    rng.shuffle(rules)
-    for rule in rules:
-        if rule == "entity":
-            new = C.swap_entity(sentence, entities, pool, rng)
-        elif rule == "number":
-            new = C.change_number(sentence, rng)
-        elif rule == "negation":
-            new = C.negate(sentence)
-        elif rule == "pronoun":
-            new = C.swap_pronoun(sentence, rng)
-        else:
-            others = [s for s in other_sentences if s != sentence]
-            new = C.splice(sentence, rng.choice(others)) if others else None
-        if new and new.strip() != sentence.strip():
-            return new, rule
-    return None
 
 
 def article_pairs(article_id: str, article: str, headline: str | None, nlp, rng: random.Random,
@@ -75,13 +48,13 @@ def article_pairs(article_id: str, article: str, headline: str | None, nlp, rng:
     for c, (chunk, doc) in enumerate(zip(chunks, docs)):
         for start, end, sentence in sentences(chunk):
             if 6 <= len(sentence.split()) <= 45:
-                candidates.append((sentence, _entities(doc, start, end), c))
+                candidates.append((sentence, entities_in(doc, start, end), c))
     all_sentences = [s for s, _, _ in candidates]
     pairs = []
     for sentence, ents, c in rng.sample(candidates, min(claims_per_article, len(candidates))):
-        positive = C.compress(sentence) if rng.random() < 0.5 else None
+        positive = compress(sentence) if rng.random() < 0.5 else None
         pairs.append(Pair(chunks[c], positive or sentence, 1, "compressed" if positive else "extracted", article_id))
-        corrupted = _corrupt(sentence, ents, pool, all_sentences, rng)
+        corrupted = corrupt(sentence, ents, pool, all_sentences, rng)
         if corrupted:
             pairs.append(Pair(chunks[c], corrupted[0], 0, corrupted[1], article_id))
         # Unsupported by this chunk: a sentence from another chunk that shares few words.
@@ -94,7 +67,7 @@ def article_pairs(article_id: str, article: str, headline: str | None, nlp, rng:
     if headline and len(headline.split()) >= 3:
         doc = docs[-1]
         pairs.append(Pair(chunks[0], headline, 1, "headline", article_id))
-        corrupted = _corrupt(headline, _entities(doc, 0, len(headline)), pool, [], rng)
+        corrupted = corrupt(headline, entities_in(doc, 0, len(headline)), pool, [], rng)
         if corrupted:
             pairs.append(Pair(chunks[0], corrupted[0], 0, "headline-" + corrupted[1], article_id))
     return pairs

@@ -11,12 +11,13 @@ import json
 import logging
 import math
 import random
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from summarizer.consistency_training.data import Pair, describe, human_pairs, synthetic_pairs
+from eval.base.io import atomic_dir
+from eval.consistency.cross_encoder import class_probabilities
+from eval.consistency.training.data import Pair, describe, human_pairs, synthetic_pairs
 
 log = logging.getLogger(__name__)
 
@@ -146,17 +147,9 @@ def loss_curve(losses: list[float], points: int = 10) -> list[tuple[int, float]]
 
 def predict(model, tokenizer, pairs: list[Pair], max_length: int, batch_size: int = 32) -> list[float]:
     """P(consistent) per pair."""
-    import torch
-
-    scores = []
-    with torch.inference_mode():
-        for start in range(0, len(pairs), batch_size):
-            batch = pairs[start:start + batch_size]
-            encoded = tokenizer([p.premise for p in batch], [p.claim for p in batch],
-                                truncation="only_first", max_length=max_length,
-                                padding=True, return_tensors="pt")
-            scores += model(**encoded).logits.float().softmax(-1)[:, 1].tolist()
-    return scores
+    probs = class_probabilities(model, tokenizer, [p.premise for p in pairs], [p.claim for p in pairs],
+                                batch_size, max_length, "only_first")
+    return [p[1] for p in probs]
 
 
 def pair_metrics(labels: list[int], scores: list[float]) -> dict[str, float]:
@@ -257,19 +250,18 @@ def run(config: dict, output_dir: Path | None = None, progress: bool = True) -> 
 
 
 def save(model, tokenizer, output_dir: Path, summary: dict, config: dict) -> None:
-    """fp16 safetensors (~45 MB for MiniLM) + tokenizer + model card, written to a temporary
-    folder first so a kill never leaves a half-written checkpoint in place."""
+    """fp16 safetensors (~45 MB for MiniLM) + tokenizer + model card, swapped in whole: a kill
+    or an error leaves the previous checkpoint in place, never half of one."""
     import yaml
 
-    tmp = output_dir.with_name(output_dir.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.half().save_pretrained(tmp, safe_serialization=True)
-    model.float()
-    tokenizer.save_pretrained(tmp)
-    (tmp / "training_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
-    (tmp / "README.md").write_text(model_card(summary, yaml.safe_dump(config, sort_keys=False)))
-    shutil.rmtree(output_dir, ignore_errors=True)
-    tmp.rename(output_dir)
+    with atomic_dir(output_dir) as tmp:
+        try:
+            model.half().save_pretrained(tmp, safe_serialization=True)
+        finally:
+            model.float()
+        tokenizer.save_pretrained(tmp)
+        (tmp / "training_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+        (tmp / "README.md").write_text(model_card(summary, yaml.safe_dump(config, sort_keys=False)))
 
 
 def model_card(summary: dict, config_text: str) -> str:
