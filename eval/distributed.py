@@ -443,30 +443,6 @@ def consistency_ray(rows, output, backend, threshold, kind, options, batch_size=
     return 0
 
 
-def summarizer_kwargs(options: dict) -> dict:
-    """Summarizer.from_pretrained arguments from `summarizer generate` options, as its run() builds them."""
-    generation = {k: options[k] for k in ("max_new_tokens", "num_beams", "no_repeat_ngram_size", "trim_repeats",
-                                          "candidate_checker") if options.get(k) is not None}
-    generation.update({k: options[k] or None for k in ("max_sentences", "max_words") if options.get(k) is not None})
-    if options.get("candidates", 1) != 1:
-        generation["candidates"] = options["candidates"]
-    return dict(name_or_path=options["model"], task=options["task"], prompt=options["prompt"], dtype=options["dtype"],
-                num_threads=options["threads"], max_input_tokens=options["max_input_tokens"],
-                casing=options["casing"], chunked=bool(options["chunked"]), engine=options["engine"],
-                quantize=options["quantize"], **generation)
-
-
-def generation_row(row_id, result, options, model_name, signature) -> dict:
-    """One OUT.jsonl row, the fields `summarizer generate` writes."""
-    return {"id": row_id, "prediction": result.text, "task": options["task"], "model": model_name,
-            "truncated": result.truncated, "hit_length_cap": result.hit_length_cap, "error": result.error,
-            "input_tokens": result.input_tokens, "output_tokens": result.output_tokens,
-            "seconds": round(result.seconds, 4), "repeated": result.repeated, "candidates": result.candidates,
-            **({"consistency": result.consistency, "consistent": result.consistent}
-               if result.candidates > 1 else {}),
-            "signature": signature}
-
-
 class GenerateActor:
     """One Summarizer per actor (loaded once, kept); a shard is whole local-size batches."""
 
@@ -526,7 +502,7 @@ def generate_ray(articles, output, options: dict, progress=True, address="local"
     """
     from tqdm import tqdm
 
-    from summarizer.generate import default_model_name
+    from summarizer.generate import default_model_name, load_options
 
     model_name = options["model"] or default_model_name(options["task"])
     size = options["batch_size"]
@@ -543,9 +519,9 @@ def generate_ray(articles, output, options: dict, progress=True, address="local"
         with tqdm(total=len(articles), initial=len(articles) - len(todo), unit="row",
                   desc=f"{options['task']}s (ray)", disable=not progress) as bar:
             for row_id, result, _, signature in map_generation(
-                    todo, summarizer_kwargs(options), size, options["seed"], shard_rows, address, workers,
+                    todo, load_options(options), size, options["seed"], shard_rows, address, workers,
                     cpus_per_worker, gpus_per_worker):
-                out.write(generation_row(row_id, result, options, model_name, signature))
+                out.write(result.as_row(row_id, options["task"], model_name, signature))
                 bar.update(1)
         missing = {i for i, _ in articles} - out.done
         if missing:

@@ -21,11 +21,11 @@ Splits are deterministic and documented so nobody tunes on held-out data:
 from __future__ import annotations
 
 import collections
-import gzip
 import hashlib
-import json
 import re
 
+from eval.base.errors import InputError
+from eval.base.io import iter_jsonl, open_lines, parse_jsonl
 from eval.base.paths import data_path
 
 SOURCES = ("reuters", "bbc", "gigaword", "gigaword-plain", "fnc-agree", "financial", "financial-cnbc", "financial-reuters")
@@ -115,21 +115,19 @@ def truecase_title(title: str, article: str) -> str:
 
 def _reuters(split: str) -> list[dict]:
     rows = []
-    with gzip.open(data_path("headlines", "reuters21578.jsonl.gz"), "rt", encoding="utf-8") as handle:
-        for line in handle:
-            raw = json.loads(line)
-            if _REUTERS_SPLITS.get(raw.get("lewissplit")) != split:
-                continue
-            title, body = (raw.get("title") or "").strip(), (raw.get("body") or "").strip()
-            if not title or not body:  # 4,535 wire items have a title or a body only
-                continue
-            article = clean_reuters_body(body)
-            rows.append({
-                "id": f"reuters/{raw['newid']}",
-                "article": article,
-                "headline": truecase_title(title, article),
-                "category": (raw.get("topics") or ["none"])[0],
-            })
+    for raw in iter_jsonl(data_path("headlines", "reuters21578.jsonl.gz")):
+        if _REUTERS_SPLITS.get(raw.get("lewissplit")) != split:
+            continue
+        title, body = (raw.get("title") or "").strip(), (raw.get("body") or "").strip()
+        if not title or not body:  # 4,535 wire items have a title or a body only
+            continue
+        article = clean_reuters_body(body)
+        rows.append({
+            "id": f"reuters/{raw['newid']}",
+            "article": article,
+            "headline": truecase_title(title, article),
+            "category": (raw.get("topics") or ["none"])[0],
+        })
     return rows
 
 
@@ -137,22 +135,20 @@ def _reuters(split: str) -> list[dict]:
 
 def _bbc(split: str) -> list[dict]:
     rows, seen = [], set()
-    with open(data_path("headlines", "bbc_news_summary.jsonl"), encoding="utf-8") as handle:
-        for line in handle:
-            raw = json.loads(line)
-            article = raw["article"].strip()
-            if article in seen:  # 133 exact duplicates in the Kaggle release
-                continue
-            seen.add(article)
-            if hash_split(article) != split:
-                continue
-            rows.append({
-                "id": f"bbc/{raw['id']}",
-                "article": article,
-                "headline": raw["title"].strip(),
-                "category": raw["category"],
-                "summary": raw.get("extractive_summary", ""),
-            })
+    for raw in iter_jsonl(data_path("headlines", "bbc_news_summary.jsonl")):
+        article = raw["article"].strip()
+        if article in seen:  # 133 exact duplicates in the Kaggle release
+            continue
+        seen.add(article)
+        if hash_split(article) != split:
+            continue
+        rows.append({
+            "id": f"bbc/{raw['id']}",
+            "article": article,
+            "headline": raw["title"].strip(),
+            "category": raw["category"],
+            "summary": raw.get("extractive_summary", ""),
+        })
     return rows
 
 
@@ -193,18 +189,12 @@ def looks_title_cased(headline: str) -> bool:
 
 
 def _fnc_agree(split: str) -> list[dict]:
-    bodies = {}
-    with open(data_path("headline_support", "train_bodies.jsonl"), encoding="utf-8") as handle:
-        for line in handle:
-            raw = json.loads(line)
-            bodies[raw["body_id"]] = raw["article"]
+    bodies = {raw["body_id"]: raw["article"] for raw in iter_jsonl(data_path("headline_support", "train_bodies.jsonl"))}
     first_body: dict[str, int] = {}
-    with open(data_path("headline_support", "train_stances.jsonl"), encoding="utf-8") as handle:
-        for line in handle:
-            raw = json.loads(line)
-            headline = " ".join(raw["headline"].split())
-            if raw["stance"] == "agree" and raw["body_id"] < first_body.get(headline, 1 << 62):
-                first_body[headline] = raw["body_id"]
+    for raw in iter_jsonl(data_path("headline_support", "train_stances.jsonl")):
+        headline = " ".join(raw["headline"].split())
+        if raw["stance"] == "agree" and raw["body_id"] < first_body.get(headline, 1 << 62):
+            first_body[headline] = raw["body_id"]
     rows = []
     for headline, body_id in sorted(first_body.items(), key=lambda item: (item[1], item[0])):
         article = "\n".join(" ".join(p.split()) for p in bodies[body_id].split("\n") if p.strip())
@@ -233,15 +223,13 @@ def _financial(split: str, outlet: str | None = None) -> list[dict]:
                          "use split dev (selection half) or test (report half)")
     rows = []
     path = data_path("headlines", "financial_headlines.jsonl")
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            raw = json.loads(line)
-            for field in ("source", "headline", "description"):
-                if not isinstance(raw.get(field), str) or not raw[field].strip():
-                    raise ValueError(f"{path}:{number}: field {field!r} is empty or not text")
-            headline, source = " ".join(raw["headline"].split()), raw["source"].strip().lower()
-            if (outlet and source != outlet) or financial_half(headline) != FINANCIAL_HALVES[split]:
-                continue
-            rows.append({"id": f"financial/{number}", "article": " ".join(raw["description"].split()),
-                         "headline": headline, "category": source})
+    for number, raw in parse_jsonl(open_lines(path), path):
+        for field in ("source", "headline", "description"):
+            if not isinstance(raw.get(field), str) or not raw[field].strip():
+                raise InputError("empty or not text", path=path, line=number, field=field)
+        headline, source = " ".join(raw["headline"].split()), raw["source"].strip().lower()
+        if (outlet and source != outlet) or financial_half(headline) != FINANCIAL_HALVES[split]:
+            continue
+        rows.append({"id": f"financial/{number}", "article": " ".join(raw["description"].split()),
+                     "headline": headline, "category": source})
     return rows

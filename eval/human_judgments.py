@@ -15,12 +15,15 @@ No row is dropped.
 from __future__ import annotations
 
 import csv
+import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from eval.base.errors import InputError
-from eval.base.io import open_lines, parse_jsonl
+from eval.base.io import iter_jsonl, open_lines, parse_jsonl
+from eval.base.paths import data_path
 
 PREFERENCES = {"a": "a", "b": "b", "tie": "tie"}
 
@@ -182,3 +185,35 @@ def load_pairwise(path, id_field="id", a_field="prediction_a", b_field="predicti
             if not row[side].strip():
                 loaded.warnings.append(f"{path} line {row['line']}: empty prediction_{side} (scored as it is)")
     return loaded
+
+
+# --- the research sets with human judgments (SummEval, REALSumm), read from $SUMM_DATA_DIR --------
+
+SUMMEVAL_DIMS = ["coherence", "consistency", "fluency", "relevance"]
+_TAG_RE = re.compile(r"\s*</?t>\s*")
+
+
+def load_summeval() -> list[dict]:
+    return [{"doc": r["article_id"], "system": r["summary_id"], "prediction": r["summary"],
+             "article": r["article"], "references": [r["article"]],
+             "human": {d: r[d] for d in SUMMEVAL_DIMS}}
+            for r in iter_jsonl(data_path("human_judgments", "summeval.jsonl"))]
+
+
+def _sentences(text: str) -> str:
+    # REALSumm marks sentences with <t> ... </t>; rougeLsum-style newline separation instead.
+    return "\n".join(s.strip() for s in _TAG_RE.split(text) if s.strip())
+
+
+def load_realsumm() -> list[dict]:
+    rows = []
+    for kind in ("abs", "ext"):
+        with open(data_path("human_judgments", "realsumm", f"scores_{kind}.json"), encoding="utf-8") as handle:
+            docs = json.load(handle)
+        for doc_id, doc in docs.items():
+            for system, entry in doc["system_summaries"].items():
+                rows.append({"doc": str(doc_id), "system": f"{kind}:{system}", "article": None,
+                             "prediction": _sentences(entry["system_summary"]),
+                             "references": [_sentences(doc["ref_summ"])],
+                             "human": {"litepyramid_recall": entry["scores"]["litepyramid_recall"]}})
+    return rows

@@ -120,6 +120,17 @@ def approximate_randomization(a, b, n_trials: int = 10000, seed: int = 12345):
     return float(p_value[0]) if np.ndim(a) == 1 else p_value
 
 
+def resample_indices(n: int, n_resamples: int = 1000, seed: int = 12345) -> np.ndarray:
+    """(n_resamples, n) indices drawn with replacement: the resamples of a bootstrap over n
+    units, for statistics that are not a mean (a correlation over resampled documents)."""
+    return np.random.default_rng(seed).integers(0, n, size=(n_resamples, n))
+
+
+def percentile_interval(values, confidence: float = 0.95):
+    """(low, high): the percentile interval of bootstrap statistics."""
+    return _percentiles(np.asarray(values, dtype=np.float64), confidence)
+
+
 def _one_blas_thread():
     """The resampling products are small, cache-sized matrices: one BLAS thread does them best.
     Several threads spin against each other when the cores are busy (measured on 2 loaded cores:

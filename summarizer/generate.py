@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eval.base.io import load_yaml
 from eval.base.signature import Signature
 from summarizer import ct2, extractive, models, postprocess
 from summarizer.postprocess import SummaryGuard
@@ -436,9 +437,31 @@ class Summarizer:
 
 def _adapter_prompt(path) -> PromptTemplate:
     """An adapter's prompt.yaml is either a full template or names one (`prompt: NAME`)."""
-    import yaml
-
-    data = yaml.safe_load(open(path, encoding="utf-8")) or {}
+    data = load_yaml(path)
     if "template" in data:
         return PromptTemplate.load(path)
     return PromptTemplate.load(data.get("prompt") or data.get("name"))
+
+
+def load_options(options: dict) -> dict:
+    """`Summarizer.from_pretrained` arguments from the options of `summarizer generate` (its
+    flags or --config), for the local loop and the Ray actors alike."""
+    generation = {k: options[k] for k in ("max_new_tokens", "num_beams", "no_repeat_ngram_size", "trim_repeats",
+                                          "candidate_checker") if options.get(k) is not None}
+    # 0 turns a length target off
+    generation.update({k: options[k] or None for k in ("max_sentences", "max_words") if options.get(k) is not None})
+    if options.get("candidates", 1) != 1:
+        generation["candidates"] = options["candidates"]
+    return dict(name_or_path=options["model"], task=options["task"], prompt=options["prompt"], dtype=options["dtype"],
+                num_threads=options["threads"], max_input_tokens=options["max_input_tokens"],
+                casing=options["casing"], chunked=bool(options["chunked"]), engine=options["engine"],
+                quantize=options["quantize"], **generation)
+
+
+def generate_rows(summarizer, items, batch_size: int, seed: int):
+    """(id, GenerationResult) for each (id, article) of `items`, a batch at a time, in order."""
+    for start in range(0, len(items), batch_size):
+        batch = items[start:start + batch_size]
+        results = summarizer.generate([article for _, article in batch], batch_size=batch_size, seed=seed)
+        yield from zip([row_id for row_id, _ in batch], results)
+

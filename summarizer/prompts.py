@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from eval.base.errors import InputError
+from eval.base.io import load_yaml
 
 # configs/prompts, reached through the package (summarizer/prompt_templates is a link to it) so
 # that a non-editable install carries the templates too
@@ -40,7 +39,7 @@ class PromptTemplate:
         if not path.exists():
             known = sorted(p.stem for p in PROMPTS_DIR.glob("*.yaml"))
             raise InputError(f"unknown prompt {str(name_or_path)!r}; known: {', '.join(known)}")
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path)
         for key in ("task", "instruction", "template"):
             if not isinstance(data.get(key), str):
                 raise InputError("missing or not a string", path=path, field=key)

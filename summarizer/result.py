@@ -19,3 +19,12 @@ class GenerationResult:
     candidates: int = 1
     consistency: float | None = None
     consistent: bool | None = None
+
+    def as_row(self, row_id, task: str, model: str, signature: str) -> dict:
+        """The one JSONL row of a generated text (`summarizer generate`, `eval run`, on Ray too)."""
+        return {"id": row_id, "prediction": self.text, "task": task, "model": model,
+                "truncated": self.truncated, "hit_length_cap": self.hit_length_cap, "error": self.error,
+                "input_tokens": self.input_tokens, "output_tokens": self.output_tokens,
+                "seconds": round(self.seconds, 4), "repeated": self.repeated, "candidates": self.candidates,
+                **({"consistency": self.consistency, "consistent": self.consistent} if self.candidates > 1 else {}),
+                "signature": signature}

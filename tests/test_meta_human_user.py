@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from eval.cli import main
-from eval.commands.meta_human import pairwise_agreement
+from eval.correlation import pairwise_agreement
 
 REF = "Council approves new bridge over the river"
 SYSTEMS = {"model": ("Council backs new bridge over river", 4.0), "lead": ("Council approves bridge", 3.0),

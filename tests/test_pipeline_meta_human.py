@@ -4,7 +4,9 @@ are measured on the shared data and reported in docs/harness.md)."""
 import numpy as np
 import pytest
 
-from eval.commands.meta_human import _sentences, correlations, matrix, render_markdown
+from eval.commands.meta_human import render_markdown
+from eval.correlation import correlations, matrix
+from eval.human_judgments import _sentences
 
 RNG = np.random.default_rng(0)
 HUMAN = RNG.normal(size=(30, 6)) + np.arange(6)  # 30 documents x 6 systems, systems differ

@@ -3,6 +3,7 @@ writing results that survive a kill: atomic files and folders, resumable append-
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -21,8 +22,12 @@ _SENTENCE_MARK_RE = re.compile(r"\s*<n>\s*")
 
 
 def open_lines(path) -> Iterator[tuple[int, str]]:
-    """(1-based line number, line without newline), decoding strictly so bad bytes are reported."""
-    stream = sys.stdin.buffer if str(path) == "-" else open(path, "rb")
+    """(1-based line number, line without newline), decoding strictly so bad bytes are reported.
+    `-` is stdin; a `.gz` file is read through gzip."""
+    if str(path) == "-":
+        stream = sys.stdin.buffer
+    else:
+        stream = gzip.open(path, "rb") if str(path).endswith(".gz") else open(path, "rb")
     try:
         for number, raw in enumerate(stream, 1):
             try:
@@ -48,6 +53,12 @@ def parse_jsonl(lines: Iterable[tuple[int, str]], path) -> Iterator[tuple[int, d
         if not isinstance(row, dict):
             raise InputError("expected a JSON object", path=path, line=number)
         yield number, row
+
+
+def iter_jsonl(path) -> Iterator[dict]:
+    """The objects of a JSONL file (plain or .gz), one by one; errors name the file and line."""
+    for _, row in parse_jsonl(open_lines(path), path):
+        yield row
 
 
 def read_jsonl(path) -> list[dict]:

@@ -25,21 +25,20 @@ Data (read in place from $SUMM_DATA_DIR/human_judgments, never copied):
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 from pathlib import Path
 
 import numpy as np
 
-from eval.base.paths import data_path
 from eval.base.errors import InputError
 from eval.base.io import atomic_write_json, atomic_write_text
+from eval.correlation import LEVELS, correlation_table, pairwise_agreement
+from eval.human_judgments import SUMMEVAL_DIMS, load_realsumm, load_summeval
 
 log = logging.getLogger(__name__)
 
 DATASETS = {
-    "summeval": {"dims": ["coherence", "consistency", "fluency", "relevance"],
+    "summeval": {"dims": SUMMEVAL_DIMS,
                  "metrics": ["rouge", "bertscore", "headline", "consistency"]},
     "realsumm": {"dims": ["litepyramid_recall"], "metrics": ["rouge", "bertscore", "headline"]},
 }
@@ -48,7 +47,6 @@ FIELDS = ["rouge1", "rouge2", "rougeL", "rouge1_r", "rouge2_r", "bertscore_f", "
 # ROUGE without stemming (as rouge-score's default); consistency uses the fitted ensemble and falls
 # back to ngram only where the ensemble cannot load (its members' extras not installed).
 OPTIONS = {"consistency": {"backend": ["ensemble", "ngram"]}}
-_TAG_RE = re.compile(r"\s*</?t>\s*")
 
 
 def add_arguments(parser) -> None:
@@ -74,106 +72,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--limit-docs", type=int, help="first N documents only (quick look)")
     parser.add_argument("--no-progress", action="store_true")
-
-
-def load_summeval() -> list[dict]:
-    rows = []
-    with open(data_path("human_judgments", "summeval.jsonl"), encoding="utf-8") as handle:
-        for line in handle:
-            r = json.loads(line)
-            rows.append({"doc": r["article_id"], "system": r["summary_id"], "prediction": r["summary"],
-                         "article": r["article"], "references": [r["article"]],
-                         "human": {d: r[d] for d in DATASETS["summeval"]["dims"]}})
-    return rows
-
-
-def _sentences(text: str) -> str:
-    # REALSumm marks sentences with <t> ... </t>; rougeLsum-style newline separation instead.
-    return "\n".join(s.strip() for s in _TAG_RE.split(text) if s.strip())
-
-
-def load_realsumm() -> list[dict]:
-    rows = []
-    for kind in ("abs", "ext"):
-        with open(data_path("human_judgments", "realsumm", f"scores_{kind}.json"), encoding="utf-8") as handle:
-            docs = json.load(handle)
-        for doc_id, doc in docs.items():
-            for system, entry in doc["system_summaries"].items():
-                rows.append({"doc": str(doc_id), "system": f"{kind}:{system}", "article": None,
-                             "prediction": _sentences(entry["system_summary"]),
-                             "references": [_sentences(doc["ref_summ"])],
-                             "human": {"litepyramid_recall": entry["scores"]["litepyramid_recall"]}})
-    return rows
-
-
-def matrix(rows, value, docs, systems) -> np.ndarray:
-    """docs x systems array of value(row); NaN where a pair is missing or None."""
-    m = np.full((len(docs), len(systems)), np.nan)
-    d_index, s_index = {d: i for i, d in enumerate(docs)}, {s: i for i, s in enumerate(systems)}
-    for row in rows:
-        v = value(row)
-        if v is not None:
-            m[d_index[row["doc"]], s_index[row["system"]]] = float(v)
-    return m
-
-
-def _corr(x, y, kind: str) -> float:
-    from scipy.stats import kendalltau, spearmanr
-
-    ok = ~(np.isnan(x) | np.isnan(y))
-    if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
-        return np.nan
-    return float((kendalltau if kind == "kendall" else spearmanr)(x[ok], y[ok])[0])
-
-
-LEVELS = ("summary", "system")
-
-
-def correlations(metric: np.ndarray, human: np.ndarray, n_resamples=1000, seed=12345, confidence=0.95,
-                 levels=LEVELS) -> dict:
-    """Kendall/Spearman at each level with percentile intervals from resampling documents:
-    summary (within each document, averaged), system (of per-system means) and pooled (all
-    cells together; for ratings where documents have one prediction each)."""
-    from eval.stats import bootstrap_ci
-
-    out = {}
-    alpha = (1 - confidence) / 2
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, metric.shape[0], size=(n_resamples, metric.shape[0]))
-
-    def with_interval(value, boots):
-        boots = np.array(boots)[~np.isnan(boots)]
-        low, high = (np.quantile(boots, [alpha, 1 - alpha]) if len(boots) else (np.nan, np.nan))
-        return [value, float(low), float(high)]
-
-    for kind in ("kendall", "spearman"):
-        if "summary" in levels:
-            per_doc = np.array([_corr(metric[i], human[i], kind) for i in range(metric.shape[0])])
-            per_doc = per_doc[~np.isnan(per_doc)]
-            if len(per_doc) >= 2:
-                ci = bootstrap_ci(per_doc, n_resamples=n_resamples, seed=seed, confidence=confidence)
-                out[f"summary_{kind}"] = [float(ci.mean), float(ci.low), float(ci.high)]
-        if "system" in levels:
-            system = _corr(np.nanmean(metric, axis=0), np.nanmean(human, axis=0), kind)
-            boots = [_corr(np.nanmean(metric[d], axis=0), np.nanmean(human[d], axis=0), kind) for d in draws]
-            out[f"system_{kind}"] = with_interval(system, boots)
-        if "pooled" in levels:
-            pooled = _corr(metric.ravel(), human.ravel(), kind)
-            boots = [_corr(metric[d].ravel(), human[d].ravel(), kind) for d in draws]
-            out[f"pooled_{kind}"] = with_interval(pooled, boots)
-    return out
-
-
-def correlation_table(rows, docs, systems, dims, suffix, n_resamples, seed, levels=LEVELS) -> dict:
-    """{metric field (with suffix for reference-based ones): {dimension: correlations}}."""
-    table = {}
-    fields = [f for f in FIELDS if any(r["scores"].get(f) is not None for r in rows)]
-    for field in fields:
-        name = f"{field}{suffix}" if field.startswith(("rouge", "bertscore")) else field
-        m = matrix(rows, lambda r, f=field: r["scores"].get(f), docs, systems)
-        table[name] = {dim: correlations(m, matrix(rows, lambda r, d=dim: r["human"][d], docs, systems),
-                                         n_resamples, seed, levels=levels) for dim in dims}
-    return table
 
 
 def _score(rows, metric_names, args, out_dir) -> dict:
@@ -204,7 +102,7 @@ def run(args) -> int:
     out_dir = Path(args.output_dir or Path("runs") / "meta_human" / args.dataset)
     info = _score(rows, args.metrics.split(",") if args.metrics else spec["metrics"], args, out_dir)
     suffix = "@src" if args.dataset == "summeval" else ""
-    table = correlation_table(rows, docs, systems, spec["dims"], suffix, args.n_resamples, args.seed)
+    table = correlation_table(rows, FIELDS, docs, systems, spec["dims"], suffix, args.n_resamples, args.seed)
     signature = Signature.make(f"meta-human-{args.dataset}", docs=len(docs), systems=len(systems),
                                boot=args.n_resamples, resample="documents", seed=args.seed)
     result = {"dataset": args.dataset, "signature": str(signature), "metrics": info, "table": table,
@@ -239,8 +137,8 @@ def _write_user_result(out_dir: Path, result: dict) -> None:
 
 
 def run_ratings(args) -> int:
-    from eval.human_judgments import load_ratings
     from eval.base.signature import Signature
+    from eval.human_judgments import load_ratings
 
     if not args.human_fields or not args.doc_field:
         raise InputError("--input needs --human-fields and --doc-field (or --pairwise)")
@@ -257,7 +155,7 @@ def run_ratings(args) -> int:
         loaded.warnings.append(f"only {len(systems)} system(s): system-level correlation needs 3 or more")
     info = _score(rows, metric_names, args, out_dir)
     suffix = "@src" if not args.reference_field and args.article_field else ""
-    table = correlation_table(rows, docs, systems, dims, suffix, args.n_resamples, args.seed, levels)
+    table = correlation_table(rows, FIELDS, docs, systems, dims, suffix, args.n_resamples, args.seed, levels)
     signature = Signature.make("meta-human-file", docs=len(docs), systems=len(systems) if args.system_field else 0,
                                rows=len(rows), boot=args.n_resamples, resample="documents", seed=args.seed)
     result = {"dataset": Path(args.input).name, "input": str(args.input), "signature": str(signature),
@@ -268,31 +166,9 @@ def run_ratings(args) -> int:
     return 0
 
 
-def pairwise_agreement(a: np.ndarray, b: np.ndarray, preferred: list[str], groups: list[str],
-                       n_resamples=1000, seed=12345, confidence=0.95) -> dict:
-    """Share of pairs where the metric prefers what the raters preferred (higher score = better;
-    equal scores are a metric tie, which agrees only with a rater tie), with a percentile
-    interval from resampling documents (`groups`). Pairs the metric could not score are counted
-    in `unscored`, outside the accuracy."""
-    ok = ~(np.isnan(a) | np.isnan(b))
-    verdict = np.where(np.isclose(a, b, rtol=0, atol=1e-12), "tie", np.where(a > b, "a", "b"))
-    agree = (verdict == np.array(preferred)).astype(float)
-    names, index = np.unique(np.array(groups)[ok], return_inverse=True)
-    out = {"n": int(ok.sum()), "unscored": int((~ok).sum()), "metric_ties": int((verdict[ok] == "tie").sum())}
-    if not ok.any():
-        return {**out, "accuracy": [np.nan, np.nan, np.nan]}
-    sums = np.bincount(index, weights=agree[ok], minlength=len(names))
-    counts = np.bincount(index, minlength=len(names)).astype(float)
-    draws = np.random.default_rng(seed).integers(0, len(names), size=(n_resamples, len(names)))
-    boots = sums[draws].sum(axis=1) / counts[draws].sum(axis=1)
-    alpha = (1 - confidence) / 2
-    low, high = np.quantile(boots, [alpha, 1 - alpha])
-    return {**out, "accuracy": [float(agree[ok].mean()), float(low), float(high)]}
-
-
 def run_pairwise(args) -> int:
-    from eval.human_judgments import load_pairwise
     from eval.base.signature import Signature
+    from eval.human_judgments import load_pairwise
 
     out_dir, metric_names = _user_options(args)
     loaded = load_pairwise(args.input, args.id_field, "prediction_a", "prediction_b", args.preferred_field,

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from eval.base.errors import InputError
-from eval.base.io import ResumableJsonl, atomic_write_json, read_jsonl, write_jsonl
+from eval.base.io import ResumableJsonl, atomic_write_json, load_yaml, read_jsonl, write_jsonl
 
 log = logging.getLogger(__name__)
 KEYS = {"name", "output_dir", "data", "model", "generate", "eval"}
@@ -37,13 +37,8 @@ def add_arguments(parser) -> None:
 
 
 def load_config(path) -> dict:
-    import yaml
-
-    try:
-        config = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
-        raise InputError(f"invalid YAML: {err}", path=path) from None
-    if not isinstance(config, dict) or "data" not in config:
+    config = load_yaml(path)
+    if "data" not in config:
         raise InputError('expected a mapping with at least "data"', path=path)
     if unknown := set(config) - KEYS:
         raise InputError(f"unknown keys {sorted(unknown)}; known: {sorted(KEYS)}", path=path)
@@ -86,7 +81,7 @@ def generate(examples, model_cfg: dict, gen_cfg: dict, out_dir: Path, progress=T
     the same settings the model is not loaded and model/signature come from that record."""
     from tqdm import tqdm
 
-    from summarizer import Summarizer  # generation and scoring meet only here
+    from summarizer.generate import Summarizer, generate_rows  # generation and scoring meet only here
 
     batch_size, seed = int(gen_cfg.get("batch_size", 8)), int(gen_cfg.get("seed", 0))
     load = dict(name_or_path=model_cfg.get("name_or_path"), task=model_cfg.get("task", "headline"),
@@ -115,9 +110,7 @@ def generate(examples, model_cfg: dict, gen_cfg: dict, out_dir: Path, progress=T
             info.update(model=model, signature=signature)
 
         def write(row_id, res):
-            sink.write({"id": row_id, "text": res.text, "input_tokens": res.input_tokens,
-                        "output_tokens": res.output_tokens, "truncated": res.truncated,
-                        "hit_length_cap": res.hit_length_cap, "seconds": res.seconds, "error": res.error})
+            sink.write(res.as_row(row_id, load["task"], info["model"], info["signature"]))
 
         summarizer = None
         if not ray or not todo:  # with nothing left the model is loaded only to check (and record) it
@@ -126,21 +119,19 @@ def generate(examples, model_cfg: dict, gen_cfg: dict, out_dir: Path, progress=T
             if not todo:
                 return info
         started = time.perf_counter()
+        pairs = [(e["id"], e["article"]) for e in todo]
         if ray:
             from eval.distributed import map_generation
 
-            pairs = [(e["id"], e["article"]) for e in todo]
             for row_id, res, model, signature in tqdm(map_generation(pairs, load, batch_size, seed, **ray),
                                                       total=len(todo), desc="generate (ray)", disable=not progress):
                 if info.get("signature") != signature:
                     accept(model, signature)
                 write(row_id, res)
         else:
-            for start in tqdm(range(0, len(todo), batch_size), desc="generate", unit="batch", disable=not progress):
-                batch = todo[start:start + batch_size]
-                results = summarizer.generate([e["article"] for e in batch], batch_size=batch_size, seed=seed)
-                for example, res in zip(batch, results):
-                    write(example["id"], res)
+            for row_id, res in tqdm(generate_rows(summarizer, pairs, batch_size, seed), total=len(todo),
+                                    desc="generate", unit="row", disable=not progress):
+                write(row_id, res)
         info["seconds"] = time.perf_counter() - started
         info["rows_per_second"] = len(todo) / info["seconds"]
     return info
@@ -182,7 +173,7 @@ def run(args) -> int:
     gen_info = generate(examples, config.get("model", {}), config.get("generate", {}), out, not args.no_progress, ray)
     generated = {str(r["id"]): r for r in read_jsonl(out / "generations.jsonl")}
     write_jsonl(out / "predictions.jsonl", [
-        {"id": e["id"], "prediction": generated[str(e["id"])]["text"], "reference": e["reference"],
+        {"id": e["id"], "prediction": generated[str(e["id"])]["prediction"], "reference": e["reference"],
          "article": e["article"], "category": e.get("category"),
          "hit_length_cap": generated[str(e["id"])].get("hit_length_cap"),
          **({"error": generated[str(e["id"])]["error"]} if generated[str(e["id"])].get("error") else {})}

@@ -17,7 +17,7 @@ import csv
 from pathlib import Path
 
 from eval.base.errors import InputError
-from eval.base.io import ResumableJsonl, open_lines, parse_jsonl
+from eval.base.io import ResumableJsonl, load_yaml, open_lines, parse_jsonl
 
 # Built-in defaults; a --config YAML overrides them and explicit flags override both.
 DEFAULTS = {
@@ -72,14 +72,8 @@ def add_arguments(parser) -> None:
 def _options(args) -> dict:
     options = dict(DEFAULTS)
     if args.config:
-        import yaml
-
         path = Path(args.config)
-        if not path.exists():
-            raise InputError("no such file", path=path)
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(loaded, dict):
-            raise InputError("expected a mapping of option: value", path=path)
+        loaded = load_yaml(path)
         for key, value in loaded.items():
             key = key.replace("-", "_")
             if key not in DEFAULTS:
@@ -186,7 +180,7 @@ def run(args) -> int:
 
     from tqdm import tqdm
 
-    from summarizer.generate import Summarizer, default_model_name
+    from summarizer.generate import Summarizer, default_model_name, generate_rows, load_options
 
     model_name = options["model"] or default_model_name(options["task"])
     with ResumableJsonl(args.output, key="id") as out:
@@ -200,19 +194,8 @@ def run(args) -> int:
         if not todo:
             print(f"{args.output}: all {len(articles)} rows already done")
             return 0
-        generation = {k: options[k] for k in ("max_new_tokens", "num_beams", "no_repeat_ngram_size", "trim_repeats",
-                                              "candidate_checker") if options[k] is not None}
-        # 0 turns a length target off
-        generation.update({k: options[k] or None for k in ("max_sentences", "max_words") if options[k] is not None})
-        if options["candidates"] != 1:
-            generation["candidates"] = options["candidates"]
         try:
-            summarizer = Summarizer.from_pretrained(
-                options["model"], task=options["task"], prompt=options["prompt"], dtype=options["dtype"],
-                num_threads=options["threads"], max_input_tokens=options["max_input_tokens"],
-                casing=options["casing"], chunked=bool(options["chunked"]), engine=options["engine"],
-                quantize=options["quantize"], **generation,
-            )
+            summarizer = Summarizer.from_pretrained(**load_options(options))
         except InputError:
             raise
         except ValueError as err:  # incompatible options, e.g. --quantize int8 --engine transformers
@@ -223,22 +206,9 @@ def run(args) -> int:
         size = options["batch_size"]
         with tqdm(total=len(articles), initial=len(articles) - len(todo), unit="row",
                   desc={"summary": "summaries"}.get(options["task"], f"{options['task']}s"), dynamic_ncols=True) as bar:
-            for start in range(0, len(todo), size):
-                batch = todo[start:start + size]
-                results = summarizer.generate([text for _, text in batch], batch_size=size,
-                                              seed=options["seed"])
-                for (row_id, _), result in zip(batch, results):
-                    out.write({
-                        "id": row_id, "prediction": result.text, "task": options["task"], "model": model_name,
-                        "truncated": result.truncated, "hit_length_cap": result.hit_length_cap,
-                        "error": result.error, "input_tokens": result.input_tokens,
-                        "output_tokens": result.output_tokens, "seconds": round(result.seconds, 4),
-                        "repeated": result.repeated, "candidates": result.candidates,
-                        **({"consistency": result.consistency, "consistent": result.consistent}
-                           if result.candidates > 1 else {}),
-                        "signature": signature,
-                    })
-                bar.update(len(batch))
+            for row_id, result in generate_rows(summarizer, todo, size, options["seed"]):
+                out.write(result.as_row(row_id, options["task"], model_name, signature))
+                bar.update(1)
     errors = sum(1 for row in out.rows if row.get("error"))
     truncated = sum(1 for row in out.rows if row.get("truncated"))
     print(f"{args.output}: {len(out.rows)} rows ({errors} with errors, {truncated} truncated); {signature}")
