@@ -64,20 +64,23 @@ def main(argv=None) -> int:
     import torch
 
     from summarizer import train as T
+    from summarizer.train_batches import BucketedOrder, EncodedRows, sample_order
+    from summarizer.train_config import load_config
+    from summarizer.train_data import filter_rows, load_examples
 
-    config = T.load_config(args.config, ["output_dir=runs/bench/train_speed_run"])
+    config = load_config(args.config, ["output_dir=runs/bench/train_speed_run"])
     t = config["train"]
     torch.manual_seed(t["seed"])
     model, tokenizer, family = T.load_model(config)
     if family != "causal":
         parser.error("this benchmark measures the causal-LoRA loop; the config names a seq2seq model")
-    rows = T._filter(T.load_examples(config["data"]["train"], "train", t["seed"]), config)
-    pairs = T.EncodedRows(rows, tokenizer, config["prompt"], family)
+    rows = filter_rows(load_examples(config["data"]["train"], "train", t["seed"]), config["data"]["min_headline_words"])
+    pairs = EncodedRows(rows, tokenizer, config["prompt"], family)
     bs = t["batch_size"]
-    buckets = T.BucketedOrder(len(pairs), t["seed"], bs, t["length_buckets"] or 16, lambda i: sum(map(len, pairs[i])))
+    buckets = BucketedOrder(len(pairs), t["seed"], bs, t["length_buckets"] or 16, lambda i: sum(map(len, pairs[i])))
 
     def plain(k):
-        return T.sample_order(k * bs, bs, len(pairs), t["seed"])
+        return sample_order(k * bs, bs, len(pairs), t["seed"])
 
     def bucketed(k):
         return buckets.rows(k * bs, bs)
@@ -92,8 +95,8 @@ def main(argv=None) -> int:
     bf16_model, bf16_diffs = None, []
     if args.bf16_threads:
         torch.manual_seed(t["seed"])
-        bf16_model = T.load_model(T.load_config(args.config, ["output_dir=runs/bench/train_speed_run",
-                                                              "model.dtype=bfloat16"]))[0]
+        bf16_model = T.load_model(load_config(args.config, ["output_dir=runs/bench/train_speed_run",
+                                                            "model.dtype=bfloat16"]))[0]
         for setting in args.bf16_threads.split(","):
             n = T.pick_threads(setting if setting == "auto" else int(setting))
             name = f"new bf16 (threads {f'auto={n}' if setting == 'auto' else n})"

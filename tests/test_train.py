@@ -12,6 +12,10 @@ import yaml
 
 from eval.base.errors import InputError
 from summarizer import train as T
+from summarizer import train_batches as B
+from summarizer import train_config as C
+from summarizer import train_data as D
+from summarizer import train_eval as E
 from summarizer.cli import main as cli_main
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -77,7 +81,7 @@ def _config(tmp_path, model_dir, family, **overrides):
     if family == "gemma":
         items.append(f"model.lora={lora}")
     items += [f"{k}={v}" for k, v in overrides.items()]
-    return T.load_config(None, items)
+    return C.load_config(None, items)
 
 
 def _losses(run_dir):
@@ -144,12 +148,12 @@ def test_time_budget_stops_and_a_larger_budget_resumes(tmp_path, tiny_models):
 
 @pytest.mark.parametrize("position, count, n, expected_len", [(0, 4, 10, 4), (8, 4, 10, 4), (0, 25, 10, 25)])
 def test_sample_order_is_a_pure_function_of_position(position, count, n, expected_len):
-    first = T.sample_order(position, count, n, seed=3)
-    assert first == T.sample_order(position, count, n, seed=3)
+    first = B.sample_order(position, count, n, seed=3)
+    assert first == B.sample_order(position, count, n, seed=3)
     assert len(first) == expected_len
     # Each epoch is a permutation: 0..9 once each.
-    assert sorted(T.sample_order(0, n, n, seed=3)) == list(range(n))
-    assert T.sample_order(0, n, n, seed=3) != T.sample_order(0, n, n, seed=4)
+    assert sorted(B.sample_order(0, n, n, seed=3)) == list(range(n))
+    assert B.sample_order(0, n, n, seed=3) != B.sample_order(0, n, n, seed=4)
 
 
 @pytest.mark.parametrize("overrides, where", [
@@ -168,19 +172,19 @@ def test_sample_order_is_a_pure_function_of_position(position, count, n, expecte
 ])
 def test_bad_settings_name_the_setting(overrides, where):
     with pytest.raises(InputError, match=__import__("re").escape(where)):
-        T.load_config(None, overrides)
+        C.load_config(None, overrides)
 
 
 def test_config_file_bases_and_overrides(tmp_path):
     (tmp_path / "base.yaml").write_text("train: {lr: 1.0e-3, batch_size: 2}\neval: {every: 7}\n")
     (tmp_path / "run.yaml").write_text("base: base.yaml\ntrain: {batch_size: 4}\n")
-    config = T.load_config(tmp_path / "run.yaml", ["--train.max_steps=9", "eval.bootstrap=10", "train.lr=1e-4"])
+    config = C.load_config(tmp_path / "run.yaml", ["--train.max_steps=9", "eval.bootstrap=10", "train.lr=1e-4"])
     got = (config["train"]["lr"], config["train"]["batch_size"], config["train"]["max_steps"],
            config["eval"]["every"], config["eval"]["bootstrap"], config["train"]["seed"])
-    assert got == (1e-4, 4, 9, 7, 10, T.DEFAULTS["train"]["seed"])
+    assert got == (1e-4, 4, 9, 7, 10, C.LoopConfig().seed)
     (tmp_path / "bad.yaml").write_text("train: {learning_rate: 1}\n")
     with pytest.raises(InputError, match="bad.yaml.*unknown setting 'train.learning_rate'"):
-        T.load_config(tmp_path / "bad.yaml")
+        C.load_config(tmp_path / "bad.yaml")
 
 
 @pytest.mark.parametrize("spec, error", [
@@ -191,11 +195,11 @@ def test_config_file_bases_and_overrides(tmp_path):
 ])
 def test_missing_columns_and_files_are_clear_errors(spec, error):
     with pytest.raises(InputError, match=__import__("re").escape(error)):
-        T.load_examples([spec], "train", seed=0)
+        D.load_examples([spec], "train", seed=0)
 
 
 def test_column_mapping_reads_csv():
-    rows = T.load_examples([{"path": str(FIXTURES / "train_headlines.csv"), "article_column": "story",
+    rows = D.load_examples([{"path": str(FIXTURES / "train_headlines.csv"), "article_column": "story",
                              "headline_column": "title", "max_examples": 3}], "train", seed=0)
     assert len(rows) == 3 and all(r["article"] and r["headline"] for r in rows)
 
@@ -216,7 +220,7 @@ def test_cli_reports_bad_config_in_one_line(tmp_path, capsys):
     ("Bridge plan approved", "The council backs new bridge plans.", False),
 ])
 def test_first_sentence_copy_rate(prediction, article, copied):
-    assert T.headline_checks([prediction], [article])["first_sentence_copy_rate"] == float(copied)
+    assert E.headline_checks([prediction], [article])["first_sentence_copy_rate"] == float(copied)
 
 
 def test_early_stopping_on_dev_rouge(tmp_path, tiny_models):
@@ -241,11 +245,11 @@ def test_causal_loss_equals_the_models_own_loss(tiny_models, softcap, masked_log
 
     model = Gemma3ForCausalLM.from_pretrained(tiny_models["gemma"], final_logit_softcapping=softcap).eval()
     tokenizer = _build_tokenizer()
-    prompt = {**T.DEFAULTS["prompt"], "max_article_tokens": 24}
+    prompt = {**C.load_config()["prompt"], "max_article_tokens": 24}
     rows = [json.loads(line) for line in DATA.read_text().splitlines()[:3]]
-    pairs = [(T.encode_prompt(tokenizer, prompt, r["article"]), T.encode_target(tokenizer, prompt, r["headline"], "causal"))
+    pairs = [(B.encode_prompt(tokenizer, prompt, r["article"]), B.encode_target(tokenizer, prompt, r["headline"], "causal"))
              for r in rows]
-    batch = T.collate(pairs, tokenizer.pad_token_id, "causal")
+    batch = B.collate(pairs, tokenizer.pad_token_id, "causal")
     if not masked_logits:
         model._keeps_masked_logits = False
     with torch.no_grad():
@@ -258,10 +262,10 @@ def test_bucketed_order_is_a_pure_permutation_with_less_padding():
     import random as _random
 
     lengths = [_random.Random(i).randint(5, 100) for i in range(50)]
-    order = T.BucketedOrder(50, seed=3, batch_size=4, window=4, length_of=lengths.__getitem__)
+    order = B.BucketedOrder(50, seed=3, batch_size=4, window=4, length_of=lengths.__getitem__)
     first = order.rows(0, 50)
     assert sorted(first) == list(range(50))  # one epoch: every row once
-    again = T.BucketedOrder(50, seed=3, batch_size=4, window=4, length_of=lengths.__getitem__)
+    again = B.BucketedOrder(50, seed=3, batch_size=4, window=4, length_of=lengths.__getitem__)
     assert [again.rows(p, 4) for p in range(0, 120, 4)] == [order.rows(p, 4) for p in range(0, 120, 4)]
     assert sorted(order.rows(50, 50)) == list(range(50)) and order.rows(50, 50) != first  # next epoch
 
@@ -269,7 +273,7 @@ def test_bucketed_order_is_a_pure_permutation_with_less_padding():
         batches = [rows[i:i + 4] for i in range(0, 48, 4)]
         return sum(max(lengths[i] for i in b) * len(b) - sum(lengths[i] for i in b) for b in batches)
 
-    assert padding(first) < 0.5 * padding(T.sample_order(0, 50, 50, seed=3))
+    assert padding(first) < 0.5 * padding(B.sample_order(0, 50, 50, seed=3))
 
 
 @pytest.mark.parametrize("setting, load, expected", [
@@ -282,7 +286,7 @@ def test_pick_threads(monkeypatch, setting, load, expected):
 
 def test_the_unseen_outlet_dev_set_cannot_be_trained_on():
     with pytest.raises(InputError, match=r'field "data.train\[0\]".*no train split'):
-        T.load_examples([{"recipe": "financial"}], "train", seed=0)
+        D.load_examples([{"recipe": "financial"}], "train", seed=0)
 
 
 @pytest.mark.parametrize("rows, kept", [
@@ -292,8 +296,9 @@ def test_the_unseen_outlet_dev_set_cannot_be_trained_on():
     ([("a one", "h"), ("a two", "h two")], ["h two"]),  # under min_headline_words
 ])
 def test_filter_drops_repeats_and_short_headlines(rows, kept):
-    config = T.load_config(None, ["data.min_headline_words=2"])
-    got = T._filter([{"id": str(i), "article": a, "headline": h, "source": "s"} for i, (a, h) in enumerate(rows)], config)
+    config = C.load_config(None, ["data.min_headline_words=2"])
+    got = D.filter_rows([{"id": str(i), "article": a, "headline": h, "source": "s"} for i, (a, h) in enumerate(rows)],
+                        config["data"]["min_headline_words"])
     assert [r["headline"] for r in got] == kept
 
 
@@ -326,3 +331,4 @@ def test_report_to_rejects_unknown_values(tmp_path):
 
     with pytest.raises(ValueError, match="report_to"):
         RunLog(tmp_path / "log.jsonl", "wandb")
+

@@ -5,9 +5,10 @@ resume.
   python -m summarizer train --config configs/train/gemma3-270m-headline.yaml
   python -m summarizer train --config configs/train/t5-small-headline.yaml --train.lr=3e-4 --train.max_steps=50
 
-Every setting lives in the config (see summarizer/train.py DEFAULTS); `--section.key=value`
-overrides one for a quick experiment (values parse as YAML). Re-running the same command resumes
-from output_dir/checkpoint.pt; the resolved config is saved as output_dir/config.yaml.
+Every setting lives in the config (the schema with its defaults: summarizer/train_config.py);
+`--section.key=value` overrides one for a quick experiment (values parse as YAML). Re-running the
+same command resumes from output_dir/checkpoint.pt; the resolved config is saved as
+output_dir/config.yaml.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def run(args) -> int:
 
     import yaml
 
-    from summarizer.train import load_config, train
+    from summarizer.train import train
+    from summarizer.train_config import load_config
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no network at run time unless the user asks
     config = load_config(args.config, args.overrides)
