@@ -22,14 +22,20 @@ from __future__ import annotations
 import logging
 import os
 import random
-import shutil
 import time
 from pathlib import Path
 
 import yaml
 
 from eval.base.errors import InputError
-from eval.base.io import atomic_write_json, atomic_write_text, write_jsonl
+from eval.base.io import (
+    atomic_dir,
+    atomic_file,
+    atomic_write_json,
+    atomic_write_text,
+    recover_dir,
+    write_jsonl,
+)
 from summarizer.runlog import RunLog
 from summarizer.train_batches import BucketedOrder, EncodedRows, collate, sample_order
 from summarizer.train_data import filter_rows, load_examples
@@ -119,16 +125,12 @@ def _trainable_state(model, full: bool) -> dict:
 
 
 def save_checkpoint(path: Path, state: dict) -> None:
-    """torch.save to a temp file in the same folder, fsync, rename: a kill leaves the old or
-    the new checkpoint, never a torn one."""
+    """torch.save into a private temp file beside `path`, fsynced and renamed over it: a kill or
+    an error leaves the old checkpoint or the new one, never a torn one nor a temp file."""
     import torch
 
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        torch.save(state, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    with atomic_file(path) as tmp:
+        torch.save(state, tmp)
 
 
 def load_checkpoint(path: Path) -> dict:
@@ -156,34 +158,29 @@ def _set_rng_state(state: dict) -> None:
     np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
 
 
+def _save_model(model, tokenizer, config, folder: Path, family: str) -> None:
+    """The model (or LoRA adapter), its tokenizer when every weight is trained, and prompt.yaml."""
+    model.save_pretrained(folder)
+    if family == "seq2seq" or config["model"]["full_finetune"]:
+        tokenizer.save_pretrained(folder)
+    atomic_write_text(folder / "prompt.yaml", yaml.safe_dump(prompt_record(config), sort_keys=False))
+
+
 def _save_best(model, tokenizer, config, metrics, predictions, rows, out: Path, family: str) -> None:
-    """Write best/ next to the run via a temp folder and a rename."""
-    best, tmp, old = out / "best", out / "best.tmp", out / "best.old"
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp)
-    if family == "seq2seq" or config["model"]["full_finetune"]:
-        tokenizer.save_pretrained(tmp)
-    atomic_write_text(tmp / "prompt.yaml", yaml.safe_dump(prompt_record(config), sort_keys=False))
-    atomic_write_json(tmp / "metrics.json", metrics)
-    write_jsonl(tmp / "dev_predictions.jsonl", [
-        {"id": r["id"], "source": r["source"], "prediction": p, "reference": r["headline"]}
-        for r, p in zip(rows, predictions)])
-    if best.exists():
-        os.replace(best, old)
-    os.replace(tmp, best)
-    shutil.rmtree(old, ignore_errors=True)
+    """best/, built in a staging folder and swapped in whole: the model, metrics.json and
+    dev_predictions.jsonl always belong to the same evaluation."""
+    with atomic_dir(out / "best") as work:
+        _save_model(model, tokenizer, config, work, family)
+        atomic_write_json(work / "metrics.json", metrics)
+        write_jsonl(work / "dev_predictions.jsonl", [
+            {"id": r["id"], "source": r["source"], "prediction": p, "reference": r["headline"]}
+            for r, p in zip(rows, predictions)])
 
 
-def _save_final(model, tokenizer, config, out: Path, family: str, name: str = "final") -> None:
-    final = out / name
-    tmp = final.with_name(final.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp)
-    if family == "seq2seq" or config["model"]["full_finetune"]:
-        tokenizer.save_pretrained(tmp)
-    atomic_write_text(tmp / "prompt.yaml", yaml.safe_dump(prompt_record(config), sort_keys=False))
-    shutil.rmtree(final, ignore_errors=True)
-    os.replace(tmp, final)
+def _save_final(model, tokenizer, config, target: Path, family: str) -> None:
+    """final/ or steps/step-N, swapped in whole."""
+    with atomic_dir(target) as work:
+        _save_model(model, tokenizer, config, work, family)
 
 
 def prompt_record(config: dict) -> dict:
@@ -222,8 +219,7 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
     out = Path(config["output_dir"])
     out.mkdir(parents=True, exist_ok=True)
     ckpt_path = out / "checkpoint.pt"
-    if (out / "best.old").exists() and not (out / "best").exists():  # killed mid-swap
-        os.replace(out / "best.old", out / "best")
+    recover_dir(out / "best")  # killed between the two renames of a best/ swap
 
     random.seed(t["seed"])
     torch.manual_seed(t["seed"])
@@ -333,7 +329,7 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
                 progress["stopped"] = f"time budget of {t['max_minutes']:g} minutes reached"
             checkpoint()
         if t["keep_every"] and step % t["keep_every"] == 0:
-            _save_final(model, tokenizer, config, out, family, name=f"steps/step-{step:05d}")
+            _save_final(model, tokenizer, config, out / "steps" / f"step-{step:05d}", family)
         steps_here += 1
         if stop_after_steps is not None and steps_here >= stop_after_steps:
             bar.close()
@@ -341,7 +337,7 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
             return {"killed_at": step, **progress}
     bar.close()
     logger.close()
-    _save_final(model, tokenizer, config, out, family)
+    _save_final(model, tokenizer, config, out / "final", family)
     if progress["stopped"]:
         log.info("stopped: %s", progress["stopped"])
     summary = {"output_dir": str(out), **progress, "family": family}

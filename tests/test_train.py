@@ -332,3 +332,76 @@ def test_report_to_rejects_unknown_values(tmp_path):
     with pytest.raises(ValueError, match="report_to"):
         RunLog(tmp_path / "log.jsonl", "wandb")
 
+
+class _Model:
+    """save_pretrained writes `text` as its weights; with `fail` it then raises, as a full disk
+    or a kill in the middle of a save would."""
+
+    def __init__(self, text, fail=False):
+        self.text, self.fail = text, fail
+
+    def save_pretrained(self, folder):
+        (Path(folder) / "adapter_model.safetensors").write_text(self.text)
+        if self.fail:
+            raise OSError("No space left on device")
+
+
+def _save_best(model, out):
+    config = C.load_config(None, [f"output_dir={out}"])
+    T._save_best(model, None, config, {"rouge1": 1.0}, ["a headline"],
+                 [{"id": "1", "source": "s", "headline": "h"}], out, "causal")
+
+
+def _save_final(folder):
+    return lambda model, out: T._save_final(model, None, C.load_config(None, [f"output_dir={out}"]), out / folder,
+                                            "causal")
+
+
+@pytest.mark.parametrize("save, folder, folders", [
+    (_save_best, "best", ["best"]),
+    (_save_final("final"), "final", ["final"]),
+    (_save_final("steps/step-00002"), "steps/step-00002", ["steps", "steps/step-00002"]),
+])
+def test_a_failed_model_save_keeps_the_previous_folder_and_leaves_no_temp(tmp_path, save, folder, folders):
+    """Bug 6 (issue 15): best/ and final/ were built in a fixed `.tmp` folder that a failed save
+    left behind, and final/ was deleted before its replacement was renamed in."""
+    save(_Model("old"), tmp_path)
+    with pytest.raises(OSError):
+        save(_Model("new", fail=True), tmp_path)
+    assert (tmp_path / folder / "adapter_model.safetensors").read_text() == "old"
+    assert (tmp_path / folder / "prompt.yaml").exists()
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_dir()) == folders
+    save(_Model("new"), tmp_path)
+    assert (tmp_path / folder / "adapter_model.safetensors").read_text() == "new"
+
+
+def test_a_failed_checkpoint_save_keeps_the_previous_checkpoint_and_leaves_no_temp(tmp_path, monkeypatch):
+    """Bug 6 (issue 15): the checkpoint went through a fixed `checkpoint.pt.tmp` that a failed
+    save left behind."""
+    import torch
+
+    path = tmp_path / "checkpoint.pt"
+    T.save_checkpoint(path, {"step": 1})
+
+    def torn_save(state, file):
+        Path(file).write_bytes(b"PK\x03\x04 half a checkpoint")
+        raise OSError("No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(torch, "save", torn_save)
+        with pytest.raises(OSError):
+            T.save_checkpoint(path, {"step": 2})
+    assert T.load_checkpoint(path) == {"step": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"]
+
+
+def test_a_best_folder_left_aside_by_a_kill_is_put_back_on_resume(tmp_path, tiny_models):
+    """A kill between the two renames of a best/ swap leaves the old best/ aside; the next run
+    puts it back before anything else."""
+    config = _config(tmp_path, tiny_models["t5"], "t5", **{"train.max_steps": 2})
+    aside = Path(config["output_dir"]) / ".best.old"
+    aside.mkdir(parents=True)
+    (aside / "metrics.json").write_text('{"step": 5}\n')
+    T.train(config)
+    assert json.loads((Path(config["output_dir"]) / "best" / "metrics.json").read_text()) == {"step": 5}
+    assert not aside.exists()
