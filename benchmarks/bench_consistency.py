@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eval.consistency import ConsistencyChecker, available_backends
+from eval.consistency import ConsistencyChecker
 from eval.consistency import datasets as ds
 from eval.consistency.meta import best_threshold, cache_dir, evaluate, paired_macro_test, score_rows
 from eval.consistency.ngram import ngram_precision
@@ -79,7 +79,6 @@ def main(argv=None) -> int:
 
     sources = None if args.all_sources else ds.TARGET_SOURCES
     fit, held = ds.load_all("dev_fit", sources), ds.load_all("dev_eval", sources)
-    names = [b for b in args.backends if b.partition("@")[0] in available_backends()]
     report = {"sources": {}, "systems": {}, "speed": {}}
     source_names = sorted({r["source"] for r in held}, key=lambda s: (s not in ds.TARGET_SOURCES, s))
     for s in source_names:
@@ -89,7 +88,7 @@ def main(argv=None) -> int:
     print("rows per source (dev_fit / dev_eval / consistent in dev_eval):",
           {s: tuple(v.values()) for s, v in report["sources"].items()})
     paired = {}  # label -> (eval scores, per-source thresholds), for the paired tests below
-    for label, checker in systems(names).items():
+    for label, checker in systems(args.backends).items():
         scored = {}
         for part, rows in (("fit", fit), ("eval", held)):
             results = score_rows(checker, rows, cache_dir())

@@ -9,7 +9,7 @@ CNN/DM rows (CNN/DM-length articles).
 
     python benchmarks/bench_consistency_trained.py [--max-per-source 200] [--model PATH]
 
-Per-row scores are cached in runs/cache/consistency (resumable after a kill).
+Per-row scores are cached in $SUMM_CACHE_DIR/consistency (resumable after a kill).
 """
 
 from __future__ import annotations

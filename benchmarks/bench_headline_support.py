@@ -9,16 +9,17 @@ checkers without a verdict, flags as unsupported), a claim-clustered paired boot
 AUC difference against 2-gram precision, pairs/s on bodies of 250-350 words, and the synthetic
 Reuters/BBC dev headline pairs of benchmarks/calibrate_headline_consistency.py (eval half).
 
-    python benchmarks/bench_headline_support.py [--unrelated 1000] [--slow-rows 400] [--write]
+    python benchmarks/bench_headline_support.py [--unrelated 1000] [--slow-rows 400] [--write [--output DIR]]
 
---write stores the `support` threshold fitted on dev_fit in eval/consistency/calibration.json.
+--write stores the `support` threshold fitted on dev_fit in the calibration.json of --output,
+by default $SUMM_CACHE_DIR/calibration, which the checker reads before the shipped file
+(eval/consistency/calibration.py; `--output eval/consistency` updates the shipped one).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import random
 import re
 import time
@@ -95,9 +96,13 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=200, help="Reuters/BBC dev articles per source (0: skip)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--write", action="store_true", help="store the support threshold in calibration.json")
+    parser.add_argument("--output", type=Path, help="folder of the calibration.json that --write updates "
+                        "(default: $SUMM_CACHE_DIR/calibration)")
     parser.add_argument("--contradiction-only", action="store_true",
                         help="only the support verdicts on disagree and discuss pairs of dev_eval")
     args = parser.parse_args()
+    if args.write and "support" not in args.systems:
+        parser.error("--write stores the support threshold: keep support in --systems")
     if args.contradiction_only:
         contradiction()
         return
@@ -165,16 +170,17 @@ def main() -> None:
         speed_check(args.seed)
     if args.synthetic:
         synthetic(args)
-    if args.write and "support" in dict(rows_out):
-        from eval.base.io import atomic_write_json
-        from eval.consistency import CALIBRATION_FILE
+    if args.write and "support" not in dict(rows_out):
+        print("--write: the support checker could not be scored (above); nothing written")
+    elif args.write:
+        from eval.consistency import calibration
 
-        data = json.loads(CALIBRATION_FILE.read_text())
-        data.setdefault("headline_thresholds", {})["support"] = round(dict(rows_out)["support"]["threshold"], 6)
-        data["support_fitted_on"] = (f"FNC-1 dev_fit related pairs (split by claim), max balanced accuracy "
-                                     f"of agree vs disagree+discuss, {date.today()}")
-        atomic_write_json(CALIBRATION_FILE, data)
-        print(f"wrote the support threshold to {CALIBRATION_FILE}")
+        path = calibration.update(
+            args.output or calibration.user_dir(), "headline_thresholds",
+            {"support": round(dict(rows_out)["support"]["threshold"], 6)},
+            support_fitted_on=(f"FNC-1 dev_fit related pairs (split by claim), max balanced accuracy "
+                               f"of agree vs disagree+discuss, {date.today()}"))
+        print(f"wrote the support threshold to {path}")
 
 
 def contradiction() -> None:

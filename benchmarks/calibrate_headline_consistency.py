@@ -1,6 +1,6 @@
 """Decision thresholds of the consistency backends for headlines, and what they change.
 
-The stored thresholds (eval/consistency/calibration.json, "thresholds") were fitted on human
+The shipped thresholds (eval/consistency/calibration.json, "thresholds") were fitted on human
 labels for summaries. A headline shares far fewer n-grams with its article than a summary does,
 so at those thresholds nearly every real headline is flagged. No human consistency labels exist
 for headlines here, so this script builds a synthetic set from the Reuters and BBC *dev*
@@ -10,19 +10,21 @@ articles, of another article; number change; negation; pronoun swap;
 eval/consistency/training/corruptions.py). Rows are split by a hash of their id: the
 threshold is fitted on one half ("fit") and reported on the other ("eval").
 
-    python benchmarks/calibrate_headline_consistency.py --per-source 400 [--write]
+    python benchmarks/calibrate_headline_consistency.py --per-source 400 [--write [--output DIR]]
 
---write stores the fitted thresholds as "headline_thresholds" in calibration.json; the checker
-uses them with kind="headline" (`eval run` sets that for headline tasks).
+--write stores the fitted thresholds as "headline_thresholds" in the calibration.json of
+--output, by default $SUMM_CACHE_DIR/calibration, which the checker reads before the shipped
+file (eval/consistency/calibration.py; `--output eval/consistency` updates the shipped one); the
+checker uses them with kind="headline" (`eval run` sets that for headline tasks).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 
@@ -61,12 +63,13 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", default=["ngram", "entities", "align"])
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--write", action="store_true", help="store the thresholds in calibration.json")
+    parser.add_argument("--output", type=Path, help="folder of the calibration.json that --write updates "
+                        "(default: $SUMM_CACHE_DIR/calibration)")
     args = parser.parse_args()
 
     import spacy
 
-    from eval.base.io import atomic_write_json
-    from eval.consistency import CALIBRATION_FILE, ConsistencyChecker, load_thresholds
+    from eval.consistency import ConsistencyChecker, calibration, load_thresholds
     from eval.consistency.calibrate import macro_threshold
     from eval.consistency.meta import balanced_accuracy, roc_auc
     from eval.headline_data import load_headlines
@@ -98,15 +101,13 @@ def main() -> None:
                           for s in ("reuters", "bbc")])
             flagged = np.mean(scores[held & (labels == 1)] < threshold)
             print(f"{backend:9} {name:>16} {threshold:5.3f} {100 * ba:9.1f} {100 * auc:6.1f} {100 * flagged:22.1f}%")
-    if args.write:
-        data = json.loads(CALIBRATION_FILE.read_text())
-        # backends not run this time keep their stored thresholds
-        data["headline_thresholds"] = {**data.get("headline_thresholds", {}),
-                                       **{k: round(v, 6) for k, v in fitted.items()}}
-        data["headline_fitted_on"] = (f"synthetic headline pairs, fit half of {len(rows)} Reuters+BBC dev articles, "
-                                      f"seed {args.seed}, {date.today()}")
-        atomic_write_json(CALIBRATION_FILE, data)
-        print(f"wrote headline_thresholds to {CALIBRATION_FILE}")
+    if args.write:  # backends not run this time keep their stored thresholds
+        path = calibration.update(
+            args.output or calibration.user_dir(), "headline_thresholds",
+            {k: round(v, 6) for k, v in fitted.items()},
+            headline_fitted_on=(f"synthetic headline pairs, fit half of {len(rows)} Reuters+BBC dev articles, "
+                                f"seed {args.seed}, {date.today()}"))
+        print(f"wrote headline_thresholds to {path}")
 
 
 if __name__ == "__main__":

@@ -121,6 +121,29 @@ def test_nli_conv_fits_and_loads_json_weights(tiny_bert_dir, tmp_path):
     assert all(0 <= r.score <= 1 for r in conv.score_pairs([ARTICLE] * 2, ["Work starts in May.", "Cats fly."]))
 
 
+def test_nli_conv_weights_written_atomically(tiny_bert_dir, tmp_path, monkeypatch):
+    """Issue 15 bug 5: a write that dies half-way leaves the old weights, and no temp file."""
+    import pathlib
+
+    from eval.consistency.nli import NliBackend, fit_conv
+
+    zs = NliBackend(model=str(tiny_bert_dir))
+    rows = [{"article": ARTICLE, "summary": s, "label": y} for s, y in [("Work starts in May.", 1), ("Cats fly.", 0)]]
+    weights = tmp_path / "conv.json"
+    fit_conv(zs, rows, weights, bins=10)
+    before = weights.read_bytes()
+
+    def write_half(self, text, *args, **kwargs):
+        with open(self, "w", encoding="utf-8") as handle:
+            handle.write(text[: len(text) // 2])
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pathlib.Path, "write_text", write_half)
+    with pytest.raises(OSError, match="disk full"):
+        fit_conv(zs, rows, weights, bins=4)
+    assert weights.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["conv.json"]
+
+
 def test_nli_needs_a_model_name():
     from eval.consistency.nli import NliBackend
 

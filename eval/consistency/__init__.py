@@ -11,19 +11,16 @@ with `@register("name")`); each implements `eval.consistency.backend.Backend`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from eval.base.signature import Signature
-from eval.consistency import registry
+from eval.consistency import calibration, registry
 from eval.consistency.backend import Backend, BackendResult, Span
 from eval.consistency.registry import register
 
 # Articles longer than this are cut (and the result says so): a 1 MB article would otherwise
 # cost minutes in the sentence splitter and the encoder, and CNN/DM articles are ~4 KB.
 MAX_ARTICLE_CHARS = 20_000
-CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 
 @dataclass
@@ -70,14 +67,11 @@ KINDS = ("summary", "headline")
 def load_thresholds(kind: str = "summary") -> dict[str, float]:
     """Thresholds per backend: for summaries fitted on the dev part of the human-labelled data
     (`calibrate`), for headlines on synthetic dev headline pairs
-    (benchmarks/calibrate_headline_consistency.py)."""
+    (benchmarks/calibrate_headline_consistency.py). A user's own fit in $SUMM_CACHE_DIR/calibration
+    comes before the shipped one (eval/consistency/calibration.py)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    if not CALIBRATION_FILE.exists():
-        return {}
-    data = json.loads(CALIBRATION_FILE.read_text())
-    key = "thresholds" if kind == "summary" else "headline_thresholds"
-    return {k: float(v) for k, v in data.get(key, {}).items()}
+    return calibration.thresholds("thresholds" if kind == "summary" else "headline_thresholds")
 
 
 # The default is the backend that did best on held-out data (docs/consistency.md). The ensemble

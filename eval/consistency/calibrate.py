@@ -1,7 +1,12 @@
 """Fit what the checker stores: the ensemble's weights (ensemble.json) and each backend's
-decision threshold (calibration.json), both beside this file.
+decision threshold (calibration.json).
 
-    python -m eval.consistency.calibrate [--members ngram entities lm align]
+    python -m eval.consistency.calibrate [--members ngram entities lm align] [--output DIR]
+
+Both files go to --output, by default $SUMM_CACHE_DIR/calibration, which the checker reads
+before the files shipped in the package (eval/consistency/calibration.py); a maintainer updates
+the shipped ones with `--output eval/consistency`. A member that is unknown or not installed
+here stops the run with one line naming it.
 
 The three splits of the labelled data play train / validation / test
 (eval/consistency/datasets.py):
@@ -24,13 +29,14 @@ import argparse
 import itertools
 import json
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 
 from eval.base.io import atomic_write_json
-from eval.consistency import CALIBRATION_FILE, ConsistencyChecker, available_backends
+from eval.consistency import ConsistencyChecker, calibration, registry
 from eval.consistency import datasets as ds
-from eval.consistency.ensemble import WEIGHTS_FILE, combine
+from eval.consistency.ensemble import combine
 from eval.consistency.meta import balanced_accuracy, cache_dir, roc_auc, score_rows
 
 # Left out by default: align (as a third member, dev_fit AUC 0.756 vs 0.758 without it) and lm
@@ -95,11 +101,16 @@ def member_features(name: str, rows: list[dict]) -> dict[str, np.ndarray]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", nargs="+", default=list(DEFAULT_MEMBERS))
+    parser.add_argument("--output", type=Path, help="folder for calibration.json and ensemble.json "
+                        "(default: $SUMM_CACHE_DIR/calibration, read by the checker before the shipped files)")
     args = parser.parse_args(argv)
     if FITTED_ON_TRAIN & set(args.members):
         parser.error(f"{', '.join(sorted(FITTED_ON_TRAIN & set(args.members)))}: trained on the train split, "
                      "so its scores there cannot be used to fit weights")
-    members = [m for m in args.members if m in available_backends()]
+    problem = unusable(args.members)
+    if problem:
+        parser.error(problem)
+    members, output = args.members, args.output or calibration.user_dir()
     data = {"train": ds.load_all("train"), "dev_fit": ds.load_all("dev_fit", ds.TARGET_SOURCES)}
     labels = {k: np.array([r["label"] for r in rows]) for k, rows in data.items()}
     sources = {k: np.array([r["source"] for r in rows]) for k, rows in data.items()}
@@ -128,20 +139,32 @@ def main(argv=None) -> int:
                "fitted_on": "train:pairwise-within-source", "rows": len(data["train"]),
                "chosen_on": f"dev_fit:{'+'.join(ds.TARGET_SOURCES)}", "dev_fit_auc": round(value, 4),
                "date": str(date.today())}
-    atomic_write_json(WEIGHTS_FILE, weights)
+    atomic_write_json(output / calibration.WEIGHTS_FILE, weights)
     table = {f: v for m in chosen for f, v in features["dev_fit"][m].items()}
     scores = {m: features["dev_fit"][m][m] for m in members}
     scores["ensemble"] = np.array([combine(weights, {f: v[i] for f, v in table.items()})
                                    for i in range(len(data["dev_fit"]))])
     thresholds = {name: round(macro_threshold(labels["dev_fit"], s, sources["dev_fit"]), 6) for name, s in scores.items()}
     # keeps the other keys (the headline thresholds of benchmarks/calibrate_headline_consistency.py)
-    stored = json.loads(CALIBRATION_FILE.read_text()) if CALIBRATION_FILE.exists() else {}
-    atomic_write_json(CALIBRATION_FILE, {
-        **stored, "thresholds": {**stored.get("thresholds", {}), **thresholds},
-        "fitted_on": weights["chosen_on"], "rows": len(data["dev_fit"]),
-        "objective": "mean balanced accuracy over sources"})
+    path = calibration.update(output, "thresholds", thresholds, fitted_on=weights["chosen_on"],
+                              rows=len(data["dev_fit"]), objective="mean balanced accuracy over sources")
     print(json.dumps({"members": chosen, "thresholds": thresholds}))
+    print(f"wrote {output / calibration.WEIGHTS_FILE} and {path}")
     return 0
+
+
+def unusable(members: list[str]) -> str | None:
+    """Why a member cannot be scored here (unknown, or its extra not installed), or None: a fit
+    must never quietly leave out a backend it was asked for."""
+    for name in members:
+        try:
+            registry.backend_class(name)
+        except ImportError as err:
+            return (f"backend {name!r} is not installed here ({err}); install its extra "
+                    "(pip install 'headline-eval[consistency]') or leave it out of --members")
+        except ValueError as err:
+            return str(err)
+    return None
 
 
 if __name__ == "__main__":

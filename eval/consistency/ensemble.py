@@ -1,8 +1,9 @@
 """`ensemble` backend: a linear model over member backends' scores (and the extra signals
 some members report, e.g. "ngram.local"), fitted to rank within a dataset on the train split,
 its members chosen and its threshold fitted on dev_fit (`python -m eval.consistency.calibrate`),
-stored as JSON beside this file (ensemble.json: features, weights, standardisation, what it was
-fitted on); never pickle.
+stored as JSON (ensemble.json: features, weights, standardisation, what it was fitted on; never
+pickle): the user's fit in $SUMM_CACHE_DIR/calibration when there is one, else the one shipped
+beside this file (eval/consistency/calibration.py).
 Spans are the union of the members' spans; the support evidence comes from the first member
 that gives any (align, then ngram)."""
 
@@ -13,14 +14,13 @@ import json
 import math
 from pathlib import Path
 
+from eval.consistency import calibration
 from eval.consistency.backend import Backend, BackendResult
 from eval.consistency.registry import backend_class
 
-WEIGHTS_FILE = Path(__file__).with_name("ensemble.json")
 
-
-def load_weights(path=WEIGHTS_FILE) -> dict:
-    path = Path(path)
+def load_weights(path=None) -> dict:
+    path = Path(path) if path else calibration.weights_file()
     if not path.exists():
         raise FileNotFoundError(f"{path} missing: fit it with `python -m eval.consistency.calibrate`")
     data = json.loads(path.read_text())
@@ -51,7 +51,7 @@ def combine(weights: dict, features: dict[str, float]) -> float:
 class EnsembleBackend(Backend):
     name = "ensemble"
 
-    def __init__(self, weights_file=WEIGHTS_FILE, members: list[str] | None = None, member_options=None):
+    def __init__(self, weights_file=None, members: list[str] | None = None, member_options=None):
         """`members` overrides the stored list (used while fitting, when no weights exist yet)."""
         self.weights = load_weights(weights_file) if members is None else None
         names = members if members is not None else list(dict.fromkeys(map(member_of, self.weights["features"])))
