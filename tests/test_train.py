@@ -187,6 +187,23 @@ def test_config_file_bases_and_overrides(tmp_path):
         C.load_config(tmp_path / "bad.yaml")
 
 
+@pytest.mark.parametrize("text, overrides", [
+    ("train: {lr: 1e-4, max_minutes: 1e-6}\n", []),  # YAML 1.1 reads an exponent without a dot as a string
+    ("{}\n", ["train.lr=1e-4", "--train.max_minutes=1e-6"]),
+])
+def test_exponents_without_a_dot_are_numbers(tmp_path, text, overrides):
+    (tmp_path / "run.yaml").write_text(text)
+    config = C.load_config(tmp_path / "run.yaml", overrides)
+    assert (config["train"]["lr"], config["train"]["max_minutes"]) == (1e-4, 1e-6)
+
+
+def test_a_base_chain_that_loops_is_an_error(tmp_path):
+    (tmp_path / "a.yaml").write_text("base: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("base: [a.yaml]\n")
+    with pytest.raises(InputError, match="a.yaml: config `base:` chain loops back"):
+        C.load_config(tmp_path / "a.yaml")
+
+
 @pytest.mark.parametrize("spec, error", [
     ({"path": str(FIXTURES / "train_headlines.csv")}, 'field "article"'),  # columns story/title
     ({"path": str(FIXTURES / "train_headlines.csv"), "article_column": "story"}, 'field "headline"'),
