@@ -95,20 +95,20 @@ def generate(summarizer, rows: list[dict], path: Path, batch_size: int) -> list[
 
 def repeats_a_sentence(text: str) -> bool:
     """The same detector the guard uses, applied to every variant's output."""
-    from summarizer.postprocess import _first_repeat, _sentences
+    from summarizer.postprocess import first_repeat, sentence_texts
 
-    return _first_repeat(_sentences(text)) is not None
+    return first_repeat(sentence_texts(text)) is not None
 
 
 def score(rows: list[dict], outputs: list[dict], scorer, checker, boot: int, seed: int) -> dict:
     import numpy as np
 
     from eval.stats import bootstrap_ci
-    from summarizer.postprocess import _sentences
+    from summarizer.postprocess import sentence_texts
 
     preds = [o["prediction"] or "" for o in outputs]
     # ROUGE-Lsum reads sentences from newlines: one predicted sentence per line
-    per = scorer.score_batch(["\n".join(_sentences(p)) for p in preds], [r["summary"] for r in rows])
+    per = scorer.score_batch(["\n".join(sentence_texts(p)) for p in preds], [r["summary"] for r in rows])
     r1 = np.array([s["rouge1"].fmeasure for s in per]) * 100
     verdicts = checker.score([r["article"] for r in rows], [p or " " for p in preds])
     flagged = np.array([0.0 if v.consistent else 1.0 for v in verdicts])

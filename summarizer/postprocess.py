@@ -80,13 +80,13 @@ class SummaryGuard:
         sentence after the target has begun, a sentence repeated, or a prompt label line)."""
         if _LABEL_LINE_RE.search(text):
             return True
-        sents = _sentences(text)
+        sents = sentence_texts(text)
         finished = sents[:-1]  # the last one may still be growing
         if self.max_sentences and len(finished) >= self.max_sentences:
             return True
         if self.max_words and finished and sum(_words(s) for s in finished) >= self.max_words:
             return True
-        return bool(self.trim_repeats and _first_repeat(finished) is not None)
+        return bool(self.trim_repeats and first_repeat(finished) is not None)
 
     def apply(self, text: str, ended: bool) -> tuple[str, bool]:
         """(summary, repeated). `ended` says the model closed the summary itself; otherwise an
@@ -94,10 +94,10 @@ class SummaryGuard:
         label = _LABEL_LINE_RE.search(text)
         if label:
             text, ended = text[:label.start()], True
-        sents = _sentences(text)
+        sents = sentence_texts(text)
         if not ended and len(sents) > 1 and not _SENTENCE_END_RE.search(sents[-1]):
             sents = sents[:-1]
-        repeat = _first_repeat(sents) if self.trim_repeats else None
+        repeat = first_repeat(sents) if self.trim_repeats else None
         if repeat is not None:
             sents = sents[:repeat]
         if self.max_sentences:
@@ -113,7 +113,7 @@ class SummaryGuard:
         return clean_summary(" ".join(sents)), repeat is not None
 
 
-def _sentences(text: str) -> list[str]:
+def sentence_texts(text: str) -> list[str]:
     return [s for _, _, s in _split_sentences(text)]
 
 
@@ -121,7 +121,7 @@ def _words(text: str) -> int:
     return len(_WORD_RE_SIMPLE.findall(text))
 
 
-def _first_repeat(sents: list[str], overlap: float = 0.8) -> int | None:
+def first_repeat(sents: list[str], overlap: float = 0.8) -> int | None:
     """Index of the first sentence that repeats an earlier one: the same words, or (loops often
     vary a word or two) at least `overlap` of its word bigrams seen in one earlier sentence."""
     seen: list[tuple[tuple[str, ...], set]] = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eval.base.errors import InputError
+
 
 @dataclass
 class GenerationResult:
@@ -28,3 +30,12 @@ class GenerationResult:
                 "seconds": round(self.seconds, 4), "repeated": self.repeated, "candidates": self.candidates,
                 **({"consistency": self.consistency, "consistent": self.consistent} if self.candidates > 1 else {}),
                 "signature": signature}
+
+
+def check_same_run(rows: list[dict], model: str, task: str, path) -> None:
+    """Rows already in an output file must come from this model and task: resuming with other
+    settings would mix two runs in one file."""
+    for row in rows:
+        if (row.get("model"), row.get("task")) != (model, task):
+            raise InputError(f"holds rows from model {row.get('model')!r}, task {row.get('task')!r}; this run "
+                             f"is model {model!r}, task {task!r}: use another --output", path=path, field="model")

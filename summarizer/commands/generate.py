@@ -181,15 +181,11 @@ def run(args) -> int:
     from tqdm import tqdm
 
     from summarizer.generate import Summarizer, default_model_name, generate_rows, load_options
+    from summarizer.result import check_same_run
 
     model_name = options["model"] or default_model_name(options["task"])
     with ResumableJsonl(args.output, key="id") as out:
-        for row in out.rows:  # resuming with other settings would mix two runs in one file
-            if (row.get("model"), row.get("task")) != (model_name, options["task"]):
-                raise InputError(
-                    f"holds rows from model {row.get('model')!r}, task {row.get('task')!r}; "
-                    f"this run is model {model_name!r}, task {options['task']!r}: use another --output",
-                    path=args.output, field="model")
+        check_same_run(out.rows, model_name, options["task"], args.output)
         todo = [(i, text) for i, text in articles if i not in out.done]
         if not todo:
             print(f"{args.output}: all {len(articles)} rows already done")
