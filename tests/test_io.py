@@ -123,3 +123,46 @@ def test_signature_orders_settings_and_appends_version():
     assert text.startswith("rouge1|tok:default|stem:porter|boot:1000|v:")
     assert Signature.parse(text) == sig
     assert str(sig.replace(boot=0)).startswith("rouge1|tok:default|stem:porter|boot:0|v:")
+
+
+def test_atomic_outputs_get_normal_permissions(tmp_path):
+    """mkstemp/mkdtemp make 0600/0700 temporaries; the published file and folder follow the
+    umask like any other file (a checkpoint or best/ that only its owner can read is a surprise)."""
+    import os
+
+    from eval.base.io import atomic_dir, atomic_write_text
+
+    mask = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "a.json", "{}")
+        with atomic_dir(tmp_path / "best") as work:
+            (work / "w").write_text("1")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "best").stat().st_mode & 0o777 == 0o755
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "best"]  # no temporaries left
+
+
+def test_atomic_dir_keeps_the_old_folder_when_the_build_fails(tmp_path):
+    import pytest
+
+    from eval.base.io import atomic_dir
+
+    with atomic_dir(tmp_path / "best") as work:
+        (work / "v").write_text("old")
+    with pytest.raises(RuntimeError), atomic_dir(tmp_path / "best") as work:
+        (work / "v").write_text("half")
+        raise RuntimeError("killed mid-save")
+    assert (tmp_path / "best" / "v").read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["best"]
+
+
+def test_recover_dir_puts_back_a_folder_left_aside_by_a_kill(tmp_path):
+    from eval.base.io import recover_dir
+
+    (tmp_path / ".best.old").mkdir()
+    (tmp_path / ".best.old" / "v").write_text("old")
+    recover_dir(tmp_path / "best")  # the kill came between the two renames
+    assert (tmp_path / "best" / "v").read_text() == "old"
+    assert not (tmp_path / ".best.old").exists()

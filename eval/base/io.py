@@ -104,6 +104,7 @@ def atomic_file(path) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
+        tmp.chmod(0o666 & ~_umask())  # mkstemp's 0600 is for the temporary name only
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -126,6 +127,7 @@ def atomic_dir(target) -> Iterator[Path]:
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
     try:
         yield work
+        work.chmod(0o777 & ~_umask())  # mkdtemp's 0700 is for the staging name only
         aside = target.with_name(f".{target.name}.old")
         if target.exists():
             os.replace(target, aside)
@@ -133,6 +135,17 @@ def atomic_dir(target) -> Iterator[Path]:
         shutil.rmtree(aside, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _umask() -> int:
+    global _UMASK
+    if _UMASK is None:  # read once: os.umask can only be read by setting it (process-wide)
+        _UMASK = os.umask(0o022)
+        os.umask(_UMASK)
+    return _UMASK
+
+
+_UMASK: int | None = None
 
 
 def recover_dir(target) -> None:
