@@ -23,7 +23,6 @@ import json
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -73,22 +72,17 @@ def make_variant(name: str, loaded, threads: int, lead_weight: float | None, ada
 
 def generate(summarizer, rows: list[dict], path: Path, batch_size: int) -> list[dict]:
     """Rows {id, prediction, hit_length_cap, repeated, seconds, ...} in the order of `rows`."""
+    from tqdm import tqdm
+
     from eval.base.io import ResumableJsonl
+    from summarizer.generate import generate_rows
 
     with ResumableJsonl(path) as out:
-        todo = [r for r in rows if r["id"] not in out.done]
-        for start in range(0, len(todo), batch_size):
-            chunk = todo[start:start + batch_size]
-            began = time.perf_counter()
-            results = summarizer.generate([r["article"] for r in chunk], batch_size=batch_size)
-            seconds = (time.perf_counter() - began) / len(chunk)
-            for row, result in zip(chunk, results):
-                out.write({"id": row["id"], "prediction": result.text, "hit_length_cap": result.hit_length_cap,
-                           "repeated": result.repeated, "truncated": result.truncated, "error": result.error,
-                           "consistency": result.consistency, "candidates": result.candidates,
-                           "seconds": round(seconds, 4), "signature": str(summarizer.signature)})
-            print(f"  {path.parent.name}/{path.stem}: {len(out.rows)}/{len(rows)} rows, {seconds:.2f} s/row",
-                  flush=True)
+        todo = [(r["id"], r["article"]) for r in rows if r["id"] not in out.done]
+        signature = str(summarizer.signature)
+        for row_id, result in tqdm(generate_rows(summarizer, todo, batch_size, seed=0), total=len(todo),
+                                   desc=f"{path.parent.name}/{path.stem}", unit="row"):
+            out.write(result.as_row(row_id, summarizer.task, summarizer.model_name, signature))
         by_id = {r["id"]: r for r in out.rows}
     return [by_id[r["id"]] for r in rows]
 

@@ -24,7 +24,6 @@ import json
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,18 +38,14 @@ def generate_resumable(summarizer, rows, path: Path, batch_size: int) -> tuple[l
     from tqdm import tqdm
 
     from eval.base.io import ResumableJsonl
+    from summarizer.generate import generate_rows
 
     with ResumableJsonl(path) as out:
-        todo = [r for r in rows if r["id"] not in out.done]
-        for start in tqdm(range(0, len(todo), batch_size), desc=path.stem, unit="batch"):
-            chunk = todo[start:start + batch_size]
-            t0 = time.perf_counter()
-            results = summarizer.generate([r["article"] for r in chunk], batch_size=batch_size)
-            seconds = (time.perf_counter() - t0) / len(chunk)
-            for row, result in zip(chunk, results):
-                out.write({"id": row["id"], "prediction": result.text, "truncated": result.truncated,
-                           "error": result.error, "seconds": round(seconds, 3),
-                           "signature": str(summarizer.signature)})
+        todo = [(r["id"], r["article"]) for r in rows if r["id"] not in out.done]
+        signature = str(summarizer.signature)
+        for row_id, result in tqdm(generate_rows(summarizer, todo, batch_size, seed=0), total=len(todo),
+                                   desc=path.stem, unit="row"):
+            out.write(result.as_row(row_id, summarizer.task, summarizer.model_name, signature))
         by_id = {r["id"]: r for r in out.rows}
     return [by_id[r["id"]]["prediction"] for r in rows], statistics.mean(by_id[r["id"]]["seconds"] for r in rows)
 
