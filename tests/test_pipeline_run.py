@@ -174,3 +174,15 @@ def test_ray_resume_checks_the_workers_signature_before_writing(tmp_path, monkey
     assert len((tmp_path / "generations.jsonl").read_text().splitlines()) == 2
     assert generate(examples, {}, {}, tmp_path, progress=False, ray={"workers": 1})["resumed_rows"] == 2
     assert fake.loads == []  # the workers load the model
+
+
+def test_generations_of_an_older_version_are_refused_in_one_line(tmp_path, fake, capsys):
+    """generations.jsonl rows say `prediction` (as `summarizer generate` writes them); rows of an
+    older version (`text`) are not read as empty predictions."""
+    assert main(["run", "--config", config(tmp_path), "--no-progress"]) == 0
+    path = tmp_path / "out" / "generations.jsonl"
+    rows = [json.loads(x) for x in path.read_text().splitlines()]
+    assert rows[0]["prediction"] == "Harbor Freight Lines said on" and rows[0]["model"] == "fake"
+    path.write_text("".join(json.dumps({"id": r["id"], "text": r["prediction"]}) + "\n" for r in rows))
+    assert main(["run", "--config", config(tmp_path), "--no-progress"]) == 2
+    assert "without a prediction field" in capsys.readouterr().err

@@ -81,13 +81,17 @@ def generate(examples, model_cfg: dict, gen_cfg: dict, out_dir: Path, progress=T
     the same settings the model is not loaded and model/signature come from that record."""
     from tqdm import tqdm
 
-    from summarizer.generate import Summarizer, generate_rows  # generation and scoring meet only here
+    from summarizer import Summarizer  # generation and scoring meet only here
+    from summarizer.generate import generate_rows
 
     batch_size, seed = int(gen_cfg.get("batch_size", 8)), int(gen_cfg.get("seed", 0))
     load = dict(name_or_path=model_cfg.get("name_or_path"), task=model_cfg.get("task", "headline"),
                 **model_cfg.get("options", {}))
     request = {"load": load, "seed": seed}
     with ResumableJsonl(out_dir / "generations.jsonl") as sink:
+        if any("prediction" not in row for row in sink.rows):
+            raise InputError(f"holds rows without a prediction field (written by an older version); remove {out_dir} "
+                             "or pass another --output-dir to start fresh", path=sink.path)
         todo = [e for e in examples if str(e["id"]) not in sink.done]
         info = {"resumed_rows": len(examples) - len(todo)}
         meta = _read_meta(out_dir) if sink.rows else None
