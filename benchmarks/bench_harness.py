@@ -45,8 +45,10 @@ def timed(fn):
 
 
 def ours(rows, metrics, options=None, cache_dir=None):
+    from eval.aggregate import summarize
     from eval.base.cache import ScoreCache
-    from eval.pipeline import Problems, load_metrics, score_rows, summarize
+    from eval.rows import Problems
+    from eval.scoring import load_metrics, score_rows
 
     loaded_s, (objs, info) = timed(lambda: load_metrics(metrics, options))
     fresh = [dict(r) for r in rows]
@@ -89,7 +91,7 @@ def main() -> int:
     print("\n1. ROUGE-1/2/L + headline checks + bootstrap summary (target < 2 s)")
     _, ours_s, summary, objs = ours(rows, ["rouge", "headline"], rouge_opts)
     base_s, base = timed(lambda: baseline_rouge(rows))
-    print(f"  ours (eval.pipeline, {objs[0].signature.split()[0]}): {ours_s:.3f} s "
+    print(f"  ours (eval.pipeline, {str(objs[0].signature()).split()[0]}): {ours_s:.3f} s "
           f"({len(rows) / ours_s:.0f} rows/s); rougeL {summary['scores']['rougeL']['mean']:.4f} "
           f"[{summary['scores']['rougeL']['low']:.4f}, {summary['scores']['rougeL']['high']:.4f}]")
     print(f"  baseline rouge-score RougeScorer + BootstrapAggregator(1000; mid = bootstrap median, "
@@ -103,7 +105,7 @@ def main() -> int:
     opts = {**rouge_opts, "consistency": {}, "bertscore": {"threads": args.threads}}  # the default backend
     load_s, _, _, objs = ours(neural[:2], metrics, opts)  # warm-up: loads models once
     _, ours_s, summary, objs = ours(neural, metrics, opts)
-    names = {o.name: str(o.signature) for o in objs}
+    names = {o.name: str(o.signature()) for o in objs}
     ours_cpu = CPU["last"]
     print(f"  ours: {ours_s:.2f} s = {len(neural) / ours_s:.1f} rows/s (model loading {load_s:.1f} s, excluded); "
           f"{ours_cpu:.1f} CPU-s = {len(neural) / ours_cpu:.1f} rows per CPU-second")

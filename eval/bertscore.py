@@ -17,8 +17,9 @@ from __future__ import annotations
 import importlib.metadata
 import logging
 
+from eval.aggregate import MeanMetric
 from eval.base.assets import encoder_dir
-from eval.base.signature import Signature
+from eval.base.signature import Signature, Signatures
 
 MODELS = {"all-MiniLM-L6-v2": 6, "all-mpnet-base-v2": 12}  # name -> layer
 
@@ -27,7 +28,10 @@ def model_folder(model: str, model_path: str | None = None) -> str:
     return str(model_path) if model_path else encoder_dir(model)
 
 
-class BertScore:
+class BertScore(MeanMetric):
+    """Fields `bertscore_p`, `bertscore_r`, `bertscore_f`; with several references, the one
+    with the best F counts (bert-score's multi-reference rule)."""
+
     name = "bertscore"
     needs = ("references",)
 
@@ -42,11 +46,12 @@ class BertScore:
         self.batch_size, self.threads, self.device = batch_size, threads, device
         self._scorer = None
 
-    @property
-    def signature(self) -> Signature:
-        return Signature.make("bertscore", model=self.model, layer=self.layer, idf=False,
-                              rescale=False, multiref="max-f",
-                              impl=f"bert-score-{importlib.metadata.version('bert-score')}")
+    def signature(self, *, predictions=None, references=None, articles=None, tasks=None,
+                  hit_length_caps=None, bootstrap=None, seed=None) -> Signatures:
+        return Signatures.one(Signature.make(
+            "bertscore", model=self.model, layer=self.layer, idf=False, rescale=False,
+            multiref="max-f", impl=f"bert-score-{importlib.metadata.version('bert-score')}",
+        )).with_bootstrap(bootstrap, seed)
 
     def _load(self):
         if self._scorer is None:
@@ -59,18 +64,20 @@ class BertScore:
                                       batch_size=self.batch_size, device=self.device, lang="en")
         return self._scorer
 
-    def score(self, rows):
-        out = [None] * len(rows)
+    def sentence_scores(self, predictions, references=None, articles=None, *, tasks=None,
+                        hit_length_caps=None) -> list[dict]:
+        predictions, references = list(predictions), list(references)
+        out = [None] * len(predictions)
         todo = []
-        for i, row in enumerate(rows):
-            if not row["prediction"].strip():
+        for i, prediction in enumerate(predictions):
+            if not prediction.strip():
                 # An empty prediction matches nothing: all three are 0 by definition.
                 out[i] = {"scores": {"bertscore_p": 0.0, "bertscore_r": 0.0, "bertscore_f": 0.0}}
             else:
                 todo.append(i)
         if todo:
-            P, R, F = self._load().score([rows[i]["prediction"] for i in todo],
-                                         [rows[i]["references"] for i in todo],
+            P, R, F = self._load().score([predictions[i] for i in todo],
+                                         [references[i] for i in todo],
                                          batch_size=self.batch_size)
             for j, i in enumerate(todo):
                 out[i] = {"scores": {"bertscore_p": float(P[j]), "bertscore_r": float(R[j]),

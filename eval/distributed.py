@@ -183,7 +183,7 @@ def read_inputs(spec, references=None, scratch: Path | None = None):
     """eval.pipeline.read_rows over every input file, as one run: ids must be unique across files
     (a duplicate is an error naming both places); rows keep their file in `file` when there are
     several files."""
-    from eval.pipeline import Problems, read_rows
+    from eval.rows import Problems, read_rows
 
     files = input_files(spec)
     if len(files) == 1 and files[0].suffix == ".jsonl":
@@ -209,7 +209,7 @@ class ScoreActor:
     """One metric set per actor, loaded once; scores a shard of validated rows per call."""
 
     def __init__(self, metrics, metric_options, batch_size=256, crash_once=None, threads=1):
-        from eval.pipeline import load_metrics
+        from eval.scoring import load_metrics
 
         self.metrics, self.info = load_metrics(metrics, metric_options)
         _use_threads(threads)
@@ -217,7 +217,7 @@ class ScoreActor:
         self.crash_once = crash_once  # tests: (marker file, shard) -> die once on that shard
 
     def __call__(self, batch):
-        from eval.pipeline import score_rows
+        from eval.scoring import score_rows
 
         out = []
         for shard, first, payload in zip(batch["shard"], batch["first"], batch["payload"]):

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from eval.base.signature import Signature
+from eval.aggregate import MeanMetric
+from eval.base.signature import Signature, Signatures
 
 VERSION = "1"
 _WORD_RE = re.compile(r"[^\W_]+(?:[.,'’\-][^\W_]+)*", re.UNICODE)
@@ -142,8 +143,9 @@ def check(prediction: str, article: str | None = None, hit_length_cap: bool | No
     )
 
 
-class HeadlineChecks:
-    """Metric adapter: numeric/boolean fields go to scores, the rest to details."""
+class HeadlineChecks(MeanMetric):
+    """The checks as a Metric: numeric/boolean fields (`hl_*`) go to scores, the rest to
+    details. Articles and `hit_length_caps` are optional: without them their fields are None."""
 
     name = "headline"
     needs = ()
@@ -152,19 +154,23 @@ class HeadlineChecks:
         if options:
             raise ValueError(f"headline checks take no options, got {sorted(options)}")
 
-    @property
-    def signature(self) -> Signature:
-        return Signature.make("headline", tok="regex-word", names="capitalised-absent", checks=VERSION)
+    def signature(self, *, predictions=None, references=None, articles=None, tasks=None,
+                  hit_length_caps=None, bootstrap=None, seed=None) -> Signatures:
+        return Signatures.one(Signature.make("headline", tok="regex-word", names="capitalised-absent",
+                                             checks=VERSION)).with_bootstrap(bootstrap, seed)
 
-    def score(self, rows: list[dict]) -> list[dict]:
+    def sentence_scores(self, predictions, references=None, articles=None, *, tasks=None,
+                        hit_length_caps=None) -> list[dict]:
+        predictions = list(predictions)
+        articles = [None] * len(predictions) if articles is None else articles
+        caps = [None] * len(predictions) if hit_length_caps is None else hit_length_caps
         out = []
         views: dict[str, ArticleView] = {}
-        for row in rows:
-            article = row.get("article")
+        for prediction, article, cap in zip(predictions, articles, caps, strict=True):
             view = None
             if article is not None:
                 view = views.get(article) or views.setdefault(article, ArticleView(article))
-            c = check(row["prediction"], view=view, hit_length_cap=row.get("hit_length_cap"))
+            c = check(prediction, view=view, hit_length_cap=cap)
             scores = {f"hl_{k}": getattr(c, k) for k in (
                 "words", "chars", "hit_length_cap", "is_question", "is_list", "copy_rate",
                 "novel_1gram", "novel_2gram", "novel_3gram", "compression", "absent_numbers",

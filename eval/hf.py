@@ -141,7 +141,7 @@ def _rouge(scorer, predictions, references, split, split_name, bootstrap, seed, 
         result[rouge_type] = float(score.mid.fmeasure)
         result[f"{rouge_type}_low"] = float(score.low.fmeasure)
         result[f"{rouge_type}_high"] = float(score.high.fmeasure)
-        signature = score.signature
+        signature = score.signature[rouge_type]
         if rouge_type == "rougeLsum":
             signature = signature.replace(lsum=f"split-{split_name}")
         signatures[rouge_type] = str(signature)
@@ -157,13 +157,5 @@ def _headline(predictions, articles):
             "predictions: pass the eval set's articles, in order"
         )
     checks = HeadlineChecks()
-    rows = [
-        {"prediction": p, "article": articles[i] if articles is not None else None}
-        for i, p in enumerate(predictions)
-    ]
-    columns: dict[str, list[float]] = {}
-    for item in checks.score(rows):
-        for name, value in item["scores"].items():
-            if value is not None:
-                columns.setdefault(name, []).append(float(value))
-    return {name: float(np.mean(values)) for name, values in columns.items()}, str(checks.signature)
+    corpus = checks.corpus_score(predictions, articles=articles, bootstrap=0)
+    return {name: score.mid for name, score in corpus.items()}, str(checks.signature())

@@ -1,21 +1,27 @@
-"""The metric registry: name -> adapter class, imported lazily so a metric whose module (or
-extra) is missing is skipped with a warning instead of breaking a run.
-
-An adapter has `name`, `needs` (row fields it requires besides `prediction`), `signature`
-(str()-able, it keys the cache) and `score(rows) -> [{"scores": {...}, "details": {...},
-"error": str?, "warnings": [str]?}]`, one dict per row, same order. Rows are the validated rows of eval.pipeline.
+"""The metric registry: name -> a class of the Metric protocol (eval.base.metric), imported
+lazily so a metric whose module (or extra) is missing is skipped with a warning instead of
+breaking a run; and the consistency metric.
 """
 
 from __future__ import annotations
 
 import importlib
 
+from eval.aggregate import MeanMetric
+from eval.base.errors import InputError
+from eval.base.signature import Signatures
+
+# ROUGE-1.5.5 (eval.rouge155.Rouge155) is a Metric too, used by `eval rouge --rouge155`; it is
+# not listed here because it fills the same fields as `rouge` (rouge1, rouge1_p, ...).
 REGISTRY = {
-    "rouge": "eval.metrics:Rouge",
+    "rouge": "eval.rouge:RougeScorer",
     "bertscore": "eval.bertscore:BertScore",
     "headline": "eval.headline_checks:HeadlineChecks",
     "consistency": "eval.metrics:Consistency",
 }
+# Options a registry metric gets unless given: a scored row holds one text, whose sentences
+# rougeLsum would need on separate lines, so `rouge` scores rouge1, rouge2 and rougeL.
+DEFAULT_OPTIONS = {"rouge": {"rouge_types": ("rouge1", "rouge2", "rougeL")}}
 
 
 class MetricUnavailable(RuntimeError):
@@ -24,54 +30,16 @@ class MetricUnavailable(RuntimeError):
 
 def metric_class(name: str):
     if name not in REGISTRY:
-        raise ValueError(f"unknown metric {name!r}; known: {', '.join(REGISTRY)}")
+        raise InputError(f"unknown metric {name!r}; known: {', '.join(REGISTRY)}", field="metrics")
     module_name, cls_name = REGISTRY[name].split(":")
     return getattr(importlib.import_module(module_name), cls_name)
 
 
 def load_metric(name: str, **options):
     try:
-        return metric_class(name)(**options)
+        return metric_class(name)(**{**DEFAULT_OPTIONS.get(name, {}), **options})
     except ImportError as err:
         raise MetricUnavailable(f"metric {name!r} unavailable: {err}") from None
-
-
-class Rouge:
-    """eval.rouge.RougeScorer, F1 plus precision and recall per type (max over references)."""
-
-    name = "rouge"
-    needs = ("references",)
-
-    def __init__(self, rouge_types=("rouge1", "rouge2", "rougeL"), **options):
-        from eval.rouge import RougeScorer
-
-        self.types = tuple(rouge_types)
-        self.scorer = RougeScorer(rouge_types=self.types, **options)
-
-    @property
-    def signature(self) -> str:
-        """Keys the cache (the references themselves are part of each row's cache key)."""
-        return " ".join(str(self.scorer.signature(t)) for t in self.types)
-
-    def signature_for(self, rows) -> str:
-        """The signature of the scores of `rows` (what summary.json reports): `refs` is the most
-        references any scored row had, whether it was scored now, in another batch or cached."""
-        refs = max((len(r["references"]) for r in rows
-                    if "error" not in r and r.get("references") and any(x.strip() for x in r["references"])),
-                   default=1)
-        return " ".join(str(self.scorer.signature(t, refs=refs)) for t in self.types)
-
-    def score(self, rows):
-        refs = [row["references"] for row in rows]
-        results = self.scorer.score_batch([row["prediction"] for row in rows], refs)
-        out = []
-        for result, warnings in zip(results, self.scorer.row_warnings):
-            scores = {}
-            for t in self.types:
-                s = result[t]
-                scores.update({t: s.fmeasure, f"{t}_p": s.precision, f"{t}_r": s.recall})
-            out.append({"scores": scores, **({"warnings": warnings} if warnings else {})})
-        return out
 
 
 HEADLINE_MAX_WORDS = 20
@@ -88,12 +56,13 @@ def kind_of(row) -> str:
     return "headline" if len(text.split()) <= HEADLINE_MAX_WORDS and len(sentences(text)) <= 1 else "summary"
 
 
-class Consistency:
-    """eval.consistency.ConsistencyChecker. `backend` may be a list: the first one that is
-    available is used, and the signature records which. `kind` (summary|headline) picks the
-    default backend and the threshold; the default, `auto`, picks it per row (`kind_of`), so a
-    headline run is judged as headlines without a flag and mixed runs are fine. The signature
-    after scoring names the kinds used (`used_signature`)."""
+class Consistency(MeanMetric):
+    """eval.consistency.ConsistencyChecker as a Metric: fields `consistency` (0-1) and
+    `consistent`. `backend` may be a list: the first one that is available is used, and the
+    signature records which. `kind` (summary|headline) picks the default backend and the
+    threshold; the default, `auto`, picks it per row (`kind_of`), so a headline run is judged as
+    headlines without a flag and mixed runs are fine. The signature has one part per kind; given
+    the inputs, the kinds they were judged as."""
 
     name = "consistency"
     needs = ("article",)
@@ -103,6 +72,8 @@ class Consistency:
         self.kind = kind
         self.fallback_reasons = []
         self.checkers = {k: self._checker(backend, k, options) for k in kinds}
+        # The kinds scored since it was last reset: eval.distributed's driver reads it per shard
+        # (until it asks Metric.signature, as the local path does).
         self.used: set[str] = set()
 
     def _checker(self, backend, kind, options):
@@ -128,25 +99,29 @@ class Consistency:
         self.fallback_reasons += reasons
         return checker
 
-    @property
-    def signature(self) -> str:
-        """Every checker this metric may use (it keys the cache)."""
-        return " ; ".join(str(c.signature) for c in self.checkers.values())
+    def _kinds(self, predictions, tasks) -> list[str]:
+        if self.kind != "auto":
+            return [self.kind] * len(predictions)
+        tasks = [None] * len(predictions) if tasks is None else tasks
+        return [kind_of({"prediction": p, "task": t}) for p, t in zip(predictions, tasks, strict=True)]
 
-    @property
-    def used_signature(self) -> str:
-        """The checkers the scored rows actually used (what summary.json reports)."""
-        used = [k for k in self.checkers if k in self.used] or list(self.checkers)
-        return " ; ".join(str(self.checkers[k].signature) for k in used)
+    def signature(self, *, predictions=None, references=None, articles=None, tasks=None,
+                  hit_length_caps=None, bootstrap=None, seed=None) -> Signatures:
+        """Per kind, its checker's signature: every kind this metric may use (it keys the
+        cache), or the kinds of `predictions` (all of them when there are none)."""
+        used = set(self._kinds(predictions, tasks)) if predictions is not None else set()
+        kinds = [k for k in self.checkers if k in used] or list(self.checkers)
+        return Signatures({k: self.checkers[k].signature for k in kinds}, sep=" ; ").with_bootstrap(bootstrap, seed)
 
-    def score(self, rows):
-        kinds = [kind_of(r) if self.kind == "auto" else self.kind for r in rows]
-        results = [None] * len(rows)
+    def sentence_scores(self, predictions, references=None, articles=None, *, tasks=None,
+                        hit_length_caps=None) -> list[dict]:
+        predictions, articles = list(predictions), list(articles)
+        kinds = self._kinds(predictions, tasks)
+        self.used.update(kinds)
+        results = [None] * len(predictions)
         for kind in set(kinds):
             idx = [i for i, k in enumerate(kinds) if k == kind]
-            self.used.add(kind)
-            scored = self.checkers[kind].score([rows[i]["article"] for i in idx],
-                                               [rows[i]["prediction"] for i in idx])
+            scored = self.checkers[kind].score([articles[i] for i in idx], [predictions[i] for i in idx])
             for i, res in zip(idx, scored):
                 results[i] = res
         out = []

@@ -16,11 +16,11 @@ import itertools
 import logging
 import re
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 import numpy as np
 
-from eval.base.signature import Signature
+from eval.base.metric import CorpusScore, Metric
+from eval.base.signature import Signature, Signatures
 from eval.stats import bootstrap_ci
 from eval.tokenize import CallableTokenizer, CharTokenizer, UnicodeTokenizer
 from eval.types import Score
@@ -39,27 +39,19 @@ _HAS_DEFAULT_TOKEN_RE = re.compile(r"[a-z0-9]")  # rouge-score keeps only these 
 _SHOWN_ROWS = 5  # rows named in a summary warning
 
 
-class CorpusScore(NamedTuple):
-    """Corpus mean (`mid`) and bootstrap interval (`low`, `high`) of P, R and F.
-
-    Unlike rouge-score's BootstrapAggregator, `mid` is the observed mean, not the median of the
-    bootstrap means, so it equals the plain average of the per-example scores."""
-
-    mid: Score
-    low: Score
-    high: Score
-    signature: Signature
-
-
-class RougeScorer:
+class RougeScorer(Metric):
     """One scorer for ROUGE-N (N = 1..9), ROUGE-L and ROUGE-Lsum.
 
     A drop-in for rouge-score's `rouge_scorer.RougeScorer`: the same constructor
     (rouge_types, use_stemmer, split_summaries, tokenizer), `score(target, prediction)` and
     `score_multi(targets, prediction)`, with the same numbers (tests/test_rouge.py runs
     rouge-score's published cases against this class). Our additions take predictions and
-    references by name: `score_batch(predictions=, references=)`,
-    `corpus_score(predictions=, references=, bootstrap=, seed=)`, `aggregate`, `signature`.
+    references by name: `score_batch(predictions=, references=)` and the Metric protocol
+    (eval.base.metric): `corpus_score(predictions=, references=, bootstrap=, seed=)` gives per
+    type a CorpusScore whose `mid` is the observed mean of P, R and F (not, as in rouge-score's
+    BootstrapAggregator, the median of the bootstrap means), `sentence_scores` the fields
+    `rouge1`, `rouge1_p`, `rouge1_r`, ... (F, precision, recall) and row warnings, `signature`
+    every setting.
 
     tokenizer: "default" (rouge-score's: lower-case, [a-z0-9] only), "unicode" (letters and
     digits of any script, case-folded; stemming only for Latin-script tokens), "char" (as
@@ -71,6 +63,9 @@ class RougeScorer:
     subsets of the references, as ROUGE-1.5.5 does. With one reference both are the plain score.
     backend: "auto" uses rouge-score-rs when installed, else rouge-score.
     """
+
+    name = "rouge"
+    needs = ("references",)
 
     def __init__(
         self,
@@ -93,10 +88,6 @@ class RougeScorer:
         self._tokenizer, self.tokenizer_name = _make_tokenizer(tokenizer, self.use_stemmer)
         self.backend, self.backend_version = _pick_backend(backend)
         self._scorer = self._make_backend_scorer()
-        self._n_refs = 1
-        # Per row of the last `score_batch`, what the log warned about that row (e.g. a text
-        # with zero tokens scoring 0), for callers that keep warnings with each row.
-        self.row_warnings: list[list[str]] = []
 
     # --- scoring -------------------------------------------------------------------------
 
@@ -105,36 +96,49 @@ class RougeScorer:
         reference each) or a list of lists of strings (one or more references each). Unlike
         `score`, this addition takes predictions first: call it by keyword
         (`score_batch(predictions=..., references=...)`) to keep the order plain."""
+        return self._score_batch(predictions, references)[0]
+
+    def sentence_scores(self, predictions, references=None, articles=None, *, tasks=None,
+                        hit_length_caps=None) -> list[dict]:
+        """Metric protocol: per prediction, `rouge1` (F), `rouge1_p`, `rouge1_r`, ... for each
+        type, and the row's warnings (a text that yields no tokens scores 0)."""
+        scores, warnings = self._score_batch(predictions, references)
+        return [{"scores": score_fields(s, self.rouge_types), **({"warnings": w} if w else {})}
+                for s, w in zip(scores, warnings)]
+
+    def _score_batch(self, predictions, references) -> tuple[list[dict[str, Score]], list[list[str]]]:
+        """The scores and, per row, what the log warned about that row."""
         predictions = _checked_strings(predictions, "prediction")
         references = list(references)
         if len(references) != len(predictions):
             raise ValueError(f"{len(predictions)} predictions but {len(references)} references")
+        n_refs = 1
         if all(type(r) is str for r in references):  # the common case, kept cheap
-            refs, self._n_refs = None, 1
+            refs = None
         else:
             refs = _as_reference_lists(references)
-            self._n_refs = max(len(r) for r in refs) if refs else 1
+            n_refs = max(len(r) for r in refs) if refs else 1
         warn_empty_texts(predictions, references)
-        self.row_warnings = [[] for _ in predictions]
+        row_warnings = [[] for _ in predictions]
 
         # Score every (prediction, reference) pair in one backend call, then combine per row.
         if refs is None:
             flat_preds, flat_refs, rows = predictions, references, None
-        elif self._n_refs == 1:
+        elif n_refs == 1:
             flat_preds, flat_refs, rows = predictions, [rs[0] for rs in refs], None
         else:
             flat_preds = [p for p, rs in zip(predictions, refs) for _ in rs]
             flat_refs = [r for rs in refs for r in rs]
             rows = [row for row, rs in enumerate(refs, 1) for _ in rs]
         flat = self._backend_score_batch(flat_refs, flat_preds)
-        self._warn_zero_token_texts(flat, flat_preds, flat_refs, rows)
+        self._warn_zero_token_texts(flat, flat_preds, flat_refs, rows, row_warnings)
         if rows is None:
-            return flat
+            return flat, row_warnings
         results, start = [], 0
         for rs in refs:
             results.append(self._combine(flat[start : start + len(rs)]))
             start += len(rs)
-        return results
+        return results, row_warnings
 
     def score(self, target: str | Sequence[str] | None = None, prediction: str | None = None, *,
               references: str | Sequence[str] | None = None) -> dict[str, Score]:
@@ -157,55 +161,51 @@ class RougeScorer:
             raise TypeError("score_multi takes a list of targets; use score(target, prediction) for one")
         return self.score_batch([prediction], [list(targets)])[0]
 
-    def corpus_score(
-        self,
-        predictions,
-        references,
-        bootstrap: int = 1000,
-        seed: int = 12345,
-        confidence: float = 0.95,
-    ) -> dict[str, CorpusScore]:
-        return self.aggregate(
-            self.score_batch(predictions, references), bootstrap, seed, confidence
-        )
+    def corpus_score(self, predictions, references=None, articles=None, *, tasks=None,
+                     hit_length_caps=None, bootstrap: int = 1000, seed: int = 12345,
+                     confidence: float = 0.95, results: list[dict] | None = None) -> dict[str, CorpusScore]:
+        """Per type, the mean P, R and F with their interval (see `corpus_intervals`)."""
+        references = list(references)
+        if results is None:
+            per_example = self.score_batch(predictions, references)
+        else:
+            per_example = [field_scores(r["scores"], self.rouge_types) for r in results]
+        return self.aggregate(per_example, bootstrap, seed, confidence, references=references)
 
-    def aggregate(
-        self,
-        per_example: list[dict[str, Score]],
-        bootstrap: int = 1000,
-        seed: int = 12345,
-        confidence: float = 0.95,
-    ) -> dict[str, CorpusScore]:
-        """Corpus means and intervals of per-example scores (see `corpus_intervals`)."""
+    def aggregate(self, per_example: list[dict[str, Score]], bootstrap: int = 1000, seed: int = 12345,
+                  confidence: float = 0.95, references=None) -> dict[str, CorpusScore]:
+        """corpus_score of per-example scores from `score_batch` (not scored again);
+        `references`, those they were scored against, give the signature's `refs`."""
+        signature = self.signature(references=references, bootstrap=bootstrap, seed=seed)
         return {
-            rouge_type: CorpusScore(
-                mid,
-                low,
-                high,
-                self.signature(rouge_type, bootstrap=bootstrap, seed=seed if bootstrap else None),
-            )
-            for rouge_type, (mid, low, high) in corpus_intervals(
-                per_example, bootstrap, seed, confidence
-            ).items()
+            rouge_type: CorpusScore(mid, low, high, Signatures.one(signature[rouge_type]))
+            for rouge_type, (mid, low, high) in corpus_intervals(per_example, bootstrap, seed, confidence).items()
         }
 
-    def signature(
-        self,
-        rouge_type: str,
-        bootstrap: int | None = None,
-        seed: int | None = None,
-        refs: int | None = None,
-    ) -> Signature:
-        """Settings behind a score of `rouge_type`; `refs` is the most references any example
-        had (default: in the last scored batch; pass it when the scores came from several
-        batches or a cache)."""
+    def signature(self, *, predictions=None, references=None, articles=None, tasks=None,
+                  hit_length_caps=None, bootstrap=None, seed=None) -> Signatures:
+        """Per type, every setting; `refs` is the most references of an example in `references`
+        (1 without them)."""
+        refs = most_references(references)
+        seed = seed if bootstrap else None
+        return Signatures({t: self._signature(t, refs, bootstrap, seed) for t in self.rouge_types})
+
+    def signature_for(self, rows) -> str:
+        """The signature of validated rows (eval.rows) scored by eval.scoring: eval.distributed's
+        driver asks it (until it asks `signature`, as the local path does)."""
+        return str(self.signature(references=[
+            r["references"] for r in rows
+            if "error" not in r and r.get("references") and any(x.strip() for x in r["references"])]))
+
+    def _signature(self, rouge_type: str, refs: int, bootstrap: int | None = None,
+                   seed: int | None = None) -> Signature:
         settings = {
             "tok": self.tokenizer_name,
             "stem": "porter" if self.use_stemmer else "no",
         }
         if rouge_type == "rougeLsum":
             settings["lsum"] = "nltk" if self.split_summaries else "newline"
-        settings["refs"] = self._n_refs if refs is None else refs
+        settings["refs"] = refs
         settings["multiref"] = self.multiref
         if bootstrap is not None:
             settings["boot"] = bootstrap
@@ -304,9 +304,10 @@ class RougeScorer:
             for t in self.rouge_types
         }
 
-    def _warn_zero_token_texts(self, flat, predictions, references, rows) -> None:
-        """rouge-score silently scores text with no [a-z0-9] (e.g. Chinese, Russian) as 0.
-        Only pairs scoring 0 can hold such a text, so only those are tokenized again."""
+    def _warn_zero_token_texts(self, flat, predictions, references, rows, row_warnings) -> None:
+        """rouge-score silently scores text with no [a-z0-9] (e.g. Chinese, Russian) as 0: log
+        it and add it to the row's warnings. Only pairs scoring 0 can hold such a text, so only
+        those are tokenized again."""
         first = self.rouge_types[0]
         warned = set()
         for i, scores in enumerate(flat):
@@ -321,7 +322,7 @@ class RougeScorer:
                     f"a {what} is not empty but yields zero tokens under tok:{self.tokenizer_name}, so it scores 0"
                     + (" (non-Latin text? try tokenizer='unicode', or 'char' for Chinese, Japanese or Thai)" if self.tokenizer_name == "default" else "")
                 )  # fmt: skip
-                self.row_warnings[row - 1].append(note)
+                row_warnings[row - 1].append(note)
                 log.warning("row %d: %s: %r", row, note, text[:60])
 
     def _has_tokens(self, text: str) -> bool:
@@ -361,6 +362,27 @@ def corpus_intervals(
         return Score(*(float(v) for v in values[3 * i : 3 * i + 3]))
 
     return {t: (score(mean, i), score(low, i), score(high, i)) for i, t in enumerate(types)}
+
+
+def score_fields(scores: dict[str, Score], rouge_types) -> dict[str, float]:
+    """A row's {type: Score} as Metric score fields: `rouge1` (F), `rouge1_p`, `rouge1_r`, ..."""
+    fields = {}
+    for t in rouge_types:
+        s = scores[t]
+        fields.update({t: s.fmeasure, f"{t}_p": s.precision, f"{t}_r": s.recall})
+    return fields
+
+
+def field_scores(fields: dict[str, float], rouge_types) -> dict[str, Score]:
+    """The inverse of `score_fields`."""
+    return {t: Score(fields[f"{t}_p"], fields[f"{t}_r"], fields[t]) for t in rouge_types}
+
+
+def most_references(references) -> int:
+    """The `refs` of a signature: the most references of one example (1 without references)."""
+    if references is None or all(type(r) is str for r in references):
+        return 1
+    return max((1 if isinstance(r, str) else len(r) for r in references), default=1)
 
 
 def warn_empty_texts(predictions: list[str], references: list) -> None:

@@ -67,11 +67,10 @@ def test_absent_spans_point_into_the_prediction():
 
 
 def test_metric_adapter_rows():
-    rows = [{"prediction": "Fed raises rates by 75 points", "article": ARTICLE, "hit_length_cap": False},
-            {"prediction": "Fed raises rates", "article": None}]
-    out = HeadlineChecks().score(rows)
+    out = HeadlineChecks().sentence_scores(["Fed raises rates by 75 points", "Fed raises rates"],
+                                           articles=[ARTICLE, None], hit_length_caps=[False, None])
     assert out[0]["scores"]["hl_absent_numbers"] == 1
     assert out[0]["scores"]["hl_hit_length_cap"] is False
     assert out[1]["scores"]["hl_copy_rate"] is None
     assert out[0]["details"]["absent"][0][2] == "75"
-    assert "headline|" in str(HeadlineChecks().signature)
+    assert "headline|" in str(HeadlineChecks().signature())

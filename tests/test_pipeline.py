@@ -2,9 +2,12 @@ import json
 
 import pytest
 
-import eval.pipeline as pipeline
+import eval.scoring as scoring
+from eval.aggregate import MeanMetric
 from eval.base.errors import InputError
-from eval.pipeline import read_rows, score_run
+from eval.base.signature import Signature, Signatures
+from eval.pipeline import score_run
+from eval.rows import read_rows
 
 ARTICLE = "Harbor Freight Lines said on Tuesday it would cut 240 jobs at its Rotterdam depot."
 
@@ -19,7 +22,7 @@ def good(i, **extra):
             "article": ARTICLE, "category": "business" if i % 2 else "tech", **extra}
 
 
-class Counting:
+class Counting(MeanMetric):
     """A metric that counts the rows it is asked to score (to test the cache and resume)."""
 
     name, needs = "counting", ()
@@ -29,21 +32,20 @@ class Counting:
     def __init__(self, **options):
         pass
 
-    @property
-    def signature(self):
-        return "counting|v:1"
+    def signature(self, **inputs):
+        return Signatures.one(Signature("counting", (("v", "1"),)))
 
-    def score(self, rows):
+    def sentence_scores(self, predictions, references=None, articles=None, **columns):
         if Counting.fail_after is not None and sum(Counting.calls) >= Counting.fail_after:
             raise KeyboardInterrupt("killed")
-        Counting.calls.append(len(rows))
-        return [{"scores": {"length": len(r["prediction"])}} for r in rows]
+        Counting.calls.append(len(predictions))
+        return [{"scores": {"length": len(p)}} for p in predictions]
 
 
 @pytest.fixture
 def counting(monkeypatch):
-    original = pipeline.load_metric
-    monkeypatch.setattr(pipeline, "load_metric",
+    original = scoring.load_metric
+    monkeypatch.setattr(scoring, "load_metric",
                         lambda name, **o: Counting() if name == "counting" else original(name, **o))
     Counting.calls, Counting.fail_after = [], None
     return Counting
@@ -178,6 +180,28 @@ def test_rouge_signature_counts_the_references_used(tmp_path, references, refs):
     assert info["rouge"]["signature"] == summary["metrics"]["rouge"]["signature"]
 
 
+def test_consistency_signature_is_the_same_from_the_cache(tmp_path):
+    """The kinds in summary.json come from the rows, not from what was scored afresh: a rerun
+    from a warm cache named every kind the metric could use."""
+    src = write(tmp_path / "in.jsonl", [good(0), good(1)])  # headlines: one kind
+    options = {"consistency": {"backend": "ngram"}}
+    for _ in ("scored", "cached"):
+        summary = score_run(src, tmp_path / "out", metrics=["consistency"], metric_options=options,
+                            report=False, progress=False)
+        signature = summary["metrics"]["consistency"]["signature"]
+        assert "kind:headline" in signature and "kind:summary" not in signature
+    assert summary["cache"]["hits"] == 2
+
+
+def test_unknown_metric_is_one_line(tmp_path, capsys):
+    from eval.cli import main
+
+    src = write(tmp_path / "in.jsonl", [good(0)])
+    assert main(["score", "--input", str(src), "--output-dir", str(tmp_path / "out"), "--metrics", "rouge,nope"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "error: field \"metrics\": unknown metric 'nope'; known: rouge, bertscore, headline, consistency"]
+
+
 @pytest.mark.parametrize("missing", ["matplotlib", "jinja2"])
 def test_score_without_the_report_extra_says_what_to_install(tmp_path, monkeypatch, caplog, capsys, missing):
     """Issue 15 bug 4: a default `eval score` ended in a traceback without the report extra."""
@@ -227,24 +251,26 @@ def test_consistency_warnings_reach_the_row(tmp_path):
     assert summary["problems"]["metric_warnings"] == {"consistency": 1}
 
 
-class _BatchRecorder:
+class _BatchRecorder(MeanMetric):
     """A metric whose numbers depend on its batch, as a padded model's do (1e-8 differences)."""
     name, needs = "recorder", ("prediction",)
-    signature = "recorder|v:1"
 
     def __init__(self):
         self.batches = []
 
-    def score(self, rows):
-        self.batches.append([r["id"] for r in rows])
-        return [{"scores": {"recorder": len(rows)}} for _ in rows]
+    def signature(self, **inputs):
+        return Signatures.one(Signature("recorder", (("v", "1"),)))
+
+    def sentence_scores(self, predictions, references=None, articles=None, **columns):
+        self.batches.append(list(predictions))
+        return [{"scores": {"recorder": len(predictions)}} for _ in predictions]
 
 
 @pytest.mark.parametrize("n, batch, shard", [(23, 5, 10), (40, 8, 16), (7, 4, 4)])
 def test_shards_of_whole_windows_get_the_batches_of_the_whole_input(n, batch, shard):
-    from eval.pipeline import score_rows
+    from eval.scoring import score_rows
 
-    rows = [{"id": str(i), "prediction": "x"} for i in range(n)]
+    rows = [{"id": str(i), "prediction": f"x{i}"} for i in range(n)]
     rows[3]["error"] = "bad row"  # an error row keeps its window, it does not shift the others
     whole = _BatchRecorder()
     score_rows([dict(r) for r in rows], [whole], batch_size=batch, progress=False)

@@ -17,12 +17,10 @@ def metric():
 
 @pytest.mark.slow
 def test_bertscore_orders_paraphrase_above_unrelated(metric):
-    rows = [{"prediction": REF, "references": [REF]},
-            {"prediction": "Harbor Freight will shed 240 Rotterdam jobs", "references": [REF]},
-            {"prediction": "Storm floods homes in coastal town", "references": [REF]},
-            {"prediction": "", "references": [REF]},
-            {"prediction": "Storm floods homes in coastal town", "references": [REF, "Storm floods homes"]}]
-    f = [r["scores"]["bertscore_f"] for r in metric.score(rows)]
+    predictions = [REF, "Harbor Freight will shed 240 Rotterdam jobs", "Storm floods homes in coastal town", "",
+                   "Storm floods homes in coastal town"]
+    references = [[REF]] * 4 + [[REF, "Storm floods homes"]]
+    f = [r["scores"]["bertscore_f"] for r in metric.sentence_scores(predictions, references)]
     assert f[0] == pytest.approx(1.0, abs=1e-4)
     assert f[0] > f[1] > f[2] > f[3] == 0.0
     assert f[4] > f[2]  # multi-reference: the best reference counts
@@ -30,18 +28,17 @@ def test_bertscore_orders_paraphrase_above_unrelated(metric):
 
 @pytest.mark.slow
 def test_signature_names_model_layer_and_no_rescaling(metric):
-    sig = str(metric.signature)
+    sig = str(metric.signature())
     assert sig.startswith("bertscore|model:all-MiniLM-L6-v2|layer:6|idf:no|rescale:no")
 
 
 @pytest.mark.slow
 def test_mpnet_from_its_pypi_parts_orders_paraphrase_above_unrelated():
     mpnet = BertScore(model="all-mpnet-base-v2", threads=1)
-    rows = [{"prediction": "Harbor Freight will shed 240 Rotterdam jobs", "references": [REF]},
-            {"prediction": "Storm floods homes in coastal town", "references": [REF]}]
-    f = [r["scores"]["bertscore_f"] for r in mpnet.score(rows)]
+    predictions = ["Harbor Freight will shed 240 Rotterdam jobs", "Storm floods homes in coastal town"]
+    f = [r["scores"]["bertscore_f"] for r in mpnet.sentence_scores(predictions, [[REF], [REF]])]
     assert f[0] > f[1]
-    assert "model:all-mpnet-base-v2|layer:12" in str(mpnet.signature)
+    assert "model:all-mpnet-base-v2|layer:12" in str(mpnet.signature())
 
 
 def test_mpnet_without_its_parts_is_a_clear_error(monkeypatch, tmp_path):

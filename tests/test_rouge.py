@@ -79,7 +79,7 @@ def test_fast_backend_equals_rouge_score_exactly(
         if tuple(ours[i][t]) != tuple(expected[i][t])  # exact float equality, no tolerance
     ]
     assert not mismatches, mismatches[:5]
-    assert scorer.signature(types[0]).as_dict()[
+    assert scorer.signature()[types[0]].as_dict()[
         "impl"
     ] == "rouge-score-rs-" + importlib.metadata.version("rouge-score-rs")
 
@@ -277,7 +277,7 @@ def test_multi_reference_hand_computed(multiref, rouge_type, expected):
     scorer = RougeScorer(["rouge1", "rouge2"], multiref=multiref)
     assert scorer.score(MULTI_REFS, "a b c d")[rouge_type] == pytest.approx(expected)
     assert scorer.score_multi(MULTI_REFS, "a b c d")[rouge_type] == pytest.approx(expected)
-    assert scorer.signature(rouge_type).as_dict()["refs"] == "3"
+    assert scorer.signature(references=[MULTI_REFS])[rouge_type].as_dict()["refs"] == "3"
 
 
 def test_multi_reference_max_equals_rouge_score_multi():
@@ -367,14 +367,14 @@ def test_zero_token_texts_warn_per_row(caplog):
 def test_signature_names_every_setting():
     scorer = RougeScorer(use_stemmer=True, backend="rouge-score-rs")
     version = importlib.metadata.version("rouge-score-rs")
-    assert str(scorer.signature("rougeLsum", bootstrap=1000, seed=12345)) == (
+    assert str(scorer.signature(bootstrap=1000, seed=12345)["rougeLsum"]) == (
         f"rougeLsum|tok:default|stem:porter|lsum:newline|refs:1|multiref:max|boot:1000|seed:12345"
         f"|impl:rouge-score-rs-{version}|v:0.1.0"
     )
     custom = RougeScorer(
         ["rouge1"], tokenizer=whitespace_tokenizer, multiref="jackknife", backend="rouge-score"
     )
-    assert str(custom.signature("rouge1")).startswith(
+    assert str(custom.signature()["rouge1"]).startswith(
         "rouge1|tok:custom-whitespace_tokenizer|stem:no|refs:1|multiref:jackknife|impl:rouge-score-0.1"
     )
 
@@ -394,7 +394,7 @@ def test_unverified_rust_release_warns(monkeypatch, caplog):
     )
     with caplog.at_level(logging.WARNING, logger="eval.rouge"):
         scorer = RougeScorer()
-    assert scorer.signature("rouge1").as_dict()["impl"] == "rouge-score-rs-9.9.9"
+    assert scorer.signature()["rouge1"].as_dict()["impl"] == "rouge-score-rs-9.9.9"
     assert "rouge-score-rs 9.9.9 is not among the releases verified" in caplog.text
 
 
@@ -409,7 +409,7 @@ def test_auto_backend_falls_back_to_rouge_score(monkeypatch):
     monkeypatch.setattr(importlib.metadata, "version", without_rust)
     scorer = RougeScorer()
     assert scorer.backend == "rouge-score"
-    assert scorer.signature("rouge1").as_dict()["impl"].startswith("rouge-score-0.")
+    assert scorer.signature()["rouge1"].as_dict()["impl"].startswith("rouge-score-0.")
     with pytest.raises(ValueError, match="not installed"):
         RougeScorer(backend="rouge-score-rs")
 
@@ -423,8 +423,8 @@ def test_corpus_score_mid_is_the_mean_with_an_interval():
             mean = sum(s[rouge_type][field] for s in per_example) / len(per_example)
             assert result.mid[field] == pytest.approx(mean)
             assert result.low[field] < result.mid[field] < result.high[field]
-        assert result.signature.as_dict()["boot"] == "500"
-        assert result.signature.as_dict()["seed"] == "3"
+        assert result.signature[rouge_type].as_dict()["boot"] == "500"
+        assert result.signature[rouge_type].as_dict()["seed"] == "3"
     assert scorer.corpus_score(PREDICTIONS, REFERENCES, bootstrap=500, seed=3) == corpus
     assert scorer.corpus_score(PREDICTIONS, REFERENCES, bootstrap=500, seed=4) != corpus
 

@@ -235,7 +235,7 @@ def test_score_batch_matches_score_and_signature():
     peers = [["The cats sat ."], ["a b"]]
     models = [[["the cat sat on the mat ."]], [["a b"], ["c d"]]]
     assert scorer.score_batch(peers, models) == [scorer.score(p, m) for p, m in zip(peers, models)]
-    assert str(scorer.signature("rougeL")).startswith("rougeL|impl:rouge155|args:-n 2 -m|v:")
+    assert str(scorer.signature()["rougeL"]).startswith("rougeL|impl:rouge155|args:-n 2 -m|v:")
 
 
 # -- SEE input and the Perl's averages -----------------------------------------------------

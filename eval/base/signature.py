@@ -1,10 +1,13 @@
 """Signatures: every score carries a compact, ordered record of the settings that produced it
 (in the spirit of sacrebleu), e.g.
 `rouge1|tok:default|stem:porter|lsum:newline|refs:1|multiref:max|boot:1000|seed:12345|impl:rouge-score-rs-0.2.1|v:0.1.0`.
+A metric's signature is a `Signatures`: one `Signature` per part it reports (ROUGE: per type;
+consistency: per kind of text), shown as one line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from eval import __version__
@@ -40,6 +43,41 @@ class Signature:
     def parse(cls, text: str) -> Signature:
         name, *rest = text.split("|")
         return cls(name, tuple(tuple(item.split(":", 1)) for item in rest))
+
+
+class Signatures(Mapping[str, Signature]):
+    """Part name -> Signature, in order; str() joins the parts with `sep`."""
+
+    def __init__(self, parts: Mapping[str, Signature], sep: str = " "):
+        self._parts = dict(parts)
+        self.sep = sep
+
+    @classmethod
+    def one(cls, signature: Signature) -> Signatures:
+        return cls({signature.name: signature})
+
+    def with_bootstrap(self, bootstrap: int | None, seed: int | None) -> Signatures:
+        """The signature of corpus numbers: `boot` and, with resamples, `seed` added to each part
+        (unchanged when bootstrap is None)."""
+        if bootstrap is None:
+            return self
+        settings = {"boot": bootstrap, **({"seed": seed} if bootstrap else {})}
+        return Signatures({k: s.replace(**settings) for k, s in self._parts.items()}, self.sep)
+
+    def __getitem__(self, part: str) -> Signature:
+        return self._parts[part]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parts)
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def __str__(self) -> str:
+        return self.sep.join(str(s) for s in self._parts.values())
+
+    def __repr__(self) -> str:
+        return f"Signatures({str(self)!r})"
 
 
 def _fmt(value) -> str:

@@ -16,7 +16,6 @@ examples:
 from __future__ import annotations
 
 import argparse
-import functools
 
 from eval.base.errors import InputError
 from eval.base.io import atomic_write_json, read_texts, write_jsonl
@@ -120,39 +119,41 @@ def run(args: argparse.Namespace) -> int:
             )
     references = [list(row) for row in zip(*reference_sets)]
 
-    if args.rouge155:
-        per_example, signatures = _score_rouge155(args, predictions, references)
-    else:
-        per_example, signatures = _score_rouge(args, predictions, references)
-
-    from eval.rouge import corpus_intervals
-
-    corpus = corpus_intervals(per_example, args.bootstrap, args.seed, args.confidence)
-    for rouge_type, (mid, low, high) in corpus.items():
-        signature = signatures[rouge_type](args.bootstrap, args.seed if args.bootstrap else None)
+    # Either mode is a Metric (eval.base.metric): the rest does not depend on which.
+    metric = _rouge155(args) if args.rouge155 else _rouge(args)
+    try:
+        results = metric.sentence_scores(predictions, references)
+    except RuntimeError as err:  # split_summaries without NLTK's sentence model
+        raise InputError(str(err), field="--split-summaries") from None
+    corpus = metric.corpus_score(predictions, references, bootstrap=args.bootstrap, seed=args.seed,
+                                 confidence=args.confidence, results=results)
+    for rouge_type, score in corpus.items():
         fields = "  ".join(
             f"{name} {100 * m:5.2f} [{100 * lo:.2f}, {100 * hi:.2f}]"
-            for name, m, lo, hi in zip("PRF", mid, low, high)
+            for name, m, lo, hi in zip("PRF", score.mid, score.low, score.high)
         )
-        print(f"{rouge_type:<10} {fields}  {signature}")
+        print(f"{rouge_type:<10} {fields}  {score.signature}")
 
     if args.per_example:
+        from eval.rouge import field_scores
+
         write_jsonl(
-            args.per_example, ({t: s._asdict() for t, s in row.items()} for row in per_example)
+            args.per_example,
+            ({t: s._asdict() for t, s in field_scores(r["scores"], corpus).items()} for r in results),
         )
+        signature = metric.signature(predictions=predictions, references=references)
         atomic_write_json(
-            args.per_example + ".signature.json",
-            {t: str(s(None, None)) for t, s in signatures.items()},
+            args.per_example + ".signature.json", {t: str(s) for t, s in signature.items()}
         )
     return 0
 
 
-def _score_rouge(args, predictions, references):
+def _rouge(args):
     from eval.rouge import RougeScorer
 
     types = [t.strip() for t in args.rouge_types.split(",") if t.strip()]
     try:
-        scorer = RougeScorer(
+        return RougeScorer(
             types,
             use_stemmer=args.stem,
             split_summaries=args.split_summaries,
@@ -162,15 +163,9 @@ def _score_rouge(args, predictions, references):
         )
     except ValueError as err:
         raise InputError(str(err), field="options") from None
-    try:
-        per_example = scorer.score_batch(predictions, references)
-    except RuntimeError as err:  # split_summaries without NLTK's sentence model
-        raise InputError(str(err), field="--split-summaries") from None
-    return per_example, {t: functools.partial(scorer.signature, t) for t in types}
 
 
-def _score_rouge155(args, predictions, references):
-    from eval.rouge import warn_empty_texts
+def _rouge155(args):
     from eval.rouge155 import Rouge155
 
     # Options of the rouge-score mode mean nothing to the Perl scorer: refuse rather than ignore.
@@ -190,15 +185,4 @@ def _score_rouge155(args, predictions, references):
     options = args.rouge155_args
     if args.stem and "-m" not in options.split():
         options += " -m"
-    scorer = Rouge155(options)
-    # Sentences are newline-separated after reading (` <n> ` in .txt, newlines in .jsonl).
-    peers = [p.split("\n") for p in predictions]
-    models = [[r.split("\n") for r in refs] for refs in references]
-    warn_empty_texts(predictions, references)
-    per_example = scorer.score_batch(peers, models)
-
-    def signature(rouge_type, bootstrap, seed):
-        base = scorer.signature(rouge_type)
-        return base.replace(boot=bootstrap, seed=seed) if bootstrap else base
-
-    return per_example, {t: functools.partial(signature, t) for t in scorer.rouge_types}
+    return Rouge155(options)

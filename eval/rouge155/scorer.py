@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eval.base.errors import InputError
+from eval.base.metric import CorpusScore, Metric
+from eval.base.signature import Signature, Signatures
+from eval.rouge import corpus_intervals, field_scores, score_fields, warn_empty_texts
 from eval.rouge155.options import Options, parse_options
 from eval.rouge155.text import file_lines, limited_sentences, limited_text, tokens
-from eval.base.signature import Signature
 from eval.types import Score
 
 
@@ -37,12 +39,18 @@ class _Counts:
     score: float  # the per-model score the best-model formula (-f B) compares
 
 
-class Rouge155:
+class Rouge155(Metric):
     """ROUGE-1.5.5.pl-compatible scorer.
 
     >>> Rouge155("-n 2 -m").score(["the cats sat ."], [["the cat sat on the mat ."]])["rouge1"]
     Score(precision=1.0, recall=0.5, fmeasure=0.66667)
+
+    As a Metric (eval.base.metric) it takes texts whose lines are their sentences and gives the
+    fields of eval.rouge.RougeScorer (`rouge1` F, `rouge1_p`, `rouge1_r`, ...).
     """
+
+    name = "rouge155"
+    needs = ("references",)
 
     def __init__(self, args: str = "-n 2 -m"):
         self.options: Options = parse_options(args)
@@ -50,10 +58,39 @@ class Rouge155:
         if not self.rouge_types:
             raise InputError(f"options {args!r} enable no ROUGE measure", field="rouge155-args")
 
-    def signature(self, rouge_type: str) -> Signature:
-        return Signature.make(rouge_type, impl="rouge155", args=self.options.args)
+    # -- Metric protocol --------------------------------------------------------------------
 
-    # -- public API -------------------------------------------------------------------------
+    def sentence_scores(self, predictions, references=None, articles=None, *, tasks=None,
+                        hit_length_caps=None) -> list[dict]:
+        return [{"scores": score_fields(s, self.rouge_types)} for s in self._score_texts(predictions, references)]
+
+    def signature(self, *, predictions=None, references=None, articles=None, tasks=None,
+                  hit_length_caps=None, bootstrap=None, seed=None) -> Signatures:
+        """Without resamples (bootstrap 0) the signature names no bootstrap at all."""
+        signature = Signatures({t: Signature.make(t, impl="rouge155", args=self.options.args)
+                                for t in self.rouge_types})
+        return signature.with_bootstrap(bootstrap or None, seed)
+
+    def corpus_score(self, predictions, references=None, articles=None, *, tasks=None,
+                     hit_length_caps=None, bootstrap: int = 1000, seed: int = 12345,
+                     confidence: float = 0.95, results: list[dict] | None = None) -> dict[str, CorpusScore]:
+        if results is None:
+            per_example = self._score_texts(predictions, references)
+        else:
+            per_example = [field_scores(r["scores"], self.rouge_types) for r in results]
+        signature = self.signature(bootstrap=bootstrap, seed=seed)
+        return {
+            rouge_type: CorpusScore(mid, low, high, Signatures.one(signature[rouge_type]))
+            for rouge_type, (mid, low, high) in corpus_intervals(per_example, bootstrap, seed, confidence).items()
+        }
+
+    def _score_texts(self, predictions, references) -> list[dict[str, Score]]:
+        references = [[r] if isinstance(r, str) else list(r) for r in references]
+        warn_empty_texts(predictions, references)
+        return self.score_batch([p.split("\n") for p in predictions],
+                                [[r.split("\n") for r in refs] for refs in references])
+
+    # -- ROUGE-1.5.5's own API: texts as lists of sentence lines ----------------------------
 
     def score(
         self, peer_lines: Sequence[str], model_lines_list: Sequence[Sequence[str]]
