@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
+from eval.consistency.meta import best_threshold
+
 WORD = re.compile(r"\w+")
 
 
@@ -54,15 +56,6 @@ def checker_scorer(backend: str):
         return ([r.score if r.score is not None else 0.0 for r in results],
                 [r.verdict for r in results])
     return score
-
-
-def best_threshold(labels, scores) -> float:
-    """The threshold with the best balanced accuracy (midpoints of sorted scores)."""
-    values = np.unique(scores)
-    cuts = np.concatenate([[values[0] - 1e-9], (values[1:] + values[:-1]) / 2, [values[-1] + 1e-9]])
-    if len(cuts) > 400:
-        cuts = np.quantile(scores, np.linspace(0, 1, 401))
-    return float(max(cuts, key=lambda t: balanced_accuracy_score(labels, scores >= t)))
 
 
 def claim_bootstrap_auc_diff(labels, a, b, claims, n=1000, seed=13):
@@ -133,7 +126,7 @@ def main() -> None:
         fit_rows, fit_s, _, _ = out["dev_fit"]
         fit_rel = np.array([r["stance"] != "unrelated" for r in fit_rows])
         fit_y = np.array([r["stance"] == "agree" for r in fit_rows])
-        threshold = best_threshold(fit_y[fit_rel], fit_s[fit_rel])
+        threshold = best_threshold(fit_y[fit_rel], fit_s[fit_rel], max_candidates=400)
         rows, s, verdicts, speed = out["dev_eval"]
         y = np.array([r["stance"] == "agree" for r in rows])
         rel = np.array([r["stance"] != "unrelated" for r in rows])

@@ -238,11 +238,13 @@ def test_ensemble_scored_from_member_caches_equals_direct_scoring(tmp_path):
     checker = ConsistencyChecker("ensemble", weights_file=path)
     rows = [{"article": ARTICLE, "summary": s} for s in
             ["The council approved a budget.", "The mayor resigned in Paris.", "  "]]
-    cached = score_rows(checker, rows, tmp_path / "cache", progress=False)
     direct = checker.score([r["article"] for r in rows], [r["summary"] for r in rows])
+    score_rows(ConsistencyChecker("ngram"), rows, tmp_path / "cache", progress=False)  # as calibrate leaves it
+    member = checker.backend.members["ngram"]
+    member.score_pairs = lambda *args: pytest.fail("the member's cached scores were not used")
+    cached = score_rows(checker, rows, tmp_path / "cache", progress=False)
     assert [c["score"] for c in cached[:2]] == pytest.approx([d.score for d in direct[:2]])
     assert cached[2]["score"] is None and "empty summary" in cached[2]["error"]
-    assert [f.name.split("-")[0] for f in (tmp_path / "cache").iterdir()] == ["ngram"]  # members' caches
 
 
 def test_ensemble_rejects_inconsistent_weight_file(tmp_path):
@@ -562,12 +564,24 @@ def test_ensemble_drops_word_spans_inside_richer_spans(spans, kept):
 
 
 def test_score_cache_resumes_and_ignores_the_threshold(tmp_path):
+    import sqlite3
+
     from eval.consistency.meta import score_rows, scores_key
 
     rows = [{"article": ARTICLE, "summary": s} for s in ("The council approved a budget.", "Cats fly.")]
     first = score_rows(ConsistencyChecker("ngram", threshold=0.1), rows, tmp_path, progress=False)
     assert scores_key("x|a:1|threshold:0.5|thr_from:dev|v:1") == "x|a:1|v:1"
-    [cache] = list(tmp_path.glob("ngram-*.jsonl"))
-    assert len(cache.read_text().splitlines()) == 2
-    again = score_rows(ConsistencyChecker("ngram", threshold=0.9), rows, tmp_path, progress=False)
-    assert again == first and len(cache.read_text().splitlines()) == 2  # read back, not rescored
+    [cache] = list(tmp_path.iterdir())  # the shared ScoreCache (eval.base.cache)
+
+    def entries():
+        with sqlite3.connect(cache) as db:
+            return db.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
+
+    assert cache.name == "scores.sqlite" and entries() == 2
+    other = ConsistencyChecker("ngram", threshold=0.9)
+    other.score = lambda *args: pytest.fail("rescored")  # read back, not rescored
+    again = score_rows(other, rows, tmp_path, progress=False)
+    assert again == first and entries() == 2
+    more = score_rows(ConsistencyChecker("ngram"), rows + [{"article": ARTICLE, "summary": "Dogs sing."}],
+                      tmp_path, progress=False)
+    assert more[:2] == first and entries() == 3  # only the new row was scored
