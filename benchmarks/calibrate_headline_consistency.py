@@ -70,7 +70,10 @@ def main() -> None:
     import spacy
 
     from eval.consistency import ConsistencyChecker, calibration, load_thresholds
-    from eval.consistency.calibrate import macro_threshold
+    from eval.consistency.calibrate import macro_threshold, unusable
+
+    if unusable(args.backends):  # a backend asked for is never left out quietly
+        parser.error(unusable(args.backends))
     from eval.consistency.meta import balanced_accuracy, roc_auc
     from eval.headline_data import load_headlines
 

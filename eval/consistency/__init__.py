@@ -1,5 +1,6 @@
 """Factual consistency of a summary against its article: several backends chosen by name,
-span-level explanations, and a threshold calibrated on dev data and stored with the checker.
+span-level explanations, and a threshold calibrated on dev data (shipped with the package, or a
+fit of your own in $SUMM_CACHE_DIR/calibration: eval/consistency/calibration.py).
 
     checker = ConsistencyChecker()   # DEFAULT_BACKENDS[kind]; kind="summary" or "headline"
     [result] = checker.score([article], [summary])
