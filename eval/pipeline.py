@@ -15,7 +15,6 @@ from pathlib import Path
 
 from eval.aggregate import summarize
 from eval.base.cache import ScoreCache
-from eval.base.errors import InputError
 from eval.base.io import atomic_write_json, write_jsonl
 from eval.rows import Problems, read_rows
 from eval.scoring import load_metrics, score_rows, used_signatures
@@ -35,10 +34,7 @@ def score_run(input_path, output_dir, metrics=DEFAULT_METRICS, metric_options=No
               report=True, progress=True, batch_size=256, method="multinomial") -> dict:
     rows, problems = read_rows(input_path, references)
     if problems.errors and not keep_going:
-        shown = "\n  ".join(problems.errors[:20])
-        more = f"\n  ... and {len(problems.errors) - 20} more" if len(problems.errors) > 20 else ""
-        raise InputError(f"{len(problems.errors)} bad row(s) (use --keep-going to score the rest "
-                         f"and keep them as error rows):\n  {shown}{more}")
+        problems.stop()
     metric_objs, info = load_metrics(metrics, metric_options)
     out = Path(output_dir)
     cache = ScoreCache(out / ".cache" / "scores.sqlite") if use_cache else None

@@ -35,6 +35,13 @@ class Problems:
         self.warnings.append(f"{where}: {message}")
         self.kinds[kind] += 1
 
+    def stop(self) -> None:
+        """Raise one InputError listing the errors (the first 20; all are counted)."""
+        shown = "\n  ".join(self.errors[:20])
+        more = f"\n  ... and {len(self.errors) - 20} more" if len(self.errors) > 20 else ""
+        raise InputError(f"{len(self.errors)} bad row(s) (use --keep-going to score the rest "
+                         f"and keep them as error rows):\n  {shown}{more}")
+
     def as_dict(self) -> dict:
         return {"errors": len(self.errors), "warnings": len(self.warnings), "by_kind": dict(self.kinds),
                 "first_errors": self.errors[:20], "first_warnings": self.warnings[:20]}

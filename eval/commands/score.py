@@ -10,22 +10,14 @@ DIR/.cache makes re-scoring recompute only changed rows.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from eval.base.errors import InputError
+from eval.base.io import load_yaml
 
 
 def load_eval_config(path) -> dict:
-    import yaml
-
     if path is None:
         return {}
-    try:
-        config = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
-        raise InputError(f"invalid YAML: {err}", path=path) from None
-    if not isinstance(config, dict):
-        raise InputError("expected a mapping", path=path)
+    config = load_yaml(path)
     unknown = set(config) - {"metrics", "options", "bootstrap"}
     if unknown:
         raise InputError(f"unknown keys {sorted(unknown)}", path=path)
