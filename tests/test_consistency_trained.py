@@ -262,6 +262,25 @@ def test_training_lowers_the_loss(tiny_model_dir):
     assert last < 0.8 * first, (first, last)  # 0.70 -> 0.51 with this seed
 
 
+def test_a_training_run_is_reproducible_from_its_seed(tiny_model_dir, tmp_path, monkeypatch):
+    """The new classifier head is initialised from the config's seed too: two runs, same losses."""
+    from transformers import AutoModel, AutoTokenizer
+
+    from eval.consistency.training import train
+
+    backbone = tmp_path / "backbone"  # a bare encoder in fp32, as MiniLM is: the head is new
+    AutoModel.from_pretrained(tiny_model_dir, dtype="float32").save_pretrained(backbone)
+    AutoTokenizer.from_pretrained(tiny_model_dir).save_pretrained(backbone)
+    pairs = [Pair("The bank raised rates.", "The bank raised rates.", 1, "t", "a"),
+             Pair("The bank raised rates.", "The bank did not raise rates.", 0, "t", "a")] * 4
+    monkeypatch.setattr(train, "build_pairs", lambda config: (pairs, pairs[:2]))
+    config = {"seed": 3, "backbone": str(backbone), "data": {},
+              "train": {"max_length": 32, "batch_size": 4, "max_steps": 2, "threads": 1}}
+    first = train.run(config, tmp_path / "a", progress=False)
+    second = train.run(config, tmp_path / "b", progress=False)
+    assert first["loss_curve"] == second["loss_curve"] and first["synthetic_dev"] == second["synthetic_dev"]
+
+
 @pytest.mark.parametrize("pooler_init, expect_identity", [("identity", True), ("checkpoint", False)])
 def test_prepare_head_pooler(tiny_model_dir, pooler_init, expect_identity):
     import torch

@@ -225,6 +225,7 @@ def run(config: dict, output_dir: Path | None = None, progress: bool = True) -> 
     log.info("pairs: train %d %s; dev %d", len(train_pairs), describe(train_pairs), len(dev_pairs))
     source = backbone_path(config["backbone"])
     tokenizer = AutoTokenizer.from_pretrained(source)
+    torch.manual_seed(settings.seed)  # the new classifier head is drawn here: same seed, same run
     model = AutoModelForSequenceClassification.from_pretrained(
         source, num_labels=2, id2label={0: "inconsistent", 1: "consistent"},
         label2id={"inconsistent": 0, "consistent": 1})
