@@ -139,7 +139,7 @@ def main() -> None:
         # Driver aggregation: summarize() on the real rows, then the bootstrap alone on 200,000
         # rows of as many columns (linear in rows), both methods, scaled to 10 million rows.
         from eval.aggregate import numeric_fields, summarize
-        from eval.pipeline import Problems
+        from eval.rows import Problems
         from eval.stats import bootstrap_ci
 
         scored = [json.loads(line) for line in open(out / "score_full_local" / "scores.jsonl", encoding="utf-8")]

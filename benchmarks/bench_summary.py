@@ -170,7 +170,7 @@ def main(argv=None) -> int:
             cache["model"] = models.load(None, num_threads=args.threads)
         return cache["model"]
 
-    report: dict = {"signature_rouge": str(scorer.signature("rouge1", bootstrap=args.bootstrap, seed=args.seed)),
+    report: dict = {"signature_rouge": str(scorer.signature(bootstrap=args.bootstrap, seed=args.seed)["rouge1"]),
                     "signature_checker": str(checker.signature), "parts": {}, "variants": {}}
 
     lead_weight = None

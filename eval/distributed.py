@@ -503,15 +503,12 @@ def generate_ray(articles, output, options: dict, progress=True, address="local"
     from tqdm import tqdm
 
     from summarizer.generate import default_model_name, load_options
+    from summarizer.result import check_same_run
 
     model_name = options["model"] or default_model_name(options["task"])
     size = options["batch_size"]
     with ResumableJsonl(output, key="id") as out:
-        for row in out.rows:  # resuming with other settings would mix two runs in one file
-            if (row.get("model"), row.get("task")) != (model_name, options["task"]):
-                raise InputError(f"holds rows from model {row.get('model')!r}, task {row.get('task')!r}; this run "
-                                 f"is model {model_name!r}, task {options['task']!r}: use another --output",
-                                 path=output, field="model")
+        check_same_run(out.rows, model_name, options["task"], output)
         todo = sorted(((i, text) for i, text in articles if i not in out.done), key=lambda item: -len(item[1]))
         if not todo:
             print(f"{output}: all {len(articles)} rows already done")

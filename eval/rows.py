@@ -10,11 +10,11 @@ article) in the row's `warnings`. Nothing is dropped.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 
 from eval.base.errors import InputError
+from eval.base.io import jsonl_records
 
 NO_CATEGORY = "(none)"
 
@@ -49,24 +49,10 @@ class Problems:
 
 def _jsonl_objects(path, problems: Problems):
     """(line number, object or None) for every line; bad lines are recorded, never skipped silently."""
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            where = f"{path} line {number}"
-            try:
-                text = raw.decode("utf-8").strip()
-                obj = json.loads(text) if text else None
-            except (UnicodeDecodeError, json.JSONDecodeError) as err:
-                problems.error("invalid_json", where, f"invalid JSON ({err.__class__.__name__}: {err})")
-                yield number, None
-                continue
-            if text and not isinstance(obj, dict):
-                problems.error("invalid_json", where, "expected a JSON object")
-                yield number, None
-            elif obj is not None:
-                yield number, obj
-            else:
-                problems.error("invalid_json", where, "blank line")
-                yield number, None
+    for number, obj, problem in jsonl_records(path):
+        if problem:
+            problems.error("invalid_json", f"{path} line {number}", problem)
+        yield number, obj
 
 
 def _references(value, where, problems: Problems):

@@ -73,8 +73,8 @@ def test_resumable_jsonl_keeps_complete_rows(tmp_path, content, kept):
 
 
 @pytest.mark.parametrize("content, message", [
-    (b'{"id": "a"}\n{"id": "b", "pre\n{"id": "c"}\n', r"line 2: invalid JSON in a complete row \(Unterminated string"),
-    (b'{"id": "a"}\n{"id": "b"}\n{oops}\n{"id": "d", "to', r"line 3: invalid JSON in a complete row"),
+    (b'{"id": "a"}\n{"id": "b", "pre\n{"id": "c"}\n', r"line 2: invalid JSON: Unterminated string .* in a complete row"),
+    (b'{"id": "a"}\n{"id": "b"}\n{oops}\n{"id": "d", "to', r"line 3: invalid JSON: .* in a complete row"),
     (b'{"id": "a"}\n[1, 2]\n', r"line 2: expected a JSON object, got list"),
     (b'{"id": "a"}\n{"id": "\xff"}\n', r"line 2: invalid UTF-8 at byte 8"),
 ])
@@ -97,7 +97,7 @@ def test_corrupt_output_is_one_error_line_from_the_cli(tmp_path, capsys):
     out.write_text('{"id": "a", "cons\n{"id": "b"}\n')
     assert main(["consistency", "--input", str(src), "--output", str(out), "--backend", "ngram", "--no-progress"]) == 2
     err = capsys.readouterr().err
-    assert f"error: {out} line 1: invalid JSON in a complete row" in err and "Traceback" not in err
+    assert f"error: {out} line 1: invalid JSON: " in err and "in a complete row" in err and "Traceback" not in err
 
 
 def test_resumable_jsonl_survives_sigkill(tmp_path):
@@ -166,3 +166,29 @@ def test_recover_dir_puts_back_a_folder_left_aside_by_a_kill(tmp_path):
     recover_dir(tmp_path / "best")  # the kill came between the two renames
     assert (tmp_path / "best" / "v").read_text() == "old"
     assert not (tmp_path / ".best.old").exists()
+
+
+def test_bad_yaml_is_one_line_naming_file_line_and_column(tmp_path):
+    import pytest
+
+    from eval.base.errors import InputError
+    from eval.base.io import load_yaml
+
+    path = tmp_path / "c.yaml"
+    path.write_text("a: b: c\n")
+    with pytest.raises(InputError) as err:
+        load_yaml(path)
+    assert str(err.value) == f"{path}: invalid YAML: mapping values are not allowed here (line 1, column 5)"
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ({"prediction": "p", "references": ["r"]}, {"prediction": "p", "references": ["r"]}, True),
+    ({"prediction": "p"}, {"prediction": "p", "task": "summary"}, False),
+    ({"prediction": "p", "hit_length_cap": False}, {"prediction": "p", "hit_length_cap": True}, False),
+    ({"prediction": "p"}, {"prediction": "p", "hit_length_cap": None}, True),
+])
+def test_cache_key_holds_what_changes_a_score(a, b, same):
+    """A row whose length cap changed must not read hl_hit_length_cap from the cache."""
+    from eval.base.cache import example_key
+
+    assert (example_key("sig", a) == example_key("sig", b)) is same

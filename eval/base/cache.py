@@ -13,7 +13,8 @@ from pathlib import Path
 
 
 def example_key(signature: str, row: dict, fields=("prediction", "references", "article")) -> str:
-    values = [row.get(f) for f in fields] + ([row["task"]] if row.get("task") else [])
+    # task and the length cap change what some metrics report (consistency kind, hl_hit_length_cap)
+    values = [row.get(f) for f in fields] + [row[k] for k in ("task", "hit_length_cap") if row.get(k) is not None]
     payload = json.dumps([signature] + values, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

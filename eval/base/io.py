@@ -40,19 +40,39 @@ def open_lines(path) -> Iterator[tuple[int, str]]:
             stream.close()
 
 
+def parse_line(line: str | bytes) -> tuple[dict | None, str | None]:
+    """One line of JSONL -> (object, None) or (None, what is wrong with it): the one JSONL parser.
+    Blank lines are problems too (they usually mean a broken export)."""
+    try:
+        text = line.decode("utf-8") if isinstance(line, bytes) else line
+    except UnicodeDecodeError as err:
+        return None, f"invalid UTF-8 at byte {err.start}"
+    if not text.strip():
+        return None, "blank line (expected one JSON object per line)"
+    try:
+        row = json.loads(text)
+    except json.JSONDecodeError as err:
+        return None, f"invalid JSON: {err.msg} at column {err.colno}"
+    if not isinstance(row, dict):
+        return None, f"expected a JSON object, got {type(row).__name__}"
+    return row, None
+
+
 def parse_jsonl(lines: Iterable[tuple[int, str]], path) -> Iterator[tuple[int, dict]]:
-    """(line number, object) for numbered lines of JSONL; blank lines are errors (they usually
-    mean a broken export)."""
+    """(line number, object) for numbered lines of JSONL; the first bad line is an InputError."""
     for number, line in lines:
-        if not line.strip():
-            raise InputError("blank line (expected one JSON object per line)", path=path, line=number)
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"invalid JSON: {err.msg} at column {err.colno}", path=path, line=number) from None
-        if not isinstance(row, dict):
-            raise InputError("expected a JSON object", path=path, line=number)
+        row, problem = parse_line(line)
+        if problem:
+            raise InputError(problem, path=path, line=number)
         yield number, row
+
+
+def jsonl_records(path) -> Iterator[tuple[int, dict | None, str | None]]:
+    """(line number, object or None, problem or None) for every line, bad ones included: for
+    readers that keep a bad line as an error row instead of stopping."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            yield number, *parse_line(raw.rstrip(b"\r\n"))
 
 
 def iter_jsonl(path) -> Iterator[dict]:
@@ -169,8 +189,10 @@ def load_yaml(path) -> dict:
         raise InputError("file not found", path=path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise InputError(f"invalid YAML: {err}", path=path) from None
+    except yaml.YAMLError as err:  # one line: what is wrong and where
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise InputError(f"invalid YAML: {getattr(err, 'problem', None) or err}{where}", path=path) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -213,17 +235,10 @@ class ResumableJsonl:
         self._handle = open(self.path, "a", encoding="utf-8")
 
     def _row(self, raw: bytes, number: int) -> dict:
-        fix = "; fix or remove that line, or remove the file to start over"
-        try:
-            row = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as err:
-            raise InputError(f"invalid UTF-8 at byte {err.start} in a complete row{fix}",
-                             path=self.path, line=number) from None
-        except json.JSONDecodeError as err:
-            raise InputError(f"invalid JSON in a complete row ({err.msg} at column {err.colno}){fix}",
-                             path=self.path, line=number) from None
-        if not isinstance(row, dict):
-            raise InputError(f"expected a JSON object, got {type(row).__name__}{fix}", path=self.path, line=number)
+        row, problem = parse_line(raw)
+        if problem:
+            raise InputError(f"{problem} in a complete row; fix or remove that line, or remove the file to "
+                             "start over", path=self.path, line=number)
         return row
 
     def write(self, row: dict) -> None:

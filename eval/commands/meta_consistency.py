@@ -10,7 +10,7 @@ fitted on the dev_fit split of the shared data; --split dev_eval keeps only rows
 held out (use it on the shared files, or the figures are partly in-sample).
 
 examples:
-  python -m eval meta-consistency --input ../shared/data/consistency/frank_valid.jsonl --format frank --split dev_eval
+  python -m eval meta-consistency --input $SUMM_DATA_DIR/consistency/frank_valid.jsonl --format frank --split dev_eval
   python -m eval meta-consistency --input labelled.jsonl --format jsonl --backend ngram
 """
 

@@ -77,7 +77,7 @@ def add_arguments(parser) -> None:
 def _score(rows, metric_names, args, out_dir) -> dict:
     from eval.base.cache import ScoreCache
     from eval.commands.score import load_eval_config
-    from eval.pipeline import load_metrics, score_rows, used_signatures
+    from eval.scoring import load_metrics, score_rows, used_signatures
 
     options = load_eval_config(args.config).get("options", {}) if args.config else OPTIONS
     metrics, info = load_metrics(metric_names, options)

@@ -3,24 +3,15 @@ per input line, in order, error rows kept in place, and the checks that make a r
 
 from __future__ import annotations
 
-import json
-
 from eval.base.errors import InputError
+from eval.base.io import jsonl_records
 
 
 def read_rows(path) -> list[dict]:
     """Every line becomes a row; a line that is not a JSON object becomes an error row (so the
     output keeps one row per input line)."""
-    rows = []
-    with open(path, "rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            try:
-                row = json.loads(raw.decode("utf-8"))
-                if not isinstance(row, dict):
-                    raise ValueError("expected a JSON object")
-            except (UnicodeDecodeError, ValueError) as err:
-                row = {"id": None, "error": f"line {number}: not a JSON object ({type(err).__name__}: {err})"}
-            rows.append(row)
+    rows = [row if problem is None else {"id": None, "error": f"line {number}: not a JSON object ({problem})"}
+            for number, row, problem in jsonl_records(path)]
     if not rows:
         raise InputError("file is empty", path=path)
     return rows
