@@ -15,14 +15,13 @@ from typing import NamedTuple
 
 from eval.aggregate import MeanMetric
 from eval.base.signature import Signature, Signatures
+from eval.consistency.text import NUMBER_WORDS
 
 VERSION = "1"
 _WORD_RE = re.compile(r"[^\W_]+(?:[.,'’\-][^\W_]+)*", re.UNICODE)
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _LIST_RE = re.compile(r"(^|\n)\s*(?:[-*•]|\d+[.)])\s+")
 _TRAILING = ".!?;:,…"
-_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
 # Small words that Title Case capitalises; never counted as names.
 _MINOR = frozenset("a an the and or but nor of to in on at by for with from as is are was were be "
                    "it its this that over after into up out off vs via new says say said".split())
@@ -115,12 +114,12 @@ def check(prediction: str, article: str | None = None, hit_length_cap: bool | No
             compression = len(view.tokens) / len(lowered)
         for m in _NUMBER_RE.finditer(prediction):
             value = _plain_number(m.group())
-            word = _NUMBER_WORDS[int(value)] if value.isdigit() and int(value) <= 20 else None
+            word = NUMBER_WORDS[int(value)] if value.isdigit() and int(value) <= 20 else None
             if value not in view.numbers and (word is None or word not in view.vocab):
                 absent.append((m.start(), m.end(), m.group(), "number"))
         for start, end, word in spans:  # "Five" in the headline, "5" in the article
-            if word.lower() in _NUMBER_WORDS and word.lower() not in view.vocab \
-                    and str(_NUMBER_WORDS.index(word.lower())) not in view.numbers:
+            if word.lower() in NUMBER_WORDS and word.lower() not in view.vocab \
+                    and str(NUMBER_WORDS.index(word.lower())) not in view.numbers:
                 absent.append((start, end, word, "number"))
         absent_numbers = len(absent)
         # Title/upper case capitalises every word, so a capital says nothing about names there:
@@ -128,7 +127,7 @@ def check(prediction: str, article: str | None = None, hit_length_cap: bool | No
         if style not in ("title", "upper"):
             for i, (start, end, word) in enumerate(spans):
                 if i == 0 or not word[0].isupper() or word.lower() in _MINOR \
-                        or word.lower() in _NUMBER_WORDS:
+                        or word.lower() in NUMBER_WORDS:
                     continue  # sentence case capitalises the first word anyway
                 if word.lower() not in view.vocab:
                     absent.append((start, end, word, "name"))

@@ -18,15 +18,13 @@ import re
 from functools import lru_cache
 
 from eval.consistency.backend import Backend, BackendResult, Span
-from eval.consistency.text import STOPWORDS, sentences, tokens
+from eval.consistency.text import NUMBER_WORDS, STOPWORDS, sentences, tokens
 
 NUMERIC_LABELS = {"CARDINAL", "MONEY", "QUANTITY", "PERCENT", "DATE", "TIME", "ORDINAL"}
 SKIP_LABELS = {"ORDINAL"}  # "first", "second": too often paraphrased to be evidence
 SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9,
           "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "hundred": 1e2, "dozen": 12}
-WORD_NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split())}
+WORD_NUMBERS = {w: i for i, w in enumerate(NUMBER_WORDS)}
 WORD_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
                      "eighty": 80, "ninety": 90, "a": 1, "an": 1, "half": 0.5})
 ALIASES = [

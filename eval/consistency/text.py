@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import re
 
+# Number words by value (0-20): "Five" in a headline is supported by "5" in the article.
+NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+                "fifteen sixteen seventeen eighteen nineteen twenty").split()
+
 _TOKEN_RE = re.compile(r"\w+(?:[.,']\w+)*", re.UNICODE)
 # A sentence ends at . ! ? (optionally followed by quotes/brackets) before whitespace and an
 # upper-case letter, digit or quote, or at a newline. Lower-cased, tokenised data (" . ") works too.
