@@ -1,14 +1,16 @@
 """Scale out on Ray: `eval score` (and `summarizer generate`) with the same results as one machine.
 
-The driver reads and validates the input exactly as the local path does (eval.pipeline.read_rows),
+The driver reads and validates the input exactly as the local path does (eval.rows.read_rows),
 cuts the rows into shards of `shard_rows` consecutive rows and hands them to Ray Data, which
 maps them through a pool of `workers` actors (ray.data.ActorPoolStrategy). Each actor loads its
 metrics (or Summarizer) once and keeps them; Ray restarts an actor that dies and retries its
 shard. The driver appends every finished shard to DIR/ray/shards.jsonl (one fsynced line per
 shard, eval.base.io.ResumableJsonl), so a driver killed with kill -9 and started again skips the
 shards already there. Aggregation (bootstrap, summary, report) then runs once on the driver with
-the local code (eval.aggregate.summarize), so means, intervals and signatures are equal by
-construction. Nothing here runs unless `--ray` is given; ray is imported inside functions only.
+the local code (eval.aggregate.summarize), so means and intervals are equal by construction;
+each shard also brings its metrics' signatures over its rows, which the driver combines into
+those of all rows (Signatures.combine), as the local run works them out. Nothing here runs
+unless `--ray` is given; ray is imported inside functions only.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from pathlib import Path
 
 from eval.base.errors import InputError
 from eval.base.io import ResumableJsonl, atomic_write_json
+from eval.base.signature import Signature, Signatures
 
 log = logging.getLogger(__name__)
 DEFAULT_SHARD_ROWS = 1000
 SCORE_FIELDS = ("scores", "details", "errors", "warnings", "metric_warnings")
+SHARD_FORMAT = 2  # of a shards.jsonl record (2: signatures per metric); in the fingerprint, so
+# a folder of older records is refused as another run's, not read with fields missing
 
 
 def add_ray_arguments(parser, unit: str = "rows") -> None:
@@ -180,7 +185,7 @@ def _plain(value):
 
 
 def read_inputs(spec, references=None, scratch: Path | None = None):
-    """eval.pipeline.read_rows over every input file, as one run: ids must be unique across files
+    """eval.rows.read_rows over every input file, as one run: ids must be unique across files
     (a duplicate is an error naming both places); rows keep their file in `file` when there are
     several files."""
     from eval.rows import Problems, read_rows
@@ -225,14 +230,11 @@ class ScoreActor:
                 Path(self.crash_once[0]).touch()
                 os._exit(1)
             rows = json.loads(payload)
-            for metric in self.metrics:
-                if hasattr(metric, "used"):
-                    metric.used = set()  # kinds used by this shard only
             score_rows(rows, self.metrics, cache=None, batch_size=self.batch_size, progress=False,
                        first_index=int(first))
             out.append(json.dumps({
                 "shard": int(shard), "rows": [{k: r[k] for k in SCORE_FIELDS} for r in rows],
-                "info": self.info, "kinds": _kinds(self.metrics)}, ensure_ascii=False))
+                "info": self.info, "signatures": _shard_signatures(self.metrics, rows)}, ensure_ascii=False))
         return {"result": out}
 
 
@@ -245,29 +247,37 @@ def _use_threads(threads) -> None:
     torch.set_num_threads(max(1, int(threads)))
 
 
-def _kinds(metrics) -> dict:
-    """Per metric with checkers per kind: {"signatures": {kind: signature}, "used": [kinds]}."""
-    return {m.name: {"signatures": {k: str(c.signature) for k, c in m.checkers.items()}, "used": sorted(m.used)}
-            for m in metrics if hasattr(m, "checkers")}
+def _shard_signatures(metrics, rows) -> dict:
+    """Per metric, its signature without inputs (`every`) and that of the shard's rows it scored
+    (`used`, as eval.scoring.used_signatures; None when it scored none), as part -> string."""
+    from eval.scoring import metric_inputs, scorable
+
+    out = {}
+    for metric in metrics:
+        scored = [r for r in rows if scorable(r, metric)]
+        every = metric.signature()
+        used = _as_strings(metric.signature(**metric_inputs(scored))) if scored else None
+        out[metric.name] = {"sep": every.sep, "every": _as_strings(every), "used": used}
+    return out
 
 
-def _used_signature(kinds: list[dict]) -> str | None:
-    """eval.metrics.Consistency.used_signature over every shard: the kinds any shard used."""
-    if not kinds:
-        return None
-    signatures = kinds[0]["signatures"]
-    used = {k for record in kinds for k in record["used"]}
-    return " ; ".join(sig for k, sig in signatures.items() if k in used) or " ; ".join(signatures.values())
+def _as_strings(signatures) -> dict[str, str]:
+    return {part: str(signature) for part, signature in signatures.items()}
 
 
-def _signatures_for_rows(rows, info: dict, metric_options: dict) -> None:
-    """eval.pipeline.used_signatures for metrics whose signature depends on the rows (ROUGE's
-    number of references): worked out here over all rows, as the local run does."""
-    from eval.metrics import load_metric, metric_class
+def _used_signatures(records: list[dict], info: dict) -> None:
+    """eval.scoring.used_signatures over all rows, from the shards' (Signatures.combine)."""
 
-    for name, m in info.items():
-        if m.get("status") == "ok" and hasattr(metric_class(name), "signature_for"):
-            m["signature"] = load_metric(name, **metric_options.get(name, {})).signature_for(rows)
+    def parsed(strings: dict, sep: str) -> Signatures:
+        return Signatures({part: Signature.parse(text) for part, text in strings.items()}, sep)
+
+    for name, first in records[0]["signatures"].items():
+        shards = [r["signatures"][name] for r in records]
+        used = [parsed(s["used"], first["sep"]) for s in shards if s["used"]]
+        try:
+            info[name]["signature"] = str(parsed(first["every"], first["sep"]).combine(used))
+        except ValueError as err:  # e.g. a worker without a backend the others have
+            raise InputError(f"{name}: the workers scored with different settings: {err}") from None
 
 
 def whole_batches(shard_rows: int, batch_size: int) -> int:
@@ -300,15 +310,12 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
     (out / "ray").mkdir(parents=True, exist_ok=True)
     rows, problems = read_inputs(input_path, references, scratch=out / "ray")
     if problems.errors and not keep_going:
-        shown = "\n  ".join(problems.errors[:20])
-        more = f"\n  ... and {len(problems.errors) - 20} more" if len(problems.errors) > 20 else ""
-        raise InputError(f"{len(problems.errors)} bad row(s) (use --keep-going to score the rest "
-                         f"and keep them as error rows):\n  {shown}{more}")
+        problems.stop()
     shard_rows = whole_batches(shard_rows, batch_size)
     ranges = shard_ranges(len(rows), shard_rows)
     manifest = {"command": "eval score", "input": str(input_path), "references": references and str(references),
                 "files": [str(f) for f in files],
-                "fingerprint": fingerprint(*files, references, list(metrics), metric_options or {}),
+                "fingerprint": fingerprint(SHARD_FORMAT, *files, references, list(metrics), metric_options or {}),
                 "shard_rows": shard_rows, "n_rows": len(rows), "n_shards": len(ranges)}
     started = False
     with open_shard_log(out / "ray", manifest) as shard_log:
@@ -346,11 +353,7 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
         for row, scored in zip(rows[start:stop], records[i]["rows"]):
             row.update(scored)
     info = records[0]["info"]
-    for name, signature in ((n, _used_signature([r["kinds"][n] for r in records.values() if n in r["kinds"]]))
-                            for n in info):
-        if signature:
-            info[name]["signature"] = signature
-    _signatures_for_rows(rows, info, metric_options or {})
+    _used_signatures([records[i] for i in range(len(ranges))], info)
     summary = aggregate.summarize(rows, info, problems, n_resamples, seed, confidence, method)
     summary["input"] = str(input_path)
     summary["ray"] = {"address": address, "workers": workers, "shard_rows": shard_rows, "shards": len(ranges),

@@ -72,9 +72,6 @@ class Consistency(MeanMetric):
         self.kind = kind
         self.fallback_reasons = []
         self.checkers = {k: self._checker(backend, k, options) for k in kinds}
-        # The kinds scored since it was last reset: eval.distributed's driver reads it per shard
-        # (until it asks Metric.signature, as the local path does).
-        self.used: set[str] = set()
 
     def _checker(self, backend, kind, options):
         from eval.consistency import DEFAULT_BACKENDS, ConsistencyChecker, available_backends
@@ -117,7 +114,6 @@ class Consistency(MeanMetric):
                         hit_length_caps=None) -> list[dict]:
         predictions, articles = list(predictions), list(articles)
         kinds = self._kinds(predictions, tasks)
-        self.used.update(kinds)
         results = [None] * len(predictions)
         for kind in set(kinds):
             idx = [i for i, k in enumerate(kinds) if k == kind]

@@ -190,13 +190,6 @@ class RougeScorer(Metric):
         seed = seed if bootstrap else None
         return Signatures({t: self._signature(t, refs, bootstrap, seed) for t in self.rouge_types})
 
-    def signature_for(self, rows) -> str:
-        """The signature of validated rows (eval.rows) scored by eval.scoring: eval.distributed's
-        driver asks it (until it asks `signature`, as the local path does)."""
-        return str(self.signature(references=[
-            r["references"] for r in rows
-            if "error" not in r and r.get("references") and any(x.strip() for x in r["references"])]))
-
     def _signature(self, rouge_type: str, refs: int, bootstrap: int | None = None,
                    seed: int | None = None) -> Signature:
         settings = {

@@ -71,6 +71,48 @@ def test_same_files_and_numbers_as_local(cluster, local_run, tmp_path, workers, 
     assert sorted(shard_counts(tmp_path)) == list(range(summary["ray"]["shards"]))
 
 
+def test_signatures_depending_on_the_rows_are_those_of_the_local_run(cluster, tmp_path):
+    """Each shard scores other kinds and numbers of references; summary.json names what all rows
+    used (Signatures.combine of the shards'), as the local run does: ROUGE's most references,
+    every consistency kind judged, and a shard with nothing to judge adds nothing."""
+    rng = random.Random(5)
+
+    def row(i):
+        part = i // 20  # shard 0: headlines, 1 reference; 1: no article, 3; 2: summaries, 2
+        words = rng.choices(WORDS, k=6 if part == 0 else 30)
+        return {"id": f"s{i}", "task": ("headline", "summary", "summary")[part],
+                "prediction": " ".join(words) if part == 0 else ". ".join([" ".join(words[:15]), " ".join(words[15:])]),
+                "reference": [" ".join(rng.choices(WORDS, k=9)) for _ in range((1, 3, 2)[part])],
+                **({"article": " ".join(rng.choices(WORDS, k=60)) + "."} if part != 1 else {})}
+
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(row(i)) + "\n" for i in range(60)))
+    metrics, options = ["rouge", "consistency"], {"consistency": {"backend": "ngram"}}
+    local = score_run(source, tmp_path / "local", metrics=metrics, metric_options=options, use_cache=False,
+                      report=False, progress=False)
+    summary = score_run_ray(source, tmp_path / "ray", metrics, metric_options=options, report=False,
+                            progress=False, workers=2, shard_rows=20, batch_size=10)
+    assert comparable(summary) == comparable(local)
+    assert (tmp_path / "ray" / "scores.jsonl").read_bytes() == (tmp_path / "local" / "scores.jsonl").read_bytes()
+    signatures = {name: m["signature"] for name, m in summary["metrics"].items()}
+    assert signatures["rouge"].count("|refs:3|") == 3
+    assert [part.split("|kind:")[1].split("|")[0] for part in signatures["consistency"].split(" ; ")] == \
+        ["summary", "headline"]
+
+
+def test_workers_that_scored_with_other_settings_stop_the_run():
+    """e.g. one worker fell back to another consistency backend: never one shard's signature."""
+    from eval.distributed import _used_signatures
+
+    def record(backend):
+        part = f"consistency|backend:{backend}|kind:summary|v:0"
+        return {"signatures": {"consistency": {"sep": " ; ", "every": {"summary": part}, "used": {"summary": part}}}}
+
+    info = {"consistency": {"status": "ok", "signature": "consistency|backend:support|kind:summary|v:0"}}
+    with pytest.raises(ValueError, match="^consistency: the workers scored with different settings: .*ngram, support"):
+        _used_signatures([record("support"), record("ngram")], info)
+
+
 def test_an_actor_killed_mid_run_gives_every_row_once(cluster, local_run, tmp_path):
     source, local_out, _ = local_run
     marker = tmp_path / "crashed"

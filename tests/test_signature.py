@@ -37,3 +37,40 @@ def test_parts_by_name():
     assert signatures == Signatures({"rouge1": ROUGE1, "rougeL": ROUGEL})
     with pytest.raises(KeyError):
         signatures["rouge2"]
+
+
+def rouge(refs):
+    return Signatures({"rouge1": ROUGE1.replace(refs=refs), "rougeL": ROUGEL.replace(refs=refs)})
+
+
+SUMMARY = Signature.make("consistency", backend="ngram", kind="summary")
+HEADLINE = Signature.make("consistency", backend="ngram", kind="headline")
+
+
+def kinds(*parts):
+    return Signatures({p: {"summary": SUMMARY, "headline": HEADLINE}[p] for p in parts}, sep=" ; ")
+
+
+@pytest.mark.parametrize("every, subsets, combined", [
+    (rouge(1), [], rouge(1)),  # nothing scored: the signature without inputs
+    (rouge(1), [rouge(1), rouge(3), rouge(2)], rouge(3)),  # refs: the most of one example
+    (kinds("summary", "headline"), [kinds("headline")], kinds("headline")),
+    (kinds("summary", "headline"), [kinds("headline"), kinds("summary")], kinds("summary", "headline")),
+    (kinds("summary", "headline"), [], kinds("summary", "headline")),
+])
+def test_combine_gives_the_signature_of_all_inputs(every, subsets, combined):
+    """The --ray driver's signature from its shards' (eval.distributed)."""
+    result = every.combine(subsets)
+    assert str(result) == str(combined) and result.sep == combined.sep
+
+
+@pytest.mark.parametrize("every, subsets, message", [
+    (kinds("summary"), [kinds("headline")], r"parts \['headline'\] are not in"),
+    (kinds("headline"), [kinds("headline"), Signatures({"headline": HEADLINE.replace(backend="support")})],
+     "setting backend differs: ngram, support"),
+    (rouge(1), [rouge(1), Signatures({"rouge1": ROUGE1.replace(stem="porter"), "rougeL": ROUGEL})],
+     "signatures differ"),
+])
+def test_combine_refuses_subsets_that_disagree(every, subsets, message):
+    with pytest.raises(ValueError, match=message):
+        every.combine(subsets)

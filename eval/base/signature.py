@@ -7,7 +7,7 @@ consistency: per kind of text), shown as one line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from eval import __version__
@@ -64,6 +64,22 @@ class Signatures(Mapping[str, Signature]):
         settings = {"boot": bootstrap, **({"seed": seed} if bootstrap else {})}
         return Signatures({k: s.replace(**settings) for k, s in self._parts.items()}, self.sep)
 
+    def combine(self, subsets: Iterable[Signatures]) -> Signatures:
+        """The signature of a metric's inputs from the signatures of disjoint subsets of them
+        (Ray shards), each taken with something scored; `self` is its signature without inputs
+        (every part it may use, in order; also the answer for no subsets). A part any subset
+        used is kept (consistency: the kinds judged); a count that differs is the largest (ROUGE
+        `refs`: the most references of one example). Any other difference, e.g. workers that
+        fell back to different backends, is a ValueError: no setting is dropped silently."""
+        subsets = list(subsets)
+        unknown = {part for s in subsets for part in s} - set(self._parts)
+        if unknown:
+            raise ValueError(f"parts {sorted(unknown)} are not in {self}")
+        if not subsets:
+            return self
+        parts = {part: [s[part] for s in subsets if part in s] for part in self._parts}
+        return Signatures({part: _combined(found) for part, found in parts.items() if found}, self.sep)
+
     def __getitem__(self, part: str) -> Signature:
         return self._parts[part]
 
@@ -78,6 +94,22 @@ class Signatures(Mapping[str, Signature]):
 
     def __repr__(self) -> str:
         return f"Signatures({str(self)!r})"
+
+
+def _combined(signatures: list[Signature]) -> Signature:
+    first = signatures[0]
+    keys = [key for key, _ in first.settings]
+    if any(s.name != first.name or [key for key, _ in s.settings] != keys for s in signatures):
+        raise ValueError(f"signatures differ: {', '.join(sorted({str(s) for s in signatures}))}")
+    settings = []
+    for i, (key, value) in enumerate(first.settings):
+        values = {s.settings[i][1] for s in signatures}
+        if len(values) > 1:
+            if not all(v.isdigit() for v in values):
+                raise ValueError(f"{first.name}: setting {key} differs: {', '.join(sorted(values))}")
+            value = str(max(map(int, values)))
+        settings.append((key, value))
+    return Signature(first.name, tuple(settings))
 
 
 def _fmt(value) -> str:
