@@ -43,7 +43,7 @@ def _columns(rows, names) -> dict[str, np.ndarray]:
 def summarize(rows, metric_info: dict, problems, n_resamples=1000, seed=12345, confidence=0.95,
               method="multinomial") -> dict:
     """summary.json's body: per-field means with bootstrap intervals, per-category means, and
-    the counts of errors and warnings (`problems`: the input's, eval.pipeline.Problems).
+    the counts of errors and warnings (`problems`: the input's, eval.rows.Problems).
     method "poisson" is the seeded Poisson bootstrap (eval.stats) for very large runs."""
     names = numeric_fields(rows)
     cols = _columns(rows, names)
