@@ -13,7 +13,4 @@ COMMANDS = {
 
 
 def main(argv=None) -> int:
-    parser = build_parser(COMMANDS)
-    parser.prog = "python -m summarizer"
-    parser.description = __doc__
-    return run_cli(parser, argv)
+    return run_cli(build_parser(COMMANDS, "python -m summarizer", __doc__), argv)

@@ -1,19 +1,15 @@
 """The training config: every setting with its default as dataclasses (the schema), read with
-OmegaConf. A run's settings are the schema <- the `base:` files of the config (relative to it,
+eval.base.config (OmegaConf): the schema <- the `base:` files of the config (relative to it,
 recursively) <- the config <- command-line overrides (`train.lr=1e-4` or `--train.lr=1e-4`).
 The schema is closed: a key it does not have is an error naming the file, not a silent typo."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import ConfigKeyError, OmegaConfBaseException
-
+from eval.base.config import load_settings
 from eval.base.errors import InputError
-from eval.base.io import load_yaml
 
 
 @dataclass
@@ -121,63 +117,9 @@ SOURCE_KEYS = {"recipe", "path", "hub", "config", "split", "article_column", "he
 def load_config(path=None, overrides: list[str] = ()) -> dict:
     """The settings of a run as a plain dict: the schema <- `path` with its `base:` chain <-
     `overrides` like `train.lr=1e-4` (values parsed as YAML). Bad settings are InputErrors."""
-    config = OmegaConf.structured(TrainConfig)
-    OmegaConf.set_struct(config, True)
-    if path is not None:
-        config = _merge_file(config, Path(path), seen=())
-    for item in overrides:
-        key, sep, _ = item.lstrip("-").partition("=")
-        if not sep or not key:
-            raise InputError(f"override {item!r} is not KEY=VALUE (e.g. train.lr=1e-4)")
-        config = _merge(config, OmegaConf.to_container(OmegaConf.from_dotlist([item.lstrip("-")])), "command line")
-    try:
-        plain = OmegaConf.to_container(config, resolve=True)
-    except OmegaConfBaseException as err:  # a bad ${...} interpolation
-        raise InputError(str(err).splitlines()[0], field=getattr(err, "full_key", None)) from None
-    _validate(plain)
-    return plain
-
-
-def _merge_file(config: DictConfig, path: Path, seen: tuple) -> DictConfig:
-    """`config` <- the files `path` names as `base:` (in order) <- `path` itself."""
-    if path.resolve() in seen:
-        raise InputError("config `base:` chain loops back to this file", path=path)
-    data = load_yaml(path)
-    bases = data.pop("base", None) or []
-    for base in [bases] if isinstance(bases, str) else bases:
-        config = _merge_file(config, path.parent / base, seen + (path.resolve(),))
-    return _merge(config, data, path)
-
-
-def _merge(config: DictConfig, new: dict, source) -> DictConfig:
-    """`new` over `config` (lists replaced whole); OmegaConf's errors become one-line InputErrors
-    naming `source` and the setting."""
-    try:
-        return OmegaConf.merge(config, new)
-    except ConfigKeyError as err:  # the schema has no such key
-        parent, schema = err.full_key.rpartition(".")[0], OmegaConf.structured(TrainConfig)
-        known = ", ".join(sorted(OmegaConf.select(schema, parent) if parent else schema))
-        raise InputError(f"unknown setting {err.full_key!r} (known here: {known})", path=source) from None
-    except OmegaConfBaseException as err:
-        section = _section_given_a_value(config, new)
-        if section:
-            raise InputError(f"{section[0]!r} must be a mapping, got {section[1]!r}", path=source) from None
-        raise InputError(str(err).splitlines()[0], path=source, field=err.full_key or None) from None
-
-
-def _section_given_a_value(config: DictConfig, new: dict, prefix: str = ""):
-    """(name, value) of the first setting in `new` that is a section of `config` (a mapping)
-    but is given a plain value, e.g. `train: 3`; OmegaConf's error does not name it."""
-    for key, value in new.items():
-        name = f"{prefix}{key}"
-        section = OmegaConf.select(config, name)
-        if isinstance(section, DictConfig):
-            if not isinstance(value, dict):
-                return name, value
-            found = _section_given_a_value(config, value, prefix=f"{name}.")
-            if found:
-                return found
-    return None
+    config = load_settings(TrainConfig, path, overrides)
+    _validate(config)
+    return config
 
 
 def _validate(config: dict) -> None:

