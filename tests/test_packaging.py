@@ -68,7 +68,7 @@ def test_every_third_party_import_is_declared():
 
 @pytest.mark.parametrize("distribution, section", [
     ("scipy", "core"),  # eval meta-human (a core command, ROUGE alone) needs it
-    ("omegaconf", "core"),  # summarizer train reads its config with it; seq2seq training needs no extra
+    ("omegaconf", "core"),  # every training config is read with it (eval.base.config); no extra needed
     ("scikit-learn", "core"),  # eval meta-consistency (a core command with the ngram backend) needs it
     ("matplotlib", "report"),
 ])
