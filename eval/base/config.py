@@ -7,6 +7,7 @@ left out is a one-line InputError naming the file and the setting, not a silent 
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
@@ -14,6 +15,12 @@ from omegaconf.errors import ConfigKeyError, MissingMandatoryValue, OmegaConfBas
 
 from eval.base.errors import InputError
 from eval.base.io import load_yaml
+
+
+def flag_overrides(given: dict) -> list[str]:
+    """Dotted overrides (`train.max_steps=5`) for the command-line flags that were given (not None).
+    Values go as JSON, which is YAML too: a path is read back as the same string."""
+    return [f"{key}={json.dumps(value)}" for key, value in given.items() if value is not None]
 
 
 def load_settings(schema: type, path=None, overrides: list[str] = ()) -> dict:

@@ -40,3 +40,12 @@ def class_probabilities(model, tokenizer, firsts: list[str], seconds: list[str],
             for i, p in zip(batch, model(**encoded).logits.float().softmax(-1).tolist()):
                 probs[i] = p
     return probs
+
+
+def write_fp16(model, tokenizer, folder: Path) -> None:
+    """fp16 safetensors (~45 MB for MiniLM) + tokenizer into `folder`; the model stays float32."""
+    try:
+        model.half().save_pretrained(folder, safe_serialization=True)
+    finally:
+        model.float()
+    tokenizer.save_pretrained(folder)

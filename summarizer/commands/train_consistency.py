@@ -22,13 +22,11 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     import json
 
-    from eval.base.config import load_settings
+    from eval.base.config import flag_overrides, load_settings
     from eval.consistency.training.train import TrainedConfig
     from eval.consistency.training.train import run as train
 
-    given = {"output_dir": args.output_dir, "seed": args.seed, "train.max_steps": args.max_steps}
-    # JSON values are YAML too: a path is read back as the same string, whatever it holds
-    overrides = [f"{key}={json.dumps(value)}" for key, value in given.items() if value is not None]
+    overrides = flag_overrides({"output_dir": args.output_dir, "seed": args.seed, "train.max_steps": args.max_steps})
     summary = train(load_settings(TrainedConfig, args.config, overrides))
     print(json.dumps({k: summary[k] for k in ("train_pairs", "steps", "first_loss", "last_loss",
                                                "synthetic_dev", "train_seconds", "total_seconds")}))

@@ -22,13 +22,11 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     import json
 
-    from eval.base.config import load_settings
+    from eval.base.config import flag_overrides, load_settings
     from eval.consistency.training.support import SupportConfig, fit_lexical
     from eval.consistency.training.support import run as train
 
-    given = {"work_dir": args.work_dir, "train.max_steps": args.max_steps}
-    # JSON values are YAML too: a path is read back as the same string, whatever it holds
-    overrides = [f"{key}={json.dumps(value)}" for key, value in given.items() if value is not None]
+    overrides = flag_overrides({"work_dir": args.work_dir, "train.max_steps": args.max_steps})
     config = load_settings(SupportConfig, args.config, overrides)
     if args.lexical_only:
         print(json.dumps(fit_lexical(config, Path(config["work_dir"]) / "best")))

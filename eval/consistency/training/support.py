@@ -23,7 +23,7 @@ from pathlib import Path
 from omegaconf import MISSING
 
 from eval.base.io import atomic_dir, atomic_file, atomic_write_json
-from eval.consistency.cross_encoder import class_probabilities
+from eval.consistency.cross_encoder import class_probabilities, write_fp16
 
 log = logging.getLogger(__name__)
 
@@ -276,11 +276,7 @@ def contradicted_threshold(rows: list[dict], probs) -> float:
 def save_model(model, tokenizer, folder: Path) -> None:
     """fp16 safetensors + tokenizer, swapped in whole (a kill or an error leaves the old copy)."""
     with atomic_dir(folder) as tmp:
-        try:
-            model.half().save_pretrained(tmp, safe_serialization=True)
-        finally:
-            model.float()
-        tokenizer.save_pretrained(tmp)
+        write_fp16(model, tokenizer, tmp)
 
 
 def _save_state(model, optimizer, scheduler, state: dict, work: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from omegaconf import MISSING
 
 from eval.base.io import atomic_dir
-from eval.consistency.cross_encoder import class_probabilities
+from eval.consistency.cross_encoder import class_probabilities, write_fp16
 from eval.consistency.training.data import Pair, describe, human_pairs, synthetic_pairs
 
 log = logging.getLogger(__name__)
@@ -283,16 +283,12 @@ def run(config: dict, progress: bool = True) -> dict:
 
 
 def save(model, tokenizer, output_dir: Path, summary: dict, config: dict) -> None:
-    """fp16 safetensors (~45 MB for MiniLM) + tokenizer + model card, swapped in whole: a kill
+    """fp16 safetensors + tokenizer + model card, swapped in whole: a kill
     or an error leaves the previous checkpoint in place, never half of one."""
     import yaml
 
     with atomic_dir(output_dir) as tmp:
-        try:
-            model.half().save_pretrained(tmp, safe_serialization=True)
-        finally:
-            model.float()
-        tokenizer.save_pretrained(tmp)
+        write_fp16(model, tokenizer, tmp)
         (tmp / "training_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
         (tmp / "README.md").write_text(model_card(summary, yaml.safe_dump(config, sort_keys=False)))
 
