@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,7 +82,12 @@ class Summarizer:
         self.loaded = loaded
         self.model, self.tokenizer = loaded.model, loaded.tokenizer
         self.task, self.casing, self.chunked = task, casing, chunked
-        self.prompt = None if loaded.is_seq2seq else (prompt or PromptTemplate.load(DEFAULT_PROMPTS[task]))
+        # With no prompt given, a seq2seq model reads the bare article (plus its config's task
+        # prefix) and a causal LM the task's few-shot prompt; a prompt given (e.g. the prompt.yaml
+        # of a model trained here, either family) is used as given.
+        if prompt is None and not loaded.is_seq2seq:
+            prompt = PromptTemplate.load(DEFAULT_PROMPTS[task])
+        self.prompt = prompt
         self.guard = self._make_guard(max_sentences, max_words, trim_repeats)
         generation_options.setdefault("no_repeat_ngram_size", DEFAULT_NO_REPEAT_NGRAM[task])
         self.generation_options = {"max_new_tokens": DEFAULT_MAX_NEW_TOKENS[task], **generation_options}
@@ -128,8 +134,10 @@ class Summarizer:
         if name_or_path is None and task == "headline" and (HEADLINE_ADAPTER / "adapter_config.json").exists():
             name_or_path = str(HEADLINE_ADAPTER)
         loaded = models.load(name_or_path, dtype=dtype, num_threads=num_threads)
-        if prompt is None and loaded.adapter_dir is not None and (loaded.adapter_dir / "prompt.yaml").exists():
-            prompt = _adapter_prompt(loaded.adapter_dir / "prompt.yaml")
+        # the prompt a model or adapter was trained with (summarizer.train) is saved beside it
+        folder = loaded.adapter_dir or (Path(name_or_path) if name_or_path and Path(name_or_path).is_dir() else None)
+        if prompt is None and folder is not None and (folder / "prompt.yaml").exists():
+            prompt = _trained_prompt(folder / "prompt.yaml")
         if isinstance(prompt, str):
             prompt = PromptTemplate.load(prompt)
         return cls(loaded, task=task, prompt=prompt, **options)
@@ -279,8 +287,8 @@ class Summarizer:
         return _Job(text, n, False)
 
     def _render(self, article: str) -> str:
-        if self.prompt is not None:
-            return self.prompt.render(article, self.tokenizer)
+        if self.prompt is not None:  # a seq2seq tokenizer's chat template is not for its encoder
+            return self.prompt.render(article, self.tokenizer if self._chat else None)
         prefix = ((getattr(self.model.config, "task_specific_params", None) or {})
                   .get("summarization", {}).get("prefix", ""))
         return prefix + article
@@ -333,7 +341,10 @@ class Summarizer:
 
         from summarizer.decoding import GuardStop, NoRepeatNGramAfter
 
-        inputs = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=not self._chat)
+        # Decoder-only models continue the last token, so their batches pad on the left; asked per
+        # call, not read from the tokenizer, which a training loop keeps right-padded.
+        inputs = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=not self._chat,
+                                padding_side="right" if self.loaded.is_seq2seq else "left")
         options = dict(options)
         # Blocked n-grams are counted in the answer only: transformers' own no_repeat_ngram_size
         # also counts the prompt of a causal LM, which would forbid quoting the article.
@@ -343,7 +354,7 @@ class Summarizer:
         done, stop = self._guard_done(), None
         if done is not None and (options.get("num_beams") or 1) == 1 and (options.get("num_return_sequences") or 1) == 1:
             stop = GuardStop(done, answer_start, self._stop_set)
-        with torch.inference_mode():
+        with torch.inference_mode(), _eval_mode(self.model):
             out = self.model.generate(
                 **inputs, eos_token_id=self._stop_ids, pad_token_id=self.tokenizer.pad_token_id,
                 logits_processor=processors, stopping_criteria=StoppingCriteriaList([stop] if stop else []),
@@ -435,8 +446,19 @@ class Summarizer:
             return None
 
 
-def _adapter_prompt(path) -> PromptTemplate:
-    """An adapter's prompt.yaml is either a full template or names one (`prompt: NAME`)."""
+@contextmanager
+def _eval_mode(model):
+    """Generation without dropout; a model handed over by a training loop goes back to train mode."""
+    training = model.training
+    model.eval()
+    try:
+        yield
+    finally:
+        model.train(training)
+
+
+def _trained_prompt(path) -> PromptTemplate:
+    """A trained model's or adapter's prompt.yaml is either a full template or names one (`prompt: NAME`)."""
     data = load_yaml(path)
     if "template" in data:
         return PromptTemplate.load(path)

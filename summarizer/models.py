@@ -49,20 +49,30 @@ class LoadedModel:
     adapter_dir: Path | None = None
 
 
-def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None = None) -> LoadedModel:
-    """Model + tokenizer ready for generation (eval mode, tokenizer padding on the left)."""
+FAMILIES = ("auto", "causal", "seq2seq")
+
+
+def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None = None,
+         family: str = "auto") -> LoadedModel:
+    """Model + tokenizer ready for generation (eval mode, tokenizer padding on the left).
+    `family` "causal" or "seq2seq" overrides what the model config says (training's model.family)."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
 
+    if family not in FAMILIES:
+        raise ValueError(f"family must be one of {FAMILIES}, got {family!r}")
     if num_threads:
         torch.set_num_threads(num_threads)
     name = name_or_path or DEFAULT_MODEL
-    path = default_model_path() if name == DEFAULT_MODEL else bundled_adapter(name) or name
+    # the bundled Gemma is de-quantized on first use (minutes): only when it is the model asked for
+    default_base = name == DEFAULT_MODEL
+    path = default_model_path() if default_base else bundled_adapter(name) or name
     adapter_dir = None
     if Path(path, "adapter_config.json").exists():
         adapter_dir = Path(path)
         base = json.loads((adapter_dir / "adapter_config.json").read_text())["base_model_name_or_path"]
-        path = default_model_path() if base in (None, "", DEFAULT_MODEL) or _is_default_base(base) else base
+        default_base = base in (None, "", DEFAULT_MODEL) or _is_default_base(base)
+        path = default_model_path() if default_base else base
     elif not Path(path).exists() and ("/" not in str(path) or str(path).startswith((".", "/"))):
         raise FileNotFoundError(f"model {name!r}: no such folder (and not a hub id like org/name)")
     # a hub id (here or as an adapter's base): the id, or its cached copy when the hub cannot be
@@ -73,7 +83,8 @@ def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None 
         config = AutoConfig.from_pretrained(source)
     except OSError as err:  # e.g. a cached copy without its config: one clear line, not a traceback
         raise FileNotFoundError(f"model {path!r} could not be loaded: {str(err).splitlines()[0]}") from None
-    is_seq2seq = config.model_type in _SEQ2SEQ_TYPES or bool(getattr(config, "is_encoder_decoder", False))
+    is_seq2seq = (family == "seq2seq" if family != "auto" else
+                  config.model_type in _SEQ2SEQ_TYPES or bool(getattr(config, "is_encoder_decoder", False)))
     cls = AutoModelForSeq2SeqLM if is_seq2seq else AutoModelForCausalLM
     model = cls.from_pretrained(source, dtype=torch_dtype)
     tokenizer = AutoTokenizer.from_pretrained(adapter_dir if _has_tokenizer(adapter_dir) else source)
@@ -92,7 +103,7 @@ def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None 
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     if adapter_dir is not None:  # a short, machine-independent name for signatures
-        name = f"{Path(path).name if path != default_model_path() else DEFAULT_MODEL}+{adapter_dir.name}"
+        name = f"{DEFAULT_MODEL if default_base else Path(path).name}+{adapter_dir.name}"
     return LoadedModel(model, tokenizer, is_seq2seq, name, adapter_dir)
 
 

@@ -39,7 +39,11 @@ class PromptTemplate:
         if not path.exists():
             known = sorted(p.stem for p in PROMPTS_DIR.glob("*.yaml"))
             raise InputError(f"unknown prompt {str(name_or_path)!r}; known: {', '.join(known)}")
-        data = load_yaml(path)
+        return cls.from_dict(load_yaml(path), name=path.stem, path=path)
+
+    @classmethod
+    def from_dict(cls, data: dict, name: str = "prompt", path: Path | None = None) -> PromptTemplate:
+        """A template from the mapping a prompt YAML file holds (`path`, if any, names it in errors)."""
         for key in ("task", "instruction", "template"):
             if not isinstance(data.get(key), str):
                 raise InputError("missing or not a string", path=path, field=key)
@@ -50,7 +54,7 @@ class PromptTemplate:
             if not isinstance(ex, dict) or not {"article", "output"} <= ex.keys():
                 raise InputError("each example needs 'article' and 'output'", path=path, field=f"examples[{i}]")
             examples.append((ex["article"].strip(), ex["output"].strip()))
-        return cls(data.get("name", path.stem), data["task"], data["instruction"], data["template"],
+        return cls(data.get("name", name), data["task"], data["instruction"], data["template"],
                    tuple(examples), data.get("separator", "\n\n"), data.get("max_article_tokens"))
 
     def _fill(self, article: str) -> str:
@@ -59,17 +63,22 @@ class PromptTemplate:
 
     def render(self, article: str, tokenizer=None) -> str:
         """The full prompt text for one article (chat-formatted when the tokenizer has a template)."""
+        # An empty instruction adds nothing, not a leading blank line: a model trained with
+        # `prompt.instruction: ""` saw the template alone (summarizer.train_batches.encode_prompt).
         if tokenizer is not None and getattr(tokenizer, "chat_template", None):
+            def instructed(user):
+                return f"{self.instruction}\n\n{user}" if self.instruction else user
+
             messages = []
             for i, (ex_article, ex_output) in enumerate(self.examples):
                 user = self._fill(ex_article)
-                messages += [{"role": "user", "content": f"{self.instruction}\n\n{user}" if i == 0 else user},
+                messages += [{"role": "user", "content": instructed(user) if i == 0 else user},
                              {"role": "assistant", "content": ex_output}]
             user = self._fill(article)
-            messages.append({"role": "user", "content": user if self.examples else f"{self.instruction}\n\n{user}"})
+            messages.append({"role": "user", "content": user if self.examples else instructed(user)})
             return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         shots = [f"{self._fill(a)} {o}" for a, o in self.examples]
-        return self.separator.join([self.instruction, *shots, self._fill(article)])
+        return self.separator.join([*([self.instruction] if self.instruction else []), *shots, self._fill(article)])
 
     def overhead(self, tokenizer) -> int:
         """Tokens the prompt adds around an empty article (used to budget truncation)."""

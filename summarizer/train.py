@@ -39,7 +39,7 @@ from eval.base.io import (
 from summarizer.runlog import RunLog
 from summarizer.train_batches import BucketedOrder, EncodedRows, collate, sample_order
 from summarizer.train_data import filter_rows, load_examples
-from summarizer.train_eval import evaluate
+from summarizer.train_eval import dev_summarizer, evaluate, prompt_record
 
 log = logging.getLogger("summarizer.train")
 
@@ -47,28 +47,17 @@ log = logging.getLogger("summarizer.train")
 # --- model ------------------------------------------------------------------------------------
 
 def load_model(config: dict):
-    """(model, tokenizer, family). "gemma-3-270m" is the offline default: the GGUF package,
-    dequantized once into a cached safetensors copy by summarizer.models."""
-    import torch
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+    """(model, tokenizer, family), loaded as generation loads models (summarizer.models.load):
+    "gemma-3-270m" is the offline default (the GGUF package, de-quantized once into a cached
+    copy), a hub id resolves offline-safe (eval.base.hub), `model.family` overrides the config's
+    family. Causal LMs then get their LoRA adapter."""
+    from summarizer import models
 
     m = config["model"]
-    dtype = getattr(torch, m["dtype"])
-    name = m["name_or_path"]
-    if name in ("gemma-3-270m", "default"):
-        # The generation engineer's loader: a cached safetensors copy of the dequantized GGUF.
-        from summarizer.models import default_model_path
-
-        name = str(default_model_path())
-    model_config = AutoConfig.from_pretrained(name)
-    family = m["family"]
-    if family == "auto":
-        family = "seq2seq" if model_config.is_encoder_decoder else "causal"
-    tokenizer = AutoTokenizer.from_pretrained(name)
-    cls = AutoModelForSeq2SeqLM if family == "seq2seq" else AutoModelForCausalLM
-    model = cls.from_pretrained(name, dtype=dtype)
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token
+    loaded = models.load(None if m["name_or_path"] == "default" else m["name_or_path"], dtype=m["dtype"],
+                         family=m["family"])
+    model, tokenizer = loaded.model, loaded.tokenizer
+    family = "seq2seq" if loaded.is_seq2seq else "causal"
     if family == "causal" and not m["full_finetune"]:
         if not m["lora"]:
             raise InputError("causal LMs train with LoRA: set model.lora, or model.full_finetune: true",
@@ -183,18 +172,6 @@ def _save_final(model, tokenizer, config, target: Path, family: str) -> None:
         _save_model(model, tokenizer, config, work, family)
 
 
-def prompt_record(config: dict) -> dict:
-    """prompt.yaml: a summarizer.prompts.PromptTemplate (no examples) that renders exactly the
-    training prompt, plus how the article was cut, which generation must reuse."""
-    p = config["prompt"]
-    return {"name": f"{Path(config['output_dir']).name}-trained", "task": config["task"],
-            "instruction": p["instruction"], "template": p["template"], "separator": "\n\n", "examples": [],
-            "max_article_tokens": p["max_article_tokens"],
-            "article_truncation": "the article's first max_article_tokens tokens (no special tokens), decoded back",
-            "target_prefix": p["target_prefix"], "stop": ["\n", "<eos>"],
-            "base_model": config["model"]["name_or_path"]}
-
-
 # --- the loop ---------------------------------------------------------------------------------
 
 def pick_threads(setting) -> int:
@@ -228,6 +205,8 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
     train_rows = filter_rows(load_examples(config["data"]["train"], "train", t["seed"]),
                              config["data"]["min_headline_words"])
     dev_rows = load_examples(config["data"]["dev"], "dev", t["seed"])
+    # built before any step, so that settings generation cannot work with fail at once
+    summarizer = dev_summarizer(model, tokenizer, config, family) if e["every"] or e["at_start"] else None
     train_pairs = EncodedRows(train_rows, tokenizer, config["prompt"], family)
     log.info("train %d rows, dev %d rows, family %s, trainable params %d", len(train_pairs), len(dev_rows),
              family, sum(p.numel() for p in model.parameters() if p.requires_grad))
@@ -270,7 +249,7 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
                                     "scheduler": scheduler.state_dict(), "rng": _rng_state(), "progress": progress})
 
     def run_eval():
-        metrics, predictions = evaluate(model, tokenizer, dev_rows, config, family)
+        metrics, predictions = evaluate(summarizer, dev_rows, config)
         score = metrics[e["metric"]]
         improved = progress["best"] is None or score > progress["best"]
         if improved:
@@ -281,7 +260,6 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
         logger.write({"step": progress["step"], "event": "eval", **metrics, "best": progress["best"]})
         log.info("step %d dev %s=%.2f %s (best %.2f at %s)", progress["step"], e["metric"], score,
                  metrics[f"{e['metric']}_ci"], progress["best"], progress["best_step"])
-        model.train()
         return e["patience"] and progress["bad_evals"] >= e["patience"]
 
     if e["at_start"] and progress["step"] == 0 and progress["best"] is None:

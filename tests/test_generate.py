@@ -78,7 +78,53 @@ def test_signature_names_the_settings(tiny):
     kind, path = tiny
     sig = str(_summarizer(path).signature)
     assert sig.startswith("headline|model:") and "decode:greedy" in sig and "max_new:6" in sig
-    assert ("prompt:none" in sig) == (kind != "gemma3")
+    assert "prompt:headline-zero-shot" in sig  # the prompt given, seq2seq models too
+    if kind != "gemma3":  # (the tiny Gemma's 256 positions cannot hold its default few-shot prompt)
+        assert "prompt:none" in str(_summarizer(path, prompt=None).signature)
+
+
+def test_seq2seq_models_read_the_prompt_they_are_given(tiny):
+    """Issue 15: a seq2seq model was always given the bare article, so a T5/BART trained with a
+    prompt template (its prompt.yaml) was generated without it. With no prompt given, a seq2seq
+    model still reads the bare article."""
+    kind, path = tiny
+    zero = PromptTemplate.load("headline-zero-shot")
+    assert _summarizer(path)._plan(ARTICLES[0])[0].prompt == zero.render(ARTICLES[0])
+    if kind != "gemma3":
+        assert _summarizer(path, prompt=None)._plan(ARTICLES[0])[0].prompt == ARTICLES[0]
+
+
+def test_prompt_yaml_beside_a_trained_model_folder_is_its_prompt(tmp_path):
+    """A fully fine-tuned model (every seq2seq model trained here) is saved as a model folder, not
+    an adapter, with its prompt.yaml beside it."""
+    path = build_model("t5", tmp_path / "t5")
+    (path / "prompt.yaml").write_text("name: trained\ntask: headline\ninstruction: Write a headline.\n"
+                                      "template: 'Article: {article}\n\n  Headline:'\nmax_article_tokens: 20\n")
+    summarizer = _summarizer(path, prompt=None)
+    assert summarizer.prompt.name == "trained" and summarizer.max_input_tokens == summarizer._overhead() + 20
+
+
+def test_a_model_in_train_mode_with_a_right_padded_tokenizer_writes_the_same(tiny, monkeypatch):
+    """Issue 15: Summarizer relied on models.load for eval mode and left padding; a model handed
+    over by a training loop (dropout on, tokenizer right-padded) gave other headlines. Both are
+    set per call now, and handed back as they came."""
+    kind, path = tiny
+    summarizer = _summarizer(path, engine="transformers")
+    expected = [r.text for r in summarizer.generate(ARTICLES, batch_size=3)]
+    summarizer.model.train()
+    summarizer.tokenizer.padding_side = "right"
+    calls, generate = [], summarizer.model.generate
+
+    def spy(**inputs):  # the tiny random Gemma writes the same text whatever it reads: look at its inputs
+        calls.append((summarizer.model.training, inputs["attention_mask"]))
+        return generate(**inputs)
+
+    monkeypatch.setattr(summarizer.model, "generate", spy)
+    assert [r.text for r in summarizer.generate(ARTICLES, batch_size=3)] == expected
+    (training, mask), = calls
+    assert not training and not mask.all()
+    assert mask[:, 0 if kind != "gemma3" else -1].all()  # padded on the right (seq2seq) or left (causal)
+    assert summarizer.model.training and summarizer.tokenizer.padding_side == "right"
 
 
 def test_default_generation_is_seed_independent_and_sampling_is_seeded(tiny):
@@ -95,10 +141,12 @@ def test_prompt_too_long_for_budget_is_a_clear_error(tmp_path):
         _summarizer(path, prompt="headline-few-shot", max_input_tokens=40)
 
 
-def test_peft_adapter_folder_loads_base_and_its_prompt(tmp_path):
+def test_peft_adapter_folder_loads_base_and_its_prompt(tmp_path, monkeypatch):
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
+
+    from summarizer import models
 
     base = build_model("gemma3", tmp_path / "base")
     model = AutoModelForCausalLM.from_pretrained(base)
@@ -109,7 +157,12 @@ def test_peft_adapter_folder_loads_base_and_its_prompt(tmp_path):
     assert cfg["base_model_name_or_path"] == str(base)
     (adapter / "prompt.yaml").write_text("prompt: headline-zero-shot\n")
 
+    def no_gemma():  # an adapter of another base took minutes de-quantizing the bundled Gemma
+        raise AssertionError("the bundled Gemma was prepared for an adapter of another base")
+
+    monkeypatch.setattr(models, "default_model_path", no_gemma)
     summarizer = _summarizer(adapter, prompt=None)
+    assert summarizer.model_name == f"{base.name}+adapter"
     assert summarizer.prompt.name == "headline-zero-shot"
     with torch.no_grad():  # the adapter really changes the weights (init_lora_weights=False)
         merged = summarizer.model.model.layers[0].self_attn.q_proj.weight
@@ -188,6 +241,23 @@ def test_prompt_plain_and_chat_rendering():
     chat = few.render("Body.", tokenizer)
     assert chat.count("<user>") == len(few.examples) + 1 and chat.count("<assistant>") == len(few.examples) + 1
     assert chat.endswith("Article: Body.\nHeadline:\n<assistant>")
+
+
+CHAT = ("{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}<assistant>{% endif %}")
+
+
+@pytest.mark.parametrize("instruction, chat, expected", [
+    ("Write.", False, "Write.\n\nArticle: A.\nHeadline:"),
+    ("", False, "Article: A.\nHeadline:"),  # was "\n\nArticle: ...", not what training saw
+    ("Write.", True, "<user>Write.\n\nArticle: A.\nHeadline:\n<assistant>"),
+    ("", True, "<user>Article: A.\nHeadline:\n<assistant>"),
+])
+def test_an_empty_instruction_adds_no_blank_line(instruction, chat, expected):
+    prompt = PromptTemplate("p", "headline", instruction, "Article: {article}\nHeadline:")
+    tokenizer = build_tokenizer("gemma3")
+    tokenizer.chat_template = CHAT if chat else None
+    assert prompt.render("A.", tokenizer) == expected
 
 
 @pytest.mark.parametrize("yaml_text, field", [

@@ -422,3 +422,65 @@ def test_a_best_folder_left_aside_by_a_kill_is_put_back_on_resume(tmp_path, tiny
     T.train(config)
     assert json.loads((Path(config["output_dir"]) / "best" / "metrics.json").read_text()) == {"step": 5}
     assert not aside.exists()
+
+
+@pytest.mark.parametrize("family", ["t5", "gemma"])
+def test_dev_predictions_are_what_summarizer_writes_for_the_saved_model(tmp_path, tiny_models, family):
+    """Issue 15: dev evaluation generates through summarizer.Summarizer, so best/dev_predictions.jsonl
+    is what a user of best/ gets from `Summarizer.from_pretrained` (its prompt.yaml, for T5 too)."""
+    from summarizer import Summarizer
+
+    lr = {"t5": 1e-2, "gemma": 3e-2}[family]
+    config = _config(tmp_path, tiny_models[family], family, **{"train.max_steps": 30, "train.lr": lr, "eval.every": 30})
+    T.train(config)
+    best = Path(config["output_dir"]) / "best"
+    saved = [json.loads(line) for line in (best / "dev_predictions.jsonl").read_text().splitlines()]
+    dev = D.load_examples(config["data"]["dev"], "dev", config["train"]["seed"])
+    summarizer = Summarizer.from_pretrained(str(best), engine="transformers",
+                                            max_new_tokens=config["eval"]["max_new_tokens"])
+    assert summarizer.prompt.name == "run-trained"
+    assert [r["prediction"] for r in saved] == [r.text for r in summarizer.generate([r["article"] for r in dev])]
+    assert any(r["prediction"] for r in saved), saved
+
+
+def test_dev_evaluation_leaves_the_training_state_as_it_was(tmp_path, tiny_models):
+    """The model stays in train mode, the tokenizer right-padded and the RNG (dropout masks)
+    where it was: evaluating does not change the training that follows it."""
+    import torch
+
+    config = _config(tmp_path, tiny_models["gemma"], "gemma")
+    model, tokenizer, family = T.load_model(config)
+    model.train()
+    tokenizer.padding_side = "right"
+    rows = D.load_examples(config["data"]["dev"], "dev", seed=0)
+    rng = torch.get_rng_state()
+    metrics, predictions = E.evaluate(E.dev_summarizer(model, tokenizer, config, family), rows, config)
+    assert model.training and tokenizer.padding_side == "right" and torch.equal(rng, torch.get_rng_state())
+    assert len(predictions) == len(rows) and 0 <= metrics["rouge1"] <= 100
+
+
+@pytest.mark.parametrize("model, family, expected", [
+    ("t5", "auto", "seq2seq"), ("t5", "seq2seq", "seq2seq"), ("gemma", "auto", "causal"), ("gemma", "causal", "causal")])
+def test_load_model_goes_through_summarizer_models(tmp_path, tiny_models, model, family, expected):
+    config = _config(tmp_path, tiny_models[model], model, **{"model.family": family})
+    loaded, tokenizer, got = T.load_model(config)
+    assert got == expected and tokenizer.pad_token is not None
+    assert hasattr(loaded, "peft_config") == (expected == "causal")  # causal LMs get LoRA
+
+
+def test_load_model_of_an_uncached_hub_id_offline_is_one_line_at_once(tmp_path, monkeypatch):
+    """Training loads through summarizer.models.load, so a hub id gets eval.base.hub's offline-safe
+    resolve like every other load: no hang, no traceback."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    config = C.load_config(None, [f"output_dir={tmp_path}", "model.name_or_path=nobody/no-such-model"])
+    with pytest.raises(InputError, match="'nobody/no-such-model' is not available offline"):
+        T.load_model(config)
+
+
+def test_a_lead_too_short_for_generation_fails_before_training(tmp_path, tiny_models):
+    """Summarizer needs 16 article tokens; a run whose dev evaluation could not generate stops
+    before its first step, with one line, not at its first evaluation."""
+    config = _config(tmp_path, tiny_models["t5"], "t5", **{"prompt.max_article_tokens": 8, "eval.every": 5})
+    with pytest.raises(InputError, match='field "prompt.max_article_tokens".*no room for the article'):
+        T.train(config)
+    assert not (Path(config["output_dir"]) / "checkpoint.pt").exists()
