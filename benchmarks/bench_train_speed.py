@@ -36,7 +36,9 @@ def old_compute_loss(model, batch):
 
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     backbone = getattr(base, base.base_model_prefix)
-    hidden = backbone(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+    hidden = backbone(
+        input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
+    ).last_hidden_state
     targets = batch["labels"][:, 1:]
     keep = targets != -100
     logits = base.get_output_embeddings()(hidden[:, :-1][keep])
@@ -47,17 +49,29 @@ def old_compute_loss(model, batch):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--config", default="configs/train/gemma3-270m-headline.yaml")
     parser.add_argument("--steps", type=int, default=8, help="timed steps per variant")
     parser.add_argument("--warmup", type=int, default=1, help="untimed steps per variant first")
     parser.add_argument("--old-threads", type=int, default=2)
-    parser.add_argument("--new-threads", default="2,1", help="comma list of thread counts (or auto, "
-                        "train.num_threads' default): one new variant each")
-    parser.add_argument("--check-batches", type=int, default=4, help="fixed batches for the loss difference")
-    parser.add_argument("--bf16-threads", default="", help="comma list of thread counts (or auto): also time the "
-                        "new loop on bfloat16 base weights (model.dtype: bfloat16; not exact, its loss "
-                        "difference is printed apart)")
+    parser.add_argument(
+        "--new-threads",
+        default="2,1",
+        help="comma list of thread counts (or auto, "
+        "train.num_threads' default): one new variant each",
+    )
+    parser.add_argument(
+        "--check-batches", type=int, default=4, help="fixed batches for the loss difference"
+    )
+    parser.add_argument(
+        "--bf16-threads",
+        default="",
+        help="comma list of thread counts (or auto): also time the "
+        "new loop on bfloat16 base weights (model.dtype: bfloat16; not exact, its loss "
+        "difference is printed apart)",
+    )
     parser.add_argument("--out", default="runs/bench/train_speed.json")
     args = parser.parse_args(argv)
 
@@ -73,11 +87,18 @@ def main(argv=None) -> int:
     torch.manual_seed(t["seed"])
     model, tokenizer, family = T.load_model(config)
     if family != "causal":
-        parser.error("this benchmark measures the causal-LoRA loop; the config names a seq2seq model")
-    rows = filter_rows(load_examples(config["data"]["train"], "train", t["seed"]), config["data"]["min_headline_words"])
+        parser.error(
+            "this benchmark measures the causal-LoRA loop; the config names a seq2seq model"
+        )
+    rows = filter_rows(
+        load_examples(config["data"]["train"], "train", t["seed"]),
+        config["data"]["min_headline_words"],
+    )
     pairs = EncodedRows(rows, tokenizer, config["prompt"], family)
     bs = t["batch_size"]
-    buckets = BucketedOrder(len(pairs), t["seed"], bs, t["length_buckets"] or 16, lambda i: sum(map(len, pairs[i])))
+    buckets = BucketedOrder(
+        len(pairs), t["seed"], bs, t["length_buckets"] or 16, lambda i: sum(map(len, pairs[i]))
+    )
 
     def plain(k):
         return sample_order(k * bs, bs, len(pairs), t["seed"])
@@ -89,14 +110,21 @@ def main(argv=None) -> int:
     for setting in args.new_threads.split(","):
         n = T.pick_threads(setting if setting == "auto" else int(setting))
         label = f"auto={n}" if setting == "auto" else n
-        variants[f"new (threads {label})"] = (lambda m, b: T.compute_loss(m, b, family), bucketed, n)
+        variants[f"new (threads {label})"] = (
+            lambda m, b: T.compute_loss(m, b, family),
+            bucketed,
+            n,
+        )
 
     models = {name: model for name in variants}
     bf16_model, bf16_diffs = None, []
     if args.bf16_threads:
         torch.manual_seed(t["seed"])
-        bf16_model = T.load_model(load_config(args.config, ["output_dir=runs/bench/train_speed_run",
-                                                            "model.dtype=bfloat16"]))[0]
+        bf16_model = T.load_model(
+            load_config(
+                args.config, ["output_dir=runs/bench/train_speed_run", "model.dtype=bfloat16"]
+            )
+        )[0]
         for setting in args.bf16_threads.split(","):
             n = T.pick_threads(setting if setting == "auto" else int(setting))
             name = f"new bf16 (threads {f'auto={n}' if setting == 'auto' else n})"
@@ -110,7 +138,10 @@ def main(argv=None) -> int:
         for k in range(args.check_batches):
             batch = T.collate([pairs[i] for i in plain(k)], tokenizer.pad_token_id, family)
             model.eval()
-            old, new = old_compute_loss(model, batch).item(), T.compute_loss(model, batch, family).item()
+            old, new = (
+                old_compute_loss(model, batch).item(),
+                T.compute_loss(model, batch, family).item(),
+            )
             diffs.append(abs(old - new))
             line = f"fixed batch {k}: old loss {old:.7f}  new loss {new:.7f}  |diff| {abs(old - new):.2e}"
             if bf16_model is not None:
@@ -124,12 +155,14 @@ def main(argv=None) -> int:
     for m in distinct.values():
         m.train()
     # A real optimizer step that leaves the weights ~unchanged.
-    optimizers = {key: torch.optim.AdamW([p for p in m.parameters() if p.requires_grad], lr=1e-12)
-                  for key, m in distinct.items()}
+    optimizers = {
+        key: torch.optim.AdamW([p for p in m.parameters() if p.requires_grad], lr=1e-12)
+        for key, m in distinct.items()
+    }
     stats = {name: {"seconds": [], "examples": 0, "tokens": 0, "padded": 0} for name in variants}
     names = list(variants)
     for round_ in range(args.warmup + args.steps):
-        for name in names[round_ % len(names):] + names[: round_ % len(names)]:
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
             loss_fn, order, threads = variants[name]
             torch.set_num_threads(threads)
             batch = T.collate([pairs[i] for i in order(round_)], tokenizer.pad_token_id, family)
@@ -148,24 +181,40 @@ def main(argv=None) -> int:
                 s["examples"] += batch["input_ids"].shape[0]
                 s["tokens"] += int(batch["attention_mask"].sum())
                 s["padded"] += batch["input_ids"].numel()
-        print(f"round {round_ + 1}/{args.warmup + args.steps} done (load average {os.getloadavg()[0]:.1f})", flush=True)
+        print(
+            f"round {round_ + 1}/{args.warmup + args.steps} done (load average {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
 
     base = names[0]
     base_rate = stats[base]["examples"] / sum(stats[base]["seconds"])
-    report = {"config": args.config, "batch_size": bs, "timed_steps": args.steps,
-              "max_abs_loss_diff": max(diffs), "variants": {}}
+    report = {
+        "config": args.config,
+        "batch_size": bs,
+        "timed_steps": args.steps,
+        "max_abs_loss_diff": max(diffs),
+        "variants": {},
+    }
     print(f"\nconfig {args.config}: batch {bs}, {args.steps} timed steps per variant, interleaved")
-    print(f"{'variant':<20} {'examples/s':>10} {'tokens/s':>9} {'s/step (median)':>16} {'padding':>8} {'speed-up':>9}")
+    print(
+        f"{'variant':<20} {'examples/s':>10} {'tokens/s':>9} {'s/step (median)':>16} {'padding':>8} {'speed-up':>9}"
+    )
     for name in names:
         s = stats[name]
         total = sum(s["seconds"])
         rate = s["examples"] / total
-        entry = {"examples_per_s": round(rate, 3), "tokens_per_s": round(s["tokens"] / total, 1),
-                 "median_s_per_step": round(statistics.median(s["seconds"]), 2),
-                 "padding_share": round(1 - s["tokens"] / s["padded"], 3), "speedup": round(rate / base_rate, 2)}
+        entry = {
+            "examples_per_s": round(rate, 3),
+            "tokens_per_s": round(s["tokens"] / total, 1),
+            "median_s_per_step": round(statistics.median(s["seconds"]), 2),
+            "padding_share": round(1 - s["tokens"] / s["padded"], 3),
+            "speedup": round(rate / base_rate, 2),
+        }
         report["variants"][name] = entry
-        print(f"{name:<20} {entry['examples_per_s']:>10.3f} {entry['tokens_per_s']:>9.1f} "
-              f"{entry['median_s_per_step']:>16.2f} {entry['padding_share']:>8.3f} {entry['speedup']:>8.2f}x")
+        print(
+            f"{name:<20} {entry['examples_per_s']:>10.3f} {entry['tokens_per_s']:>9.1f} "
+            f"{entry['median_s_per_step']:>16.2f} {entry['padding_share']:>8.3f} {entry['speedup']:>8.2f}x"
+        )
     print(f"max |old loss - new loss| on {args.check_batches} fixed batches: {max(diffs):.2e}")
     if bf16_diffs:
         report["max_abs_loss_diff_bf16"] = max(bf16_diffs)

@@ -48,7 +48,9 @@ def headline_pairs(rows, nlp, seed: int):
         pool: dict[str, list[str]] = {}
         for ent in (leads[rng.randrange(len(leads))] if extrinsic else leads[i]).ents:
             pool.setdefault(ent.label_, []).append(ent.text)
-        half = "fit" if int(hashlib.sha1(str(row["id"]).encode()).hexdigest(), 16) % 2 == 0 else "eval"
+        half = (
+            "fit" if int(hashlib.sha1(str(row["id"]).encode()).hexdigest(), 16) % 2 == 0 else "eval"
+        )
         out.append((source, half, row["article"], headline, 1, "headline"))
         corrupted = corrupt(headline, entities_in(doc, 0, len(headline)), pool, [], rng)
         if corrupted:
@@ -58,13 +60,23 @@ def headline_pairs(rows, nlp, seed: int):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--per-source", type=int, default=400, help="dev articles sampled per source")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--per-source", type=int, default=400, help="dev articles sampled per source"
+    )
     parser.add_argument("--backends", nargs="+", default=["ngram", "entities", "align"])
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--write", action="store_true", help="store the thresholds in calibration.json")
-    parser.add_argument("--output", type=Path, help="folder of the calibration.json that --write updates "
-                        "(default: $SUMM_CACHE_DIR/calibration)")
+    parser.add_argument(
+        "--write", action="store_true", help="store the thresholds in calibration.json"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="folder of the calibration.json that --write updates "
+        "(default: $SUMM_CACHE_DIR/calibration)",
+    )
     args = parser.parse_args()
 
     import spacy
@@ -87,29 +99,54 @@ def main() -> None:
     sources = np.array([p[0] for p in pairs])
     halves = np.array([p[1] for p in pairs])
     rules = [p[5] for p in pairs]
-    print(f"{len(pairs)} pairs from {len(rows)} dev articles; negatives by rule: "
-          + ", ".join(f"{r} {rules.count(r)}" for r in sorted(set(rules)) if r != "headline"))
+    print(
+        f"{len(pairs)} pairs from {len(rows)} dev articles; negatives by rule: "
+        + ", ".join(f"{r} {rules.count(r)}" for r in sorted(set(rules)) if r != "headline")
+    )
     summary_thresholds = load_thresholds("summary")
     fitted = {}
-    print(f"\n{'backend':9} {'threshold':>22} {'eval: BA':>9} {'AUC':>6} {'real headlines flagged':>23}")
+    print(
+        f"\n{'backend':9} {'threshold':>22} {'eval: BA':>9} {'AUC':>6} {'real headlines flagged':>23}"
+    )
     for backend in args.backends:
         checker = ConsistencyChecker(backend)
-        scores = np.array([r.score for r in checker.score([p[2] for p in pairs], [p[3] for p in pairs])])
+        scores = np.array(
+            [r.score for r in checker.score([p[2] for p in pairs], [p[3] for p in pairs])]
+        )
         fit, held = halves == "fit", halves == "eval"
         fitted[backend] = macro_threshold(labels[fit], scores[fit], sources[fit])
-        auc = np.mean([roc_auc(labels[held & (sources == s)], scores[held & (sources == s)]) for s in ("reuters", "bbc")])
-        for name, threshold in (("summary (human labels)", summary_thresholds.get(backend, 0.5)),
-                                ("headline (fit half)", fitted[backend])):
-            ba = np.mean([balanced_accuracy(labels[held & (sources == s)], scores[held & (sources == s)] >= threshold)
-                          for s in ("reuters", "bbc")])
+        auc = np.mean(
+            [
+                roc_auc(labels[held & (sources == s)], scores[held & (sources == s)])
+                for s in ("reuters", "bbc")
+            ]
+        )
+        for name, threshold in (
+            ("summary (human labels)", summary_thresholds.get(backend, 0.5)),
+            ("headline (fit half)", fitted[backend]),
+        ):
+            ba = np.mean(
+                [
+                    balanced_accuracy(
+                        labels[held & (sources == s)], scores[held & (sources == s)] >= threshold
+                    )
+                    for s in ("reuters", "bbc")
+                ]
+            )
             flagged = np.mean(scores[held & (labels == 1)] < threshold)
-            print(f"{backend:9} {name:>16} {threshold:5.3f} {100 * ba:9.1f} {100 * auc:6.1f} {100 * flagged:22.1f}%")
+            print(
+                f"{backend:9} {name:>16} {threshold:5.3f} {100 * ba:9.1f} {100 * auc:6.1f} {100 * flagged:22.1f}%"
+            )
     if args.write:  # backends not run this time keep their stored thresholds
         path = calibration.update(
-            args.output or calibration.user_dir(), "headline_thresholds",
+            args.output or calibration.user_dir(),
+            "headline_thresholds",
             {k: round(v, 6) for k, v in fitted.items()},
-            headline_fitted_on=(f"synthetic headline pairs, fit half of {len(rows)} Reuters+BBC dev articles, "
-                                f"seed {args.seed}, {date.today()}"))
+            headline_fitted_on=(
+                f"synthetic headline pairs, fit half of {len(rows)} Reuters+BBC dev articles, "
+                f"seed {args.seed}, {date.today()}"
+            ),
+        )
         print(f"wrote headline_thresholds to {path}")
 
 

@@ -49,16 +49,24 @@ def lexical(train, dev, max_words: int) -> tuple[float, float]:
     started = time.process_time()
     fields = {
         "passage": lambda r: select_passage(r["headline"], r["article"], max_words)[0],
-        "headline": lambda r: r["headline"], "body": lambda r: r["article"]}
+        "headline": lambda r: r["headline"],
+        "body": lambda r: r["article"],
+    }
     blocks_train, blocks_dev = [], []
     for name, get in fields.items():
-        vec = TfidfVectorizer(ngram_range=(1, 1) if name == "body" else (1, 2), min_df=3, sublinear_tf=True)
+        vec = TfidfVectorizer(
+            ngram_range=(1, 1) if name == "body" else (1, 2), min_df=3, sublinear_tf=True
+        )
         blocks_train.append(vec.fit_transform([get(r) for r in train]))
         blocks_dev.append(vec.transform([get(r) for r in dev]))
     y = [r["stance"] == "agree" for r in train]
-    model = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced").fit(hstack(blocks_train), y)
+    model = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced").fit(
+        hstack(blocks_train), y
+    )
     scores = model.predict_proba(hstack(blocks_dev))[:, 1]
-    return roc_auc_score([r["stance"] == "agree" for r in dev], scores), time.process_time() - started
+    return roc_auc_score(
+        [r["stance"] == "agree" for r in dev], scores
+    ), time.process_time() - started
 
 
 def gemma_probe(train, dev, max_words: int, threads: int) -> tuple[float, float, float]:
@@ -79,8 +87,10 @@ def gemma_probe(train, dev, max_words: int, threads: int) -> tuple[float, float,
         with torch.inference_mode():
             for r in rows:
                 passage = select_passage(r["headline"], r["article"], max_words)[0]
-                text = (f"Article: {passage}\nHeadline: {r['headline']}\n"
-                        "Does the article assert the headline? Answer:")
+                text = (
+                    f"Article: {passage}\nHeadline: {r['headline']}\n"
+                    "Does the article assert the headline? Answer:"
+                )
                 ids = tokenizer(text, return_tensors="pt")
                 hidden = model.model(**ids).last_hidden_state[0, -1]
                 out.append(hidden.float().numpy())
@@ -96,8 +106,17 @@ def gemma_probe(train, dev, max_words: int, threads: int) -> tuple[float, float,
     return auc, time.process_time() - started, per_pair
 
 
-def gemma_lora(train, dev, max_words: int, threads: int, steps: int, batch: int, lr: float, seed: int,
-               eval_every: int) -> list[tuple[int, float, float]]:
+def gemma_lora(
+    train,
+    dev,
+    max_words: int,
+    threads: int,
+    steps: int,
+    batch: int,
+    lr: float,
+    seed: int,
+    eval_every: int,
+) -> list[tuple[int, float, float]]:
     """[(step, dev AUC, CPU seconds so far)] of a LoRA + classification-head Gemma."""
     import torch
     from peft import LoraConfig, get_peft_model
@@ -111,9 +130,24 @@ def gemma_lora(train, dev, max_words: int, threads: int, steps: int, batch: int,
     tokenizer = AutoTokenizer.from_pretrained(gemma_dir())
     tokenizer.padding_side = "left"  # the last position is every row's last token
     base = AutoModelForCausalLM.from_pretrained(gemma_dir(), dtype=torch.bfloat16)
-    model = get_peft_model(base, LoraConfig(
-        r=16, lora_alpha=32, lora_dropout=0.05, layers_to_transform=list(range(12, 18)),
-        target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]))
+    model = get_peft_model(
+        base,
+        LoraConfig(
+            r=16,
+            lora_alpha=32,
+            lora_dropout=0.05,
+            layers_to_transform=list(range(12, 18)),
+            target_modules=[
+                "q_proj",
+                "k_proj",
+                "v_proj",
+                "o_proj",
+                "gate_proj",
+                "up_proj",
+                "down_proj",
+            ],
+        ),
+    )
     backbone = model.get_base_model().model
     head = torch.nn.Linear(base.config.hidden_size, 1)
     params = [p for p in model.parameters() if p.requires_grad] + list(head.parameters())
@@ -126,8 +160,10 @@ def gemma_lora(train, dev, max_words: int, threads: int, steps: int, batch: int,
         key = (r["headline"], r["body_id"])
         if key not in prompts:
             passage = select_passage(r["headline"], r["article"], max_words)[0]
-            prompts[key] = (f"Article: {passage}\nHeadline: {r['headline']}\n"
-                            "Does the article assert the headline? Answer:")
+            prompts[key] = (
+                f"Article: {passage}\nHeadline: {r['headline']}\n"
+                "Does the article assert the headline? Answer:"
+            )
         return prompts[key]
 
     def logits(rows):
@@ -137,7 +173,9 @@ def gemma_lora(train, dev, max_words: int, threads: int, steps: int, batch: int,
     def dev_auc():
         model.eval()
         with torch.inference_mode():
-            scores = np.concatenate([logits(dev[i:i + 16]).numpy() for i in range(0, len(dev), 16)])
+            scores = np.concatenate(
+                [logits(dev[i : i + 16]).numpy() for i in range(0, len(dev), 16)]
+            )
         model.train()
         return roc_auc_score([r["stance"] == "agree" for r in dev], scores)
 
@@ -147,8 +185,9 @@ def gemma_lora(train, dev, max_words: int, threads: int, steps: int, batch: int,
     for step in range(1, steps + 1):
         idx = [order[(step * batch + i) % len(train)] for i in range(batch)]
         y = torch.tensor(labels[idx])
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits([train[i] for i in idx]), y,
-                                                                    pos_weight=pos_weight)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            logits([train[i] for i in idx]), y, pos_weight=pos_weight
+        )
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -156,22 +195,36 @@ def gemma_lora(train, dev, max_words: int, threads: int, steps: int, batch: int,
         if step % eval_every == 0 or step == steps:
             trained = time.process_time() - started
             out.append((step, dev_auc(), trained))
-            print(f"  gemma-lora step {step}: dev AUC {100 * out[-1][1]:.1f}, {trained:.0f} CPU s", flush=True)
+            print(
+                f"  gemma-lora step {step}: dev AUC {100 * out[-1][1]:.1f}, {trained:.0f} CPU s",
+                flush=True,
+            )
     return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dev", type=int, default=400, help="related dev_fit pairs (seeded sample)")
-    parser.add_argument("--gemma-train", type=int, default=600, help="train pairs for the Gemma probe (0: skip)")
-    parser.add_argument("--gemma-lora-steps", type=int, default=0, help="steps of the Gemma LoRA design (0: skip)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--dev", type=int, default=400, help="related dev_fit pairs (seeded sample)"
+    )
+    parser.add_argument(
+        "--gemma-train", type=int, default=600, help="train pairs for the Gemma probe (0: skip)"
+    )
+    parser.add_argument(
+        "--gemma-lora-steps", type=int, default=0, help="steps of the Gemma LoRA design (0: skip)"
+    )
     parser.add_argument("--gemma-batch", type=int, default=8)
     parser.add_argument("--gemma-lr", type=float, default=2e-4)
     parser.add_argument("--gemma-eval-every", type=int, default=100)
     parser.add_argument("--max-words", type=int, default=90)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--history", default="runs/support-a/state.json",
-                        help="state.json of a support training run (dev_fit AUC per step)")
+    parser.add_argument(
+        "--history",
+        default="runs/support-a/state.json",
+        help="state.json of a support training run (dev_fit AUC per step)",
+    )
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
 
@@ -185,21 +238,38 @@ def main() -> None:
         auc, cpu = lexical(train[:n], dev, args.max_words)
         print(f"{'lexical, fewer pairs':34} {n:11d} {100 * auc:8.1f} {cpu:8.0f}")
     if args.gemma_train:
-        auc, cpu, per_pair = gemma_probe(train[: args.gemma_train], dev, args.max_words, args.threads)
-        print(f"{'gemma-probe (frozen, last token)':34} {args.gemma_train:11d} {100 * auc:8.1f} {cpu:8.0f}"
-              f"   ({per_pair:.2f} CPU s per pair, {args.threads} thread(s))")
+        auc, cpu, per_pair = gemma_probe(
+            train[: args.gemma_train], dev, args.max_words, args.threads
+        )
+        print(
+            f"{'gemma-probe (frozen, last token)':34} {args.gemma_train:11d} {100 * auc:8.1f} {cpu:8.0f}"
+            f"   ({per_pair:.2f} CPU s per pair, {args.threads} thread(s))"
+        )
     if args.gemma_lora_steps:
-        for step, auc, cpu in gemma_lora(train, dev, args.max_words, args.threads, args.gemma_lora_steps,
-                                         args.gemma_batch, args.gemma_lr, args.seed, args.gemma_eval_every):
-            print(f"{'gemma-lora (LoRA + head) step ' + str(step):34} {step * args.gemma_batch:11d} "
-                  f"{100 * auc:8.1f} {cpu:8.0f}   (CPU s of training, {args.threads} thread(s))")
+        for step, auc, cpu in gemma_lora(
+            train,
+            dev,
+            args.max_words,
+            args.threads,
+            args.gemma_lora_steps,
+            args.gemma_batch,
+            args.gemma_lr,
+            args.seed,
+            args.gemma_eval_every,
+        ):
+            print(
+                f"{'gemma-lora (LoRA + head) step ' + str(step):34} {step * args.gemma_batch:11d} "
+                f"{100 * auc:8.1f} {cpu:8.0f}   (CPU s of training, {args.threads} thread(s))"
+            )
     history = Path(args.history)
     if history.exists():
         state = json.loads(history.read_text())
         batch = 16
         for h in state["history"]:
-            print(f"{'support (MiniLM cross-enc.) step ' + str(h['step']):34} {h['step'] * batch:11d} "
-                  f"{100 * h['dev_fit_auc']:8.1f} {h['seconds']:8.0f}   (wall s, 1 thread)")
+            print(
+                f"{'support (MiniLM cross-enc.) step ' + str(h['step']):34} {h['step'] * batch:11d} "
+                f"{100 * h['dev_fit_auc']:8.1f} {h['seconds']:8.0f}   (wall s, 1 thread)"
+            )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,15 @@ def _columns(rows, names) -> dict[str, np.ndarray]:
     return cols
 
 
-def summarize(rows, metric_info: dict, problems, n_resamples=1000, seed=12345, confidence=0.95,
-              method="multinomial") -> dict:
+def summarize(
+    rows,
+    metric_info: dict,
+    problems,
+    n_resamples=1000,
+    seed=12345,
+    confidence=0.95,
+    method="multinomial",
+) -> dict:
     """summary.json's body: per-field means with bootstrap intervals, per-category means, and
     the counts of errors and warnings (`problems`: the input's, eval.rows.Problems).
     method "poisson" is the seeded Poisson bootstrap (eval.stats) for very large runs."""
@@ -53,16 +60,26 @@ def summarize(rows, metric_info: dict, problems, n_resamples=1000, seed=12345, c
     by_category = {}
     for cat in sorted(set(categories.tolist())):
         member = categories == cat
-        by_category[cat] = {"n": int(member.sum()), **{
-            n: (float(np.nanmean(v)) if (v := cols[n][member]).size and not np.isnan(v).all() else None)
-            for n in names}}
+        by_category[cat] = {
+            "n": int(member.sum()),
+            **{
+                n: (
+                    float(np.nanmean(v))
+                    if (v := cols[n][member]).size and not np.isnan(v).all()
+                    else None
+                )
+                for n in names
+            },
+        }
     row_errors = Counter(m for r in rows for m in r.get("errors", {}))
     # warnings of the metrics (row["metric_warnings"]) count with the input's
     row_warnings, metric_warning_lines = Counter(), []
     for r in rows:
         for m, ws in r.get("metric_warnings", {}).items():
             row_warnings[m] += len(ws)
-            where = " ".join(filter(None, [r.get("file"), f"line {r.get('line')} (id {r.get('id')!r})"]))
+            where = " ".join(
+                filter(None, [r.get("file"), f"line {r.get('line')} (id {r.get('id')!r})"])
+            )
             metric_warning_lines += [f"{where}: {m}: {w}" for w in ws]
     found = problems.as_dict()
     return {
@@ -71,11 +88,19 @@ def summarize(rows, metric_info: dict, problems, n_resamples=1000, seed=12345, c
         "metrics": metric_info,
         "scores": scores,
         "by_category": by_category,
-        "bootstrap": {"n_resamples": n_resamples, "seed": seed, "confidence": confidence,
-                      "method": _bootstrap_method(method)},
-        "problems": {**found, "warnings": found["warnings"] + len(metric_warning_lines),
-                     "first_warnings": (found["first_warnings"] + metric_warning_lines)[:20],
-                     "metric_errors": dict(row_errors), "metric_warnings": dict(row_warnings)},
+        "bootstrap": {
+            "n_resamples": n_resamples,
+            "seed": seed,
+            "confidence": confidence,
+            "method": _bootstrap_method(method),
+        },
+        "problems": {
+            **found,
+            "warnings": found["warnings"] + len(metric_warning_lines),
+            "first_warnings": (found["first_warnings"] + metric_warning_lines)[:20],
+            "metric_errors": dict(row_errors),
+            "metric_warnings": dict(row_warnings),
+        },
     }
 
 
@@ -83,12 +108,16 @@ def _field_means(cols: dict[str, np.ndarray]) -> dict[str, dict]:
     scores = {}
     for name, col in cols.items():
         values = col[~np.isnan(col)]
-        scores[name] = {"n": int(values.size), "mean": float(values.mean()) if values.size else None}
+        scores[name] = {
+            "n": int(values.size),
+            "mean": float(values.mean()) if values.size else None,
+        }
     return scores
 
 
-def _add_intervals(scores: dict[str, dict], cols: dict[str, np.ndarray], n_resamples, seed, confidence,
-                   method) -> None:
+def _add_intervals(
+    scores: dict[str, dict], cols: dict[str, np.ndarray], n_resamples, seed, confidence, method
+) -> None:
     """`low` and `high` of every field with two values or more."""
     # Fields present on the same rows share one bootstrap call: the same seed draws the same
     # resamples, so this equals one call per field, in a fraction of the time.
@@ -99,8 +128,13 @@ def _add_intervals(scores: dict[str, dict], cols: dict[str, np.ndarray], n_resam
         mask = ~np.isnan(cols[group[0]])
         if mask.sum() < 2:
             continue
-        ci = bootstrap_ci(np.stack([cols[n][mask] for n in group], axis=1),
-                          n_resamples=n_resamples, seed=seed, confidence=confidence, method=method)
+        ci = bootstrap_ci(
+            np.stack([cols[n][mask] for n in group], axis=1),
+            n_resamples=n_resamples,
+            seed=seed,
+            confidence=confidence,
+            method=method,
+        )
         for j, n in enumerate(group):
             scores[n].update(low=float(ci.low[j]), high=float(ci.high[j]))
 
@@ -109,12 +143,29 @@ class MeanMetric(Metric):
     """A Metric whose corpus score is, per numeric score field, its mean over the examples that
     have it, with the bootstrap interval summary.json gives it (low = high = mid without one)."""
 
-    def corpus_score(self, predictions, references=None, articles=None, *, tasks=None,
-                     hit_length_caps=None, bootstrap: int = 1000, seed: int = 12345,
-                     confidence: float = 0.95, results: list[dict] | None = None) -> dict[str, CorpusScore]:
-        inputs = {k: None if v is None else list(v) for k, v in dict(
-            predictions=predictions, references=references, articles=articles, tasks=tasks,
-            hit_length_caps=hit_length_caps).items()}
+    def corpus_score(
+        self,
+        predictions,
+        references=None,
+        articles=None,
+        *,
+        tasks=None,
+        hit_length_caps=None,
+        bootstrap: int = 1000,
+        seed: int = 12345,
+        confidence: float = 0.95,
+        results: list[dict] | None = None,
+    ) -> dict[str, CorpusScore]:
+        inputs = {
+            k: None if v is None else list(v)
+            for k, v in dict(
+                predictions=predictions,
+                references=references,
+                articles=articles,
+                tasks=tasks,
+                hit_length_caps=hit_length_caps,
+            ).items()
+        }
         if results is None:
             results = self.sentence_scores(**inputs)
         signature = self.signature(**inputs, bootstrap=bootstrap, seed=seed)
@@ -122,8 +173,12 @@ class MeanMetric(Metric):
         fields = _field_means(cols)
         if bootstrap:
             _add_intervals(fields, cols, bootstrap, seed, confidence, "multinomial")
-        return {name: CorpusScore(f["mean"], f.get("low", f["mean"]), f.get("high", f["mean"]), signature)
-                for name, f in fields.items()}
+        return {
+            name: CorpusScore(
+                f["mean"], f.get("low", f["mean"]), f.get("high", f["mean"]), signature
+            )
+            for name, f in fields.items()
+        }
 
 
 def _bootstrap_method(method: str) -> str:

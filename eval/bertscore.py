@@ -35,8 +35,15 @@ class BertScore(MeanMetric):
     name = "bertscore"
     needs = ("references",)
 
-    def __init__(self, model: str = "all-MiniLM-L6-v2", model_path: str | None = None,
-                 layer: int | None = None, batch_size: int = 64, threads: int = 2, device: str = "cpu"):
+    def __init__(
+        self,
+        model: str = "all-MiniLM-L6-v2",
+        model_path: str | None = None,
+        layer: int | None = None,
+        batch_size: int = 64,
+        threads: int = 2,
+        device: str = "cpu",
+    ):
         import bert_score  # noqa: F401  (ImportError -> metric skipped)
 
         if model not in MODELS and layer is None:
@@ -46,12 +53,28 @@ class BertScore(MeanMetric):
         self.batch_size, self.threads, self.device = batch_size, threads, device
         self._scorer = None
 
-    def signature(self, *, predictions=None, references=None, articles=None, tasks=None,
-                  hit_length_caps=None, bootstrap=None, seed=None) -> Signatures:
-        return Signatures.one(Signature.make(
-            "bertscore", model=self.model, layer=self.layer, idf=False, rescale=False,
-            multiref="max-f", impl=f"bert-score-{importlib.metadata.version('bert-score')}",
-        )).with_bootstrap(bootstrap, seed)
+    def signature(
+        self,
+        *,
+        predictions=None,
+        references=None,
+        articles=None,
+        tasks=None,
+        hit_length_caps=None,
+        bootstrap=None,
+        seed=None,
+    ) -> Signatures:
+        return Signatures.one(
+            Signature.make(
+                "bertscore",
+                model=self.model,
+                layer=self.layer,
+                idf=False,
+                rescale=False,
+                multiref="max-f",
+                impl=f"bert-score-{importlib.metadata.version('bert-score')}",
+            )
+        ).with_bootstrap(bootstrap, seed)
 
     def _load(self):
         if self._scorer is None:
@@ -60,12 +83,19 @@ class BertScore(MeanMetric):
 
             torch.set_num_threads(self.threads)
             logging.getLogger("transformers").setLevel(logging.ERROR)
-            self._scorer = BERTScorer(model_type=self.path, num_layers=self.layer, idf=False,
-                                      batch_size=self.batch_size, device=self.device, lang="en")
+            self._scorer = BERTScorer(
+                model_type=self.path,
+                num_layers=self.layer,
+                idf=False,
+                batch_size=self.batch_size,
+                device=self.device,
+                lang="en",
+            )
         return self._scorer
 
-    def sentence_scores(self, predictions, references=None, articles=None, *, tasks=None,
-                        hit_length_caps=None) -> list[dict]:
+    def sentence_scores(
+        self, predictions, references=None, articles=None, *, tasks=None, hit_length_caps=None
+    ) -> list[dict]:
         predictions, references = list(predictions), list(references)
         out = [None] * len(predictions)
         todo = []
@@ -76,10 +106,17 @@ class BertScore(MeanMetric):
             else:
                 todo.append(i)
         if todo:
-            P, R, F = self._load().score([predictions[i] for i in todo],
-                                         [references[i] for i in todo],
-                                         batch_size=self.batch_size)
+            P, R, F = self._load().score(
+                [predictions[i] for i in todo],
+                [references[i] for i in todo],
+                batch_size=self.batch_size,
+            )
             for j, i in enumerate(todo):
-                out[i] = {"scores": {"bertscore_p": float(P[j]), "bertscore_r": float(R[j]),
-                                     "bertscore_f": float(F[j])}}
+                out[i] = {
+                    "scores": {
+                        "bertscore_p": float(P[j]),
+                        "bertscore_r": float(R[j]),
+                        "bertscore_f": float(F[j]),
+                    }
+                }
         return out

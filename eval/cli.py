@@ -21,16 +21,25 @@ COMMANDS = {
 }
 
 
-def build_parser(commands: dict[str, str] = COMMANDS, prog: str = "python -m eval",
-                 description: str | None = None) -> argparse.ArgumentParser:
+def build_parser(
+    commands: dict[str, str] = COMMANDS,
+    prog: str = "python -m eval",
+    description: str | None = None,
+) -> argparse.ArgumentParser:
     # `prog` is set before the subcommands are added: each copies it into its own usage line
-    parser = argparse.ArgumentParser(prog=prog, description=description or __import__("eval").__doc__)
+    parser = argparse.ArgumentParser(
+        prog=prog, description=description or __import__("eval").__doc__
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module_name in commands.items():
-        module = importlib.import_module(module_name)  # every command exists: a failure is a real one
+        module = importlib.import_module(
+            module_name
+        )  # every command exists: a failure is a real one
         doc = (module.__doc__ or "").strip()
         command = sub.add_parser(
-            name, help=doc.splitlines()[0] if doc else None, description=doc,
+            name,
+            help=doc.splitlines()[0] if doc else None,
+            description=doc,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         module.add_arguments(command)

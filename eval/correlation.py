@@ -32,8 +32,14 @@ def _corr(x, y, kind: str) -> float:
 LEVELS = ("summary", "system")
 
 
-def correlations(metric: np.ndarray, human: np.ndarray, n_resamples=1000, seed=12345, confidence=0.95,
-                 levels=LEVELS) -> dict:
+def correlations(
+    metric: np.ndarray,
+    human: np.ndarray,
+    n_resamples=1000,
+    seed=12345,
+    confidence=0.95,
+    levels=LEVELS,
+) -> dict:
     """Kendall/Spearman at each level with percentile intervals from resampling documents:
     summary (within each document, averaged), system (of per-system means) and pooled (all
     cells together; for ratings where documents have one prediction each)."""
@@ -50,11 +56,16 @@ def correlations(metric: np.ndarray, human: np.ndarray, n_resamples=1000, seed=1
             per_doc = np.array([_corr(metric[i], human[i], kind) for i in range(metric.shape[0])])
             per_doc = per_doc[~np.isnan(per_doc)]
             if len(per_doc) >= 2:
-                ci = bootstrap_ci(per_doc, n_resamples=n_resamples, seed=seed, confidence=confidence)
+                ci = bootstrap_ci(
+                    per_doc, n_resamples=n_resamples, seed=seed, confidence=confidence
+                )
                 out[f"summary_{kind}"] = [float(ci.mean), float(ci.low), float(ci.high)]
         if "system" in levels:
             system = _corr(np.nanmean(metric, axis=0), np.nanmean(human, axis=0), kind)
-            boots = [_corr(np.nanmean(metric[d], axis=0), np.nanmean(human[d], axis=0), kind) for d in draws]
+            boots = [
+                _corr(np.nanmean(metric[d], axis=0), np.nanmean(human[d], axis=0), kind)
+                for d in draws
+            ]
             out[f"system_{kind}"] = with_interval(system, boots)
         if "pooled" in levels:
             pooled = _corr(metric.ravel(), human.ravel(), kind)
@@ -63,20 +74,37 @@ def correlations(metric: np.ndarray, human: np.ndarray, n_resamples=1000, seed=1
     return out
 
 
-def correlation_table(rows, fields, docs, systems, dims, suffix, n_resamples, seed, levels=LEVELS) -> dict:
+def correlation_table(
+    rows, fields, docs, systems, dims, suffix, n_resamples, seed, levels=LEVELS
+) -> dict:
     """{metric field (with suffix for reference-based ones): {dimension: correlations}} for the
     `fields` that some row has."""
     table = {}
     for field in [f for f in fields if any(r["scores"].get(f) is not None for r in rows)]:
         name = f"{field}{suffix}" if field.startswith(("rouge", "bertscore")) else field
         m = matrix(rows, lambda r, f=field: r["scores"].get(f), docs, systems)
-        table[name] = {dim: correlations(m, matrix(rows, lambda r, d=dim: r["human"][d], docs, systems),
-                                         n_resamples, seed, levels=levels) for dim in dims}
+        table[name] = {
+            dim: correlations(
+                m,
+                matrix(rows, lambda r, d=dim: r["human"][d], docs, systems),
+                n_resamples,
+                seed,
+                levels=levels,
+            )
+            for dim in dims
+        }
     return table
 
 
-def pairwise_agreement(a: np.ndarray, b: np.ndarray, preferred: list[str], groups: list[str],
-                       n_resamples=1000, seed=12345, confidence=0.95) -> dict:
+def pairwise_agreement(
+    a: np.ndarray,
+    b: np.ndarray,
+    preferred: list[str],
+    groups: list[str],
+    n_resamples=1000,
+    seed=12345,
+    confidence=0.95,
+) -> dict:
     """Share of pairs where the metric prefers what the raters preferred (higher score = better;
     equal scores are a metric tie, which agrees only with a rater tie), with a percentile
     interval from resampling documents (`groups`). Pairs the metric could not score are counted
@@ -85,7 +113,11 @@ def pairwise_agreement(a: np.ndarray, b: np.ndarray, preferred: list[str], group
     verdict = np.where(np.isclose(a, b, rtol=0, atol=1e-12), "tie", np.where(a > b, "a", "b"))
     agree = (verdict == np.array(preferred)).astype(float)
     names, index = np.unique(np.array(groups)[ok], return_inverse=True)
-    out = {"n": int(ok.sum()), "unscored": int((~ok).sum()), "metric_ties": int((verdict[ok] == "tie").sum())}
+    out = {
+        "n": int(ok.sum()),
+        "unscored": int((~ok).sum()),
+        "metric_ties": int((verdict[ok] == "tie").sum()),
+    }
     if not ok.any():
         return {**out, "accuracy": [np.nan, np.nan, np.nan]}
     sums = np.bincount(index, weights=agree[ok], minlength=len(names))

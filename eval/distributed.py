@@ -38,12 +38,21 @@ SHARD_FORMAT = 2  # of a shards.jsonl record (2: signatures per metric); in the 
 def add_ray_arguments(parser, unit: str = "rows") -> None:
     """--ray/--workers and the per-actor resources, shared by every command that scales out."""
     group = parser.add_argument_group("Ray (pip install 'headline-eval[ray]')")
-    group.add_argument("--ray", metavar="ADDRESS",
-                       help="run on Ray: `local` starts a cluster on this machine; `auto` or ray://host:10001 joins one")
-    group.add_argument("--workers", type=int, default=2, help="actors (model replicas) at once (default 2)")
-    group.add_argument("--cpus-per-worker", type=float, default=1.0, help="CPUs (and threads) per actor")
+    group.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="run on Ray: `local` starts a cluster on this machine; `auto` or ray://host:10001 joins one",
+    )
+    group.add_argument(
+        "--workers", type=int, default=2, help="actors (model replicas) at once (default 2)"
+    )
+    group.add_argument(
+        "--cpus-per-worker", type=float, default=1.0, help="CPUs (and threads) per actor"
+    )
     group.add_argument("--gpus-per-worker", type=float, default=0.0)
-    group.add_argument("--shard-rows", type=int, help=f"{unit} per shard (the unit of retry and resume)")
+    group.add_argument(
+        "--shard-rows", type=int, help=f"{unit} per shard (the unit of retry and resume)"
+    )
 
 
 def ray_options(args) -> dict:
@@ -52,9 +61,13 @@ def ray_options(args) -> dict:
     cpus = args.cpus_per_worker
     if cpus <= 0:
         raise InputError(f"--cpus-per-worker must be positive, got {cpus}")
-    return {"address": args.ray, "workers": args.workers, "cpus_per_worker": float(cpus),
-            "gpus_per_worker": args.gpus_per_worker,
-            **({"shard_rows": args.shard_rows} if args.shard_rows else {})}
+    return {
+        "address": args.ray,
+        "workers": args.workers,
+        "cpus_per_worker": float(cpus),
+        "gpus_per_worker": args.gpus_per_worker,
+        **({"shard_rows": args.shard_rows} if args.shard_rows else {}),
+    }
 
 
 def connect(address: str | None, workers: int = 1, cpus_per_worker: float = 1.0) -> bool:
@@ -76,8 +89,14 @@ def connect(address: str | None, workers: int = 1, cpus_per_worker: float = 1.0)
     return True
 
 
-def map_shards(items: list[dict], actor_class, constructor_kwargs: dict, workers: int,
-               cpus_per_worker: float = 1.0, gpus_per_worker: float = 0.0):
+def map_shards(
+    items: list[dict],
+    actor_class,
+    constructor_kwargs: dict,
+    workers: int,
+    cpus_per_worker: float = 1.0,
+    gpus_per_worker: float = 0.0,
+):
     """Yields each item's result dict (any order) from a pool of `workers` actors of
     `actor_class`; each item is one shard ({"shard": i, "payload": json text})."""
     import ray
@@ -86,22 +105,32 @@ def map_shards(items: list[dict], actor_class, constructor_kwargs: dict, workers
     context.enable_progress_bars = False  # the driver shows rows done and rows/s itself
     dataset = ray.data.from_items(items, override_num_blocks=max(1, len(items)))
     mapped = dataset.map_batches(
-        actor_class, batch_size=1, batch_format="pandas",
-        compute=ray.data.ActorPoolStrategy(size=workers), fn_constructor_kwargs=constructor_kwargs,
-        num_cpus=cpus_per_worker, num_gpus=gpus_per_worker or None,
+        actor_class,
+        batch_size=1,
+        batch_format="pandas",
+        compute=ray.data.ActorPoolStrategy(size=workers),
+        fn_constructor_kwargs=constructor_kwargs,
+        num_cpus=cpus_per_worker,
+        num_gpus=gpus_per_worker or None,
     )  # Ray Data's actor defaults: a dead actor is restarted (max_restarts=-1), its shard retried
     try:
         yield from mapped.iter_rows()
     except Exception as err:  # a worker's own error (bad model path, ...): one line, not 600
-        raise InputError(f"a Ray worker failed: {_root_cause(err)} (full trace in the worker logs, "
-                         "/tmp/ray/session_latest/logs)") from None
+        raise InputError(
+            f"a Ray worker failed: {_root_cause(err)} (full trace in the worker logs, "
+            "/tmp/ray/session_latest/logs)"
+        ) from None
 
 
 def _root_cause(err: BaseException) -> str:
     """The last `SomeError: message` line of the first exception in the chain that has one (Ray
     puts the worker's traceback in the message of ActorDiedError / RayTaskError)."""
     while err is not None:
-        lines = [line for line in str(err).splitlines() if re.match(r"^[\w.]*(Error|Exception)\b.*:", line)]
+        lines = [
+            line
+            for line in str(err).splitlines()
+            if re.match(r"^[\w.]*(Error|Exception)\b.*:", line)
+        ]
         if lines:  # "eval.base.errors.InputError: ..." -> "InputError: ..."
             return re.sub(r"^(?:\w+\.)+(?=\w*(?:Error|Exception))", "", lines[-1])
         err = err.__cause__ or err.__context__
@@ -128,9 +157,14 @@ def open_shard_log(folder: Path, manifest: dict) -> ResumableJsonl:
     path = folder / "manifest.json"
     if path.exists():
         old = json.loads(path.read_text(encoding="utf-8"))
-        if old.get("fingerprint") != manifest["fingerprint"] or old.get("shard_rows") != manifest["shard_rows"]:
-            raise InputError("holds shards of another input, settings or shard size; remove it to start over",
-                             path=folder)
+        if (
+            old.get("fingerprint") != manifest["fingerprint"]
+            or old.get("shard_rows") != manifest["shard_rows"]
+        ):
+            raise InputError(
+                "holds shards of another input, settings or shard size; remove it to start over",
+                path=folder,
+            )
     else:
         atomic_write_json(path, manifest)
     return ResumableJsonl(folder / "shards.jsonl", key="shard")
@@ -146,7 +180,9 @@ def input_files(spec) -> list[Path]:
     elif path.is_file():
         files = [path]
     else:
-        files = sorted(Path(p) for p in glob.glob(str(spec)) if Path(p).suffix in (".jsonl", ".parquet"))
+        files = sorted(
+            Path(p) for p in glob.glob(str(spec)) if Path(p).suffix in (".jsonl", ".parquet")
+        )
     if not files:
         raise InputError("no such file, and no .jsonl or .parquet files match", path=spec)
     return files
@@ -226,15 +262,33 @@ class ScoreActor:
 
         out = []
         for shard, first, payload in zip(batch["shard"], batch["first"], batch["payload"]):
-            if self.crash_once and int(shard) == self.crash_once[1] and not os.path.exists(self.crash_once[0]):
+            if (
+                self.crash_once
+                and int(shard) == self.crash_once[1]
+                and not os.path.exists(self.crash_once[0])
+            ):
                 Path(self.crash_once[0]).touch()
                 os._exit(1)
             rows = json.loads(payload)
-            score_rows(rows, self.metrics, cache=None, batch_size=self.batch_size, progress=False,
-                       first_index=int(first))
-            out.append(json.dumps({
-                "shard": int(shard), "rows": [{k: r[k] for k in SCORE_FIELDS} for r in rows],
-                "info": self.info, "signatures": _shard_signatures(self.metrics, rows)}, ensure_ascii=False))
+            score_rows(
+                rows,
+                self.metrics,
+                cache=None,
+                batch_size=self.batch_size,
+                progress=False,
+                first_index=int(first),
+            )
+            out.append(
+                json.dumps(
+                    {
+                        "shard": int(shard),
+                        "rows": [{k: r[k] for k in SCORE_FIELDS} for r in rows],
+                        "info": self.info,
+                        "signatures": _shard_signatures(self.metrics, rows),
+                    },
+                    ensure_ascii=False,
+                )
+            )
         return {"result": out}
 
 
@@ -294,10 +348,27 @@ def shard_ranges(n: int, shard_rows: int) -> list[tuple[int, int]]:
     return [(start, min(n, start + shard_rows)) for start in range(0, n, shard_rows)]
 
 
-def score_run_ray(input_path, output_dir, metrics, metric_options=None, references=None, keep_going=False,
-                  n_resamples=1000, seed=12345, confidence=0.95, report=True, progress=True, batch_size=256,
-                  method="multinomial", address="local", workers=2, cpus_per_worker=1.0, gpus_per_worker=0.0,
-                  shard_rows=DEFAULT_SHARD_ROWS, _crash_once=None) -> dict:
+def score_run_ray(
+    input_path,
+    output_dir,
+    metrics,
+    metric_options=None,
+    references=None,
+    keep_going=False,
+    n_resamples=1000,
+    seed=12345,
+    confidence=0.95,
+    report=True,
+    progress=True,
+    batch_size=256,
+    method="multinomial",
+    address="local",
+    workers=2,
+    cpus_per_worker=1.0,
+    gpus_per_worker=0.0,
+    shard_rows=DEFAULT_SHARD_ROWS,
+    _crash_once=None,
+) -> dict:
     """eval.pipeline.score_run on a Ray cluster: same files, same numbers."""
     from tqdm import tqdm
 
@@ -313,28 +384,56 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
         problems.stop()
     shard_rows = whole_batches(shard_rows, batch_size)
     ranges = shard_ranges(len(rows), shard_rows)
-    manifest = {"command": "eval score", "input": str(input_path), "references": references and str(references),
-                "files": [str(f) for f in files],
-                "fingerprint": fingerprint(SHARD_FORMAT, *files, references, list(metrics), metric_options or {}),
-                "shard_rows": shard_rows, "n_rows": len(rows), "n_shards": len(ranges)}
+    manifest = {
+        "command": "eval score",
+        "input": str(input_path),
+        "references": references and str(references),
+        "files": [str(f) for f in files],
+        "fingerprint": fingerprint(
+            SHARD_FORMAT, *files, references, list(metrics), metric_options or {}
+        ),
+        "shard_rows": shard_rows,
+        "n_rows": len(rows),
+        "n_shards": len(ranges),
+    }
     started = False
     with open_shard_log(out / "ray", manifest) as shard_log:
         done = {int(k) for k in shard_log.done}
         todo = [i for i in range(len(ranges)) if i not in done]
         if done:
-            log.info("resuming: %d of %d shards already in %s", len(done), len(ranges), shard_log.path)
+            log.info(
+                "resuming: %d of %d shards already in %s", len(done), len(ranges), shard_log.path
+            )
         t0 = time.perf_counter()
         if todo:
             started = connect(address, workers, cpus_per_worker)
             start_seconds = time.perf_counter() - t0
-            items = [{"shard": i, "first": ranges[i][0], "payload": json.dumps(rows[slice(*ranges[i])],
-                                                                              ensure_ascii=False)} for i in todo]
-            kwargs = {"metrics": list(metrics), "metric_options": metric_options or {}, "batch_size": batch_size,
-                      "crash_once": _crash_once, "threads": cpus_per_worker}
+            items = [
+                {
+                    "shard": i,
+                    "first": ranges[i][0],
+                    "payload": json.dumps(rows[slice(*ranges[i])], ensure_ascii=False),
+                }
+                for i in todo
+            ]
+            kwargs = {
+                "metrics": list(metrics),
+                "metric_options": metric_options or {},
+                "batch_size": batch_size,
+                "crash_once": _crash_once,
+                "threads": cpus_per_worker,
+            }
             try:
-                with tqdm(total=len(rows), initial=len(rows) - sum(ranges[i][1] - ranges[i][0] for i in todo),
-                          unit="row", desc="score (ray)", disable=not progress) as bar:
-                    for item in map_shards(items, ScoreActor, kwargs, workers, cpus_per_worker, gpus_per_worker):
+                with tqdm(
+                    total=len(rows),
+                    initial=len(rows) - sum(ranges[i][1] - ranges[i][0] for i in todo),
+                    unit="row",
+                    desc="score (ray)",
+                    disable=not progress,
+                ) as bar:
+                    for item in map_shards(
+                        items, ScoreActor, kwargs, workers, cpus_per_worker, gpus_per_worker
+                    ):
                         record = json.loads(item["result"])
                         shard_log.write(record)
                         bar.update(len(record["rows"]))
@@ -348,7 +447,9 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
         records = {int(r["shard"]): r for r in shard_log.rows}
     missing = [i for i in range(len(ranges)) if i not in records]
     if missing:  # Ray returned without these: never silently drop rows
-        raise RuntimeError(f"shards {missing[:10]} never came back from the workers; run again to resume")
+        raise RuntimeError(
+            f"shards {missing[:10]} never came back from the workers; run again to resume"
+        )
     for i, (start, stop) in enumerate(ranges):
         for row, scored in zip(rows[start:stop], records[i]["rows"]):
             row.update(scored)
@@ -356,8 +457,14 @@ def score_run_ray(input_path, output_dir, metrics, metric_options=None, referenc
     _used_signatures([records[i] for i in range(len(ranges))], info)
     summary = aggregate.summarize(rows, info, problems, n_resamples, seed, confidence, method)
     summary["input"] = str(input_path)
-    summary["ray"] = {"address": address, "workers": workers, "shard_rows": shard_rows, "shards": len(ranges),
-                      "shards_resumed": len(done), "start_seconds": round(start_seconds, 3)}
+    summary["ray"] = {
+        "address": address,
+        "workers": workers,
+        "shard_rows": shard_rows,
+        "shards": len(ranges),
+        "shards_resumed": len(done),
+        "start_seconds": round(start_seconds, 3),
+    }
     pipeline.write_jsonl(out / "scores.jsonl", [pipeline.output_row(r) for r in rows])
     atomic_write_json(out / "summary.json", summary)
     if report:
@@ -394,16 +501,33 @@ class ConsistencyActor:
         out = []
         for shard, payload in zip(batch["shard"], batch["payload"]):
             rows = json.loads(payload)
-            scored = [r for s in range(0, len(rows), self.batch_size)
-                      for r in score_batch(self.checker, rows[s:s + self.batch_size], self.signature,
-                                           self.echo_inputs)]
+            scored = [
+                r
+                for s in range(0, len(rows), self.batch_size)
+                for r in score_batch(
+                    self.checker, rows[s : s + self.batch_size], self.signature, self.echo_inputs
+                )
+            ]
             out.append(json.dumps({"shard": int(shard), "rows": scored}, ensure_ascii=False))
         return {"result": out}
 
 
-def consistency_ray(rows, output, backend, threshold, kind, options, batch_size=32, progress=True,
-                    address="local", workers=2, cpus_per_worker=1.0, gpus_per_worker=0.0,
-                    shard_rows=DEFAULT_SHARD_ROWS, echo_inputs=False) -> int:
+def consistency_ray(
+    rows,
+    output,
+    backend,
+    threshold,
+    kind,
+    options,
+    batch_size=32,
+    progress=True,
+    address="local",
+    workers=2,
+    cpus_per_worker=1.0,
+    gpus_per_worker=0.0,
+    shard_rows=DEFAULT_SHARD_ROWS,
+    echo_inputs=False,
+) -> int:
     """`eval consistency --ray`: the same output file, rows in input order, written as the
     shards come back in order (so a rerun after a kill resumes after the last written row)."""
     from tqdm import tqdm
@@ -418,16 +542,34 @@ def consistency_ray(rows, output, backend, threshold, kind, options, batch_size=
         if done:
             log.info("resuming after %d rows already in %s", done, output)
         checked = None  # the actors' signature, once checked against the rows already written
-        items = [{"shard": i, "payload": json.dumps(rows[start:start + shard_rows], ensure_ascii=False)}
-                 for i, start in enumerate(range(done, len(rows), shard_rows))]
+        items = [
+            {
+                "shard": i,
+                "payload": json.dumps(rows[start : start + shard_rows], ensure_ascii=False),
+            }
+            for i, start in enumerate(range(done, len(rows), shard_rows))
+        ]
         if items:
             started = connect(address, workers, cpus_per_worker)
-            kwargs = {"backend": backend, "threshold": threshold, "kind": kind, "options": options,
-                      "batch_size": batch_size, "echo_inputs": echo_inputs, "threads": cpus_per_worker}
+            kwargs = {
+                "backend": backend,
+                "threshold": threshold,
+                "kind": kind,
+                "options": options,
+                "batch_size": batch_size,
+                "echo_inputs": echo_inputs,
+                "threads": cpus_per_worker,
+            }
             try:
-                results = (json.loads(item["result"]) for item in
-                           map_shards(items, ConsistencyActor, kwargs, workers, cpus_per_worker, gpus_per_worker))
-                with tqdm(total=len(rows), initial=done, desc="consistency (ray)", disable=not progress) as bar:
+                results = (
+                    json.loads(item["result"])
+                    for item in map_shards(
+                        items, ConsistencyActor, kwargs, workers, cpus_per_worker, gpus_per_worker
+                    )
+                )
+                with tqdm(
+                    total=len(rows), initial=done, desc="consistency (ray)", disable=not progress
+                ) as bar:
                     for row in _ordered_rows(results, 0):
                         if row.get("signature") and row["signature"] != checked:
                             check_signature(out.rows, row["signature"], output)
@@ -440,7 +582,9 @@ def consistency_ray(rows, output, backend, threshold, kind, options, batch_size=
 
                     ray.shutdown()
         if len(out.rows) != len(rows):
-            raise RuntimeError(f"{len(rows) - len(out.rows)} rows never came back from the workers; run again to resume")
+            raise RuntimeError(
+                f"{len(rows) - len(out.rows)} rows never came back from the workers; run again to resume"
+            )
         signature = next((r["signature"] for r in out.rows if r.get("signature")), "")
     print(f"wrote {len(rows)} rows to {output}  {signature}")
     return 0
@@ -462,29 +606,52 @@ class GenerateActor:
         for shard, payload in zip(batch["shard"], batch["payload"]):
             items, results = json.loads(payload), []
             for start in range(0, len(items), self.batch_size):
-                part = items[start:start + self.batch_size]
-                results += self.summarizer.generate([text for _, text in part], batch_size=self.batch_size,
-                                                    seed=self.seed)
-            out.append(json.dumps({"shard": int(shard), "ids": [i for i, _ in items],
-                                   "results": [asdict(r) for r in results], "model": self.summarizer.model_name,
-                                   "signature": str(self.summarizer.signature)}, ensure_ascii=False))
+                part = items[start : start + self.batch_size]
+                results += self.summarizer.generate(
+                    [text for _, text in part], batch_size=self.batch_size, seed=self.seed
+                )
+            out.append(
+                json.dumps(
+                    {
+                        "shard": int(shard),
+                        "ids": [i for i, _ in items],
+                        "results": [asdict(r) for r in results],
+                        "model": self.summarizer.model_name,
+                        "signature": str(self.summarizer.signature),
+                    },
+                    ensure_ascii=False,
+                )
+            )
         return {"result": out}
 
 
-def map_generation(todo, load_kwargs: dict, batch_size: int, seed: int, shard_rows=None, address="local",
-                   workers=2, cpus_per_worker=1.0, gpus_per_worker=0.0):
+def map_generation(
+    todo,
+    load_kwargs: dict,
+    batch_size: int,
+    seed: int,
+    shard_rows=None,
+    address="local",
+    workers=2,
+    cpus_per_worker=1.0,
+    gpus_per_worker=0.0,
+):
     """Yields (id, GenerationResult, model name, signature) for every (id, article) in `todo`, in
     the order shards finish. Shards are whole batches of `todo` in its order, so every batch the
     model sees is the batch the local loop over `todo` would give it."""
     from summarizer.result import GenerationResult
 
     shard_rows = whole_batches(shard_rows or 8 * batch_size, batch_size)
-    items = [{"shard": n, "payload": json.dumps(todo[start:start + shard_rows], ensure_ascii=False)}
-             for n, start in enumerate(range(0, len(todo), shard_rows))]
+    items = [
+        {"shard": n, "payload": json.dumps(todo[start : start + shard_rows], ensure_ascii=False)}
+        for n, start in enumerate(range(0, len(todo), shard_rows))
+    ]
     started = connect(address, workers, cpus_per_worker)
     try:
         kwargs = {"load_kwargs": load_kwargs, "batch_size": batch_size, "seed": seed}
-        for item in map_shards(items, GenerateActor, kwargs, workers, cpus_per_worker, gpus_per_worker):
+        for item in map_shards(
+            items, GenerateActor, kwargs, workers, cpus_per_worker, gpus_per_worker
+        ):
             record = json.loads(item["result"])
             for row_id, result in zip(record["ids"], record["results"]):
                 yield row_id, GenerationResult(**result), record["model"], record["signature"]
@@ -495,8 +662,17 @@ def map_generation(todo, load_kwargs: dict, batch_size: int, seed: int, shard_ro
             ray.shutdown()
 
 
-def generate_ray(articles, output, options: dict, progress=True, address="local", workers=2,
-                 cpus_per_worker=1.0, gpus_per_worker=0.0, shard_rows=None) -> int:
+def generate_ray(
+    articles,
+    output,
+    options: dict,
+    progress=True,
+    address="local",
+    workers=2,
+    cpus_per_worker=1.0,
+    gpus_per_worker=0.0,
+    shard_rows=None,
+) -> int:
     """`summarizer generate --ray`: (id, article) pairs -> OUT.jsonl keyed by id, as locally.
 
     The rows to do are sorted longest first and cut into the local path's batches; a shard is
@@ -512,20 +688,37 @@ def generate_ray(articles, output, options: dict, progress=True, address="local"
     size = options["batch_size"]
     with ResumableJsonl(output, key="id") as out:
         check_same_run(out.rows, model_name, options["task"], output)
-        todo = sorted(((i, text) for i, text in articles if i not in out.done), key=lambda item: -len(item[1]))
+        todo = sorted(
+            ((i, text) for i, text in articles if i not in out.done), key=lambda item: -len(item[1])
+        )
         if not todo:
             print(f"{output}: all {len(articles)} rows already done")
             return 0
-        with tqdm(total=len(articles), initial=len(articles) - len(todo), unit="row",
-                  desc=f"{options['task']}s (ray)", disable=not progress) as bar:
+        with tqdm(
+            total=len(articles),
+            initial=len(articles) - len(todo),
+            unit="row",
+            desc=f"{options['task']}s (ray)",
+            disable=not progress,
+        ) as bar:
             for row_id, result, _, signature in map_generation(
-                    todo, load_options(options), size, options["seed"], shard_rows, address, workers,
-                    cpus_per_worker, gpus_per_worker):
+                todo,
+                load_options(options),
+                size,
+                options["seed"],
+                shard_rows,
+                address,
+                workers,
+                cpus_per_worker,
+                gpus_per_worker,
+            ):
                 out.write(result.as_row(row_id, options["task"], model_name, signature))
                 bar.update(1)
         missing = {i for i, _ in articles} - out.done
         if missing:
-            raise RuntimeError(f"{len(missing)} rows never came back from the workers; run again to resume")
+            raise RuntimeError(
+                f"{len(missing)} rows never came back from the workers; run again to resume"
+            )
         errors = sum(1 for row in out.rows if row.get("error"))
         signature = next((r["signature"] for r in out.rows if r.get("signature")), "")
     print(f"{output}: {len(out.rows)} rows ({errors} with errors); {signature}")
@@ -535,4 +728,6 @@ def generate_ray(articles, output, options: dict, progress=True, address="local"
 def generate_ray_command(args, options: dict, articles) -> int:
     """The `summarizer generate --ray` entry point (flags from add_ray_arguments)."""
     opts = ray_options(args)
-    return generate_ray(articles, args.output, options, shard_rows=opts.pop("shard_rows", None), **opts)
+    return generate_ray(
+        articles, args.output, options, shard_rows=opts.pop("shard_rows", None), **opts
+    )

@@ -23,8 +23,10 @@ _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _LIST_RE = re.compile(r"(^|\n)\s*(?:[-*•]|\d+[.)])\s+")
 _TRAILING = ".!?;:,…"
 # Small words that Title Case capitalises; never counted as names.
-_MINOR = frozenset("a an the and or but nor of to in on at by for with from as is are was were be "
-                   "it its this that over after into up out off vs via new says say said".split())
+_MINOR = frozenset(
+    "a an the and or but nor of to in on at by for with from as is are was were be "
+    "it its this that over after into up out off vs via new says say said".split()
+)
 
 
 class Check(NamedTuple):
@@ -70,7 +72,7 @@ def casing_style(words: list[str]) -> str:
 
 
 def _novel(pred: list[str], view: ArticleView, n: int) -> float | None:
-    grams = [" ".join(pred[i:i + n]) for i in range(len(pred) - n + 1)]
+    grams = [" ".join(pred[i : i + n]) for i in range(len(pred) - n + 1)]
     if not grams:
         return None
     # Substring search in the space-joined article runs in C; tokens never contain spaces.
@@ -92,8 +94,12 @@ def _plain_number(text: str) -> str:
     return text.replace(",", "").rstrip(".")
 
 
-def check(prediction: str, article: str | None = None, hit_length_cap: bool | None = None,
-          view: ArticleView | None = None) -> Check:
+def check(
+    prediction: str,
+    article: str | None = None,
+    hit_length_cap: bool | None = None,
+    view: ArticleView | None = None,
+) -> Check:
     spans = words_with_offsets(prediction)
     words = [w for _, _, w in spans]
     lowered = [w.lower() for w in words]
@@ -118,27 +124,44 @@ def check(prediction: str, article: str | None = None, hit_length_cap: bool | No
             if value not in view.numbers and (word is None or word not in view.vocab):
                 absent.append((m.start(), m.end(), m.group(), "number"))
         for start, end, word in spans:  # "Five" in the headline, "5" in the article
-            if word.lower() in NUMBER_WORDS and word.lower() not in view.vocab \
-                    and str(NUMBER_WORDS.index(word.lower())) not in view.numbers:
+            if (
+                word.lower() in NUMBER_WORDS
+                and word.lower() not in view.vocab
+                and str(NUMBER_WORDS.index(word.lower())) not in view.numbers
+            ):
                 absent.append((start, end, word, "number"))
         absent_numbers = len(absent)
         # Title/upper case capitalises every word, so a capital says nothing about names there:
         # the check is "not applicable" (None) rather than a flood of false alarms.
         if style not in ("title", "upper"):
             for i, (start, end, word) in enumerate(spans):
-                if i == 0 or not word[0].isupper() or word.lower() in _MINOR \
-                        or word.lower() in NUMBER_WORDS:
+                if (
+                    i == 0
+                    or not word[0].isupper()
+                    or word.lower() in _MINOR
+                    or word.lower() in NUMBER_WORDS
+                ):
                     continue  # sentence case capitalises the first word anyway
                 if word.lower() not in view.vocab:
                     absent.append((start, end, word, "name"))
             absent_names = len(absent) - absent_numbers
         absent.sort()
     return Check(
-        words=len(words), chars=len(prediction.strip()), hit_length_cap=hit_length_cap,
-        casing=style, trailing_punctuation=trailing, is_question=stripped.endswith("?"),
-        is_list=is_list, copy_rate=copy, novel_1gram=novel1, novel_2gram=novel2,
-        novel_3gram=novel3, compression=compression, absent_numbers=absent_numbers,
-        absent_names=absent_names, absent=absent,
+        words=len(words),
+        chars=len(prediction.strip()),
+        hit_length_cap=hit_length_cap,
+        casing=style,
+        trailing_punctuation=trailing,
+        is_question=stripped.endswith("?"),
+        is_list=is_list,
+        copy_rate=copy,
+        novel_1gram=novel1,
+        novel_2gram=novel2,
+        novel_3gram=novel3,
+        compression=compression,
+        absent_numbers=absent_numbers,
+        absent_names=absent_names,
+        absent=absent,
     )
 
 
@@ -153,13 +176,24 @@ class HeadlineChecks(MeanMetric):
         if options:
             raise ValueError(f"headline checks take no options, got {sorted(options)}")
 
-    def signature(self, *, predictions=None, references=None, articles=None, tasks=None,
-                  hit_length_caps=None, bootstrap=None, seed=None) -> Signatures:
-        return Signatures.one(Signature.make("headline", tok="regex-word", names="capitalised-absent",
-                                             checks=VERSION)).with_bootstrap(bootstrap, seed)
+    def signature(
+        self,
+        *,
+        predictions=None,
+        references=None,
+        articles=None,
+        tasks=None,
+        hit_length_caps=None,
+        bootstrap=None,
+        seed=None,
+    ) -> Signatures:
+        return Signatures.one(
+            Signature.make("headline", tok="regex-word", names="capitalised-absent", checks=VERSION)
+        ).with_bootstrap(bootstrap, seed)
 
-    def sentence_scores(self, predictions, references=None, articles=None, *, tasks=None,
-                        hit_length_caps=None) -> list[dict]:
+    def sentence_scores(
+        self, predictions, references=None, articles=None, *, tasks=None, hit_length_caps=None
+    ) -> list[dict]:
         predictions = list(predictions)
         articles = [None] * len(predictions) if articles is None else articles
         caps = [None] * len(predictions) if hit_length_caps is None else hit_length_caps
@@ -170,14 +204,32 @@ class HeadlineChecks(MeanMetric):
             if article is not None:
                 view = views.get(article) or views.setdefault(article, ArticleView(article))
             c = check(prediction, view=view, hit_length_cap=cap)
-            scores = {f"hl_{k}": getattr(c, k) for k in (
-                "words", "chars", "hit_length_cap", "is_question", "is_list", "copy_rate",
-                "novel_1gram", "novel_2gram", "novel_3gram", "compression", "absent_numbers",
-                "absent_names")}
+            scores = {
+                f"hl_{k}": getattr(c, k)
+                for k in (
+                    "words",
+                    "chars",
+                    "hit_length_cap",
+                    "is_question",
+                    "is_list",
+                    "copy_rate",
+                    "novel_1gram",
+                    "novel_2gram",
+                    "novel_3gram",
+                    "compression",
+                    "absent_numbers",
+                    "absent_names",
+                )
+            }
             scores["hl_trailing_punctuation"] = bool(c.trailing_punctuation)
-            out.append({
-                "scores": scores,
-                "details": {"casing": c.casing, "trailing_punctuation": c.trailing_punctuation,
-                            "absent": [list(s) for s in c.absent]},
-            })
+            out.append(
+                {
+                    "scores": scores,
+                    "details": {
+                        "casing": c.casing,
+                        "trailing_punctuation": c.trailing_punctuation,
+                        "absent": [list(s) for s in c.absent],
+                    },
+                }
+            )
         return out

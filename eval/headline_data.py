@@ -28,7 +28,16 @@ from eval.base.errors import InputError
 from eval.base.io import iter_jsonl, open_lines, parse_jsonl
 from eval.base.paths import data_path
 
-SOURCES = ("reuters", "bbc", "gigaword", "gigaword-plain", "fnc-agree", "financial", "financial-cnbc", "financial-reuters")
+SOURCES = (
+    "reuters",
+    "bbc",
+    "gigaword",
+    "gigaword-plain",
+    "fnc-agree",
+    "financial",
+    "financial-cnbc",
+    "financial-reuters",
+)
 SPLITS = ("train", "dev", "test")
 _REUTERS_SPLITS = {"TRAIN": "train", "TEST": "dev", "NOT-USED": "test"}
 
@@ -41,8 +50,13 @@ def load_headlines(source: str, split: str) -> list[dict]:
         raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
     if source.startswith("financial"):
         return _financial(split, outlet=source.partition("-")[2] or None)
-    return {"reuters": _reuters, "bbc": _bbc, "gigaword": _gigaword, "gigaword-plain": _gigaword_plain,
-            "fnc-agree": _fnc_agree}[source](split)
+    return {
+        "reuters": _reuters,
+        "bbc": _bbc,
+        "gigaword": _gigaword,
+        "gigaword-plain": _gigaword_plain,
+        "fnc-agree": _fnc_agree,
+    }[source](split)
 
 
 def hash_split(key: str, fractions=(0.7, 0.15, 0.15)) -> str:
@@ -61,7 +75,9 @@ def hash_split(key: str, fractions=(0.7, 0.15, 0.15)) -> str:
 _TICKER = re.compile(r"\s*<[A-Z0-9.\-]+>")  # "<TCH>" stock symbols in titles
 # Earnings and dividend items whose body is a table ("Shr 12 cts vs 10 cts / Net ..."): their
 # titles are wire slugs ("Acme Corp 4th qtr net") with no prose behind them.
-_TABLE_BODY = re.compile(r"(?:Shr|Oper shr|Qtr|Qtly div|Net|Revs|Sales|Period ended|Six mths|Nine mths|Year)\b")
+_TABLE_BODY = re.compile(
+    r"(?:Shr|Oper shr|Qtr|Qtly div|Net|Revs|Sales|Period ended|Six mths|Nine mths|Year)\b"
+)
 
 
 def is_table_item(article: str) -> bool:
@@ -122,16 +138,19 @@ def _reuters(split: str) -> list[dict]:
         if not title or not body:  # 4,535 wire items have a title or a body only
             continue
         article = clean_reuters_body(body)
-        rows.append({
-            "id": f"reuters/{raw['newid']}",
-            "article": article,
-            "headline": truecase_title(title, article),
-            "category": (raw.get("topics") or ["none"])[0],
-        })
+        rows.append(
+            {
+                "id": f"reuters/{raw['newid']}",
+                "article": article,
+                "headline": truecase_title(title, article),
+                "category": (raw.get("topics") or ["none"])[0],
+            }
+        )
     return rows
 
 
 # --- BBC News Summary ----------------------------------------------------------------------
+
 
 def _bbc(split: str) -> list[dict]:
     rows, seen = [], set()
@@ -142,21 +161,32 @@ def _bbc(split: str) -> list[dict]:
         seen.add(article)
         if hash_split(article) != split:
             continue
-        rows.append({
-            "id": f"bbc/{raw['id']}",
-            "article": article,
-            "headline": raw["title"].strip(),
-            "category": raw["category"],
-            "summary": raw.get("extractive_summary", ""),
-        })
+        rows.append(
+            {
+                "id": f"bbc/{raw['id']}",
+                "article": article,
+                "headline": raw["title"].strip(),
+                "category": raw["category"],
+                "summary": raw.get("extractive_summary", ""),
+            }
+        )
     return rows
 
 
 # --- Gigaword (first 1,000 training pairs) ----------------------------------------------------
 
+
 def _gigaword(split: str) -> list[dict]:
-    articles = data_path("headlines", "gigaword_train_head1000.article.txt").read_text(encoding="utf-8").splitlines()
-    titles = data_path("headlines", "gigaword_train_head1000.title.txt").read_text(encoding="utf-8").splitlines()
+    articles = (
+        data_path("headlines", "gigaword_train_head1000.article.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
+    titles = (
+        data_path("headlines", "gigaword_train_head1000.title.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     return [
         {"id": f"gigaword/{i}", "article": a.strip(), "headline": t.strip(), "category": "gigaword"}
         for i, (a, t) in enumerate(zip(articles, titles))
@@ -164,9 +194,19 @@ def _gigaword(split: str) -> list[dict]:
     ]
 
 
-_PTB = [(r"-lrb-", "("), (r"-rrb-", ")"), (r"-lsb-", "["), (r"-rsb-", "]"), (r"``\s*", '"'), (r"\s*''", '"'),
-        (r"\(\s+", "("), (r"\s+\)", ")"), (r"\s+('s|'re|'ve|'ll|'d|'m|n't)\b", r"\1"),
-        (r"\s+([.,;:!?%])", r"\1"), (r"\$\s+", "$")]
+_PTB = [
+    (r"-lrb-", "("),
+    (r"-rrb-", ")"),
+    (r"-lsb-", "["),
+    (r"-rsb-", "]"),
+    (r"``\s*", '"'),
+    (r"\s*''", '"'),
+    (r"\(\s+", "("),
+    (r"\s+\)", ")"),
+    (r"\s+('s|'re|'ve|'ll|'d|'m|n't)\b", r"\1"),
+    (r"\s+([.,;:!?%])", r"\1"),
+    (r"\$\s+", "$"),
+]
 
 
 def detokenize_ptb(text: str) -> str:
@@ -176,11 +216,19 @@ def detokenize_ptb(text: str) -> str:
 
 
 def _gigaword_plain(split: str) -> list[dict]:
-    rows = [r for r in _gigaword(split) if "unk" not in f"{r['article']} {r['headline']}".lower().split()]
-    return [{**r, "article": detokenize_ptb(r["article"]), "headline": detokenize_ptb(r["headline"])} for r in rows]
+    rows = [
+        r
+        for r in _gigaword(split)
+        if "unk" not in f"{r['article']} {r['headline']}".lower().split()
+    ]
+    return [
+        {**r, "article": detokenize_ptb(r["article"]), "headline": detokenize_ptb(r["headline"])}
+        for r in rows
+    ]
 
 
 # --- FNC-1 agree pairs --------------------------------------------------------------------------
+
 
 def looks_title_cased(headline: str) -> bool:
     """Most words of 4+ letters capitalised ("Nasa Confirms Earth Will Experience ...")."""
@@ -189,7 +237,10 @@ def looks_title_cased(headline: str) -> bool:
 
 
 def _fnc_agree(split: str) -> list[dict]:
-    bodies = {raw["body_id"]: raw["article"] for raw in iter_jsonl(data_path("headline_support", "train_bodies.jsonl"))}
+    bodies = {
+        raw["body_id"]: raw["article"]
+        for raw in iter_jsonl(data_path("headline_support", "train_bodies.jsonl"))
+    }
     first_body: dict[str, int] = {}
     for raw in iter_jsonl(data_path("headline_support", "train_stances.jsonl")):
         headline = " ".join(raw["headline"].split())
@@ -202,8 +253,14 @@ def _fnc_agree(split: str) -> list[dict]:
             continue
         if looks_title_cased(headline):  # Title Case -> the casing of the body, as for Reuters
             headline = truecase_title(headline, article)
-        rows.append({"id": f"fnc/{body_id}/{hashlib.md5(headline.encode()).hexdigest()[:8]}",
-                     "article": article, "headline": headline, "category": "fnc"})
+        rows.append(
+            {
+                "id": f"fnc/{body_id}/{hashlib.md5(headline.encode()).hexdigest()[:8]}",
+                "article": article,
+                "headline": headline,
+                "category": "fnc",
+            }
+        )
     return rows
 
 
@@ -213,14 +270,20 @@ FINANCIAL_HALVES = {"dev": "selection", "test": "report"}
 
 
 def financial_half(headline: str) -> str:
-    """"selection" or "report": a stable half by the md5 of the headline text."""
-    return "selection" if int(hashlib.md5(headline.encode("utf-8")).hexdigest()[:8], 16) % 2 == 0 else "report"
+    """ "selection" or "report": a stable half by the md5 of the headline text."""
+    return (
+        "selection"
+        if int(hashlib.md5(headline.encode("utf-8")).hexdigest()[:8], 16) % 2 == 0
+        else "report"
+    )
 
 
 def _financial(split: str, outlet: str | None = None) -> list[dict]:
     if split not in FINANCIAL_HALVES:
-        raise ValueError("financial_headlines is the unseen-outlet dev set and has no train split: "
-                         "use split dev (selection half) or test (report half)")
+        raise ValueError(
+            "financial_headlines is the unseen-outlet dev set and has no train split: "
+            "use split dev (selection half) or test (report half)"
+        )
     rows = []
     path = data_path("headlines", "financial_headlines.jsonl")
     for number, raw in parse_jsonl(open_lines(path), path):
@@ -230,6 +293,12 @@ def _financial(split: str, outlet: str | None = None) -> list[dict]:
         headline, source = " ".join(raw["headline"].split()), raw["source"].strip().lower()
         if (outlet and source != outlet) or financial_half(headline) != FINANCIAL_HALVES[split]:
             continue
-        rows.append({"id": f"financial/{number}", "article": " ".join(raw["description"].split()),
-                     "headline": headline, "category": source})
+        rows.append(
+            {
+                "id": f"financial/{number}",
+                "article": " ".join(raw["description"].split()),
+                "headline": headline,
+                "category": source,
+            }
+        )
     return rows

@@ -46,8 +46,11 @@ def read_records(path) -> list[tuple[int, dict]]:
         records = []
         for record in reader:
             if None in record:  # more cells than header columns
-                raise InputError(f"{len(record[None])} cell(s) more than the header has", path=path,
-                                 line=reader.line_num)
+                raise InputError(
+                    f"{len(record[None])} cell(s) more than the header has",
+                    path=path,
+                    line=reader.line_num,
+                )
             records.append((reader.line_num, record))
     if not records:
         raise InputError("file is empty (no rows after the header)", path=path)
@@ -69,7 +72,12 @@ class _Checker:
                 self.error(line, name, "missing")
             return None
         value = record[name]
-        if allow_list and isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        if (
+            allow_list
+            and isinstance(value, list)
+            and value
+            and all(isinstance(v, str) for v in value)
+        ):
             return value
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             self.error(line, name, f"expected a string, got {type(value).__name__}")
@@ -107,13 +115,24 @@ def _source_note(reference_field, article_field) -> list[str]:
     if reference_field:
         return []
     if article_field:
-        return ["no reference field: ROUGE and BERTScore are computed against the article and "
-                "named with the suffix @src (reference-free proxies, as for SummEval)"]
-    return ["no reference and no article field: only the headline checks that need neither are scored"]
+        return [
+            "no reference field: ROUGE and BERTScore are computed against the article and "
+            "named with the suffix @src (reference-free proxies, as for SummEval)"
+        ]
+    return [
+        "no reference and no article field: only the headline checks that need neither are scored"
+    ]
 
 
-def load_ratings(path, prediction_field, human_fields, doc_field, system_field=None,
-                 reference_field=None, article_field=None) -> Loaded:
+def load_ratings(
+    path,
+    prediction_field,
+    human_fields,
+    doc_field,
+    system_field=None,
+    reference_field=None,
+    article_field=None,
+) -> Loaded:
     """Rows {line, doc, system, prediction, references, article, human} for meta-human. Without
     a system field, the k-th prediction of a document is column "#k" (no system level)."""
     check = _Checker(path)
@@ -123,38 +142,62 @@ def load_ratings(path, prediction_field, human_fields, doc_field, system_field=N
         prediction = check.text(record, line, prediction_field)
         human = {name: check.number(record, line, name) for name in human_fields}
         system = check.text(record, line, system_field) if system_field else None
-        references = _refs(check.text(record, line, reference_field, allow_list=True)) if reference_field else None
+        references = (
+            _refs(check.text(record, line, reference_field, allow_list=True))
+            if reference_field
+            else None
+        )
         article = check.text(record, line, article_field) if article_field else None
         if doc is None or prediction is None or None in human.values():
             continue  # its errors are recorded; the run stops below
         if system_field is None:
             system = f"#{len(per_doc.get(doc, [])) + 1}"
         if (doc, system) in seen:
-            check.error(line, system_field or doc_field,
-                        f"document {doc!r}, system {system!r} already rated on line {seen[doc, system]}")
+            check.error(
+                line,
+                system_field or doc_field,
+                f"document {doc!r}, system {system!r} already rated on line {seen[doc, system]}",
+            )
             continue
         seen[doc, system] = line
         per_doc.setdefault(doc, []).append(line)
-        rows.append({"line": line, "id": f"{doc}\t{system}", "doc": doc, "system": system,
-                     "prediction": prediction,
-                     "references": references or ([article] if article else None), "article": article,
-                     "human": human})
+        rows.append(
+            {
+                "line": line,
+                "id": f"{doc}\t{system}",
+                "doc": doc,
+                "system": system,
+                "prediction": prediction,
+                "references": references or ([article] if article else None),
+                "article": article,
+                "human": human,
+            }
+        )
     check.raise_if_any()
     loaded = Loaded(rows, notes=_source_note(reference_field, article_field))
     what = "system" if system_field else "prediction"
     for doc, lines in per_doc.items():
         if len(lines) == 1:
-            loaded.warnings.append(f"{path} line {lines[0]}: document {doc!r} has one {what} only: it "
-                                   "counts at system and pooled level, not in the within-document correlation")
+            loaded.warnings.append(
+                f"{path} line {lines[0]}: document {doc!r} has one {what} only: it "
+                "counts at system and pooled level, not in the within-document correlation"
+            )
     for row in rows:
         if not row["prediction"].strip():
             loaded.warnings.append(f"{path} line {row['line']}: empty prediction (scored as it is)")
     return loaded
 
 
-def load_pairwise(path, id_field="id", a_field="prediction_a", b_field="prediction_b",
-                  preferred_field="preferred", doc_field=None, reference_field=None,
-                  article_field=None) -> Loaded:
+def load_pairwise(
+    path,
+    id_field="id",
+    a_field="prediction_a",
+    b_field="prediction_b",
+    preferred_field="preferred",
+    doc_field=None,
+    reference_field=None,
+    article_field=None,
+) -> Loaded:
     """Rows {line, id, doc, a, b, preferred, references, article}; the bootstrap resamples
     documents (`doc_field`, default: each pair its own)."""
     check = _Checker(path)
@@ -164,7 +207,11 @@ def load_pairwise(path, id_field="id", a_field="prediction_a", b_field="predicti
         a, b = check.text(record, line, a_field), check.text(record, line, b_field)
         preferred = check.text(record, line, preferred_field)
         doc = check.text(record, line, doc_field) if doc_field else key
-        references = _refs(check.text(record, line, reference_field, allow_list=True)) if reference_field else None
+        references = (
+            _refs(check.text(record, line, reference_field, allow_list=True))
+            if reference_field
+            else None
+        )
         article = check.text(record, line, article_field) if article_field else None
         if isinstance(preferred, str) and preferred.strip().lower() not in PREFERENCES:
             check.error(line, preferred_field, f"expected a, b or tie, got {preferred!r}")
@@ -175,15 +222,26 @@ def load_pairwise(path, id_field="id", a_field="prediction_a", b_field="predicti
             check.error(line, id_field, f"duplicate id {key!r} (first on line {seen[key]})")
             continue
         seen[key] = line
-        rows.append({"line": line, "id": key, "doc": doc, "a": a, "b": b,
-                     "preferred": PREFERENCES[preferred.strip().lower()],
-                     "references": references or ([article] if article else None), "article": article})
+        rows.append(
+            {
+                "line": line,
+                "id": key,
+                "doc": doc,
+                "a": a,
+                "b": b,
+                "preferred": PREFERENCES[preferred.strip().lower()],
+                "references": references or ([article] if article else None),
+                "article": article,
+            }
+        )
     check.raise_if_any()
     loaded = Loaded(rows, notes=_source_note(reference_field, article_field))
     for row in rows:
         for side in ("a", "b"):
             if not row[side].strip():
-                loaded.warnings.append(f"{path} line {row['line']}: empty prediction_{side} (scored as it is)")
+                loaded.warnings.append(
+                    f"{path} line {row['line']}: empty prediction_{side} (scored as it is)"
+                )
     return loaded
 
 
@@ -194,10 +252,17 @@ _TAG_RE = re.compile(r"\s*</?t>\s*")
 
 
 def load_summeval() -> list[dict]:
-    return [{"doc": r["article_id"], "system": r["summary_id"], "prediction": r["summary"],
-             "article": r["article"], "references": [r["article"]],
-             "human": {d: r[d] for d in SUMMEVAL_DIMS}}
-            for r in iter_jsonl(data_path("human_judgments", "summeval.jsonl"))]
+    return [
+        {
+            "doc": r["article_id"],
+            "system": r["summary_id"],
+            "prediction": r["summary"],
+            "article": r["article"],
+            "references": [r["article"]],
+            "human": {d: r[d] for d in SUMMEVAL_DIMS},
+        }
+        for r in iter_jsonl(data_path("human_judgments", "summeval.jsonl"))
+    ]
 
 
 def _sentences(text: str) -> str:
@@ -208,12 +273,20 @@ def _sentences(text: str) -> str:
 def load_realsumm() -> list[dict]:
     rows = []
     for kind in ("abs", "ext"):
-        with open(data_path("human_judgments", "realsumm", f"scores_{kind}.json"), encoding="utf-8") as handle:
+        with open(
+            data_path("human_judgments", "realsumm", f"scores_{kind}.json"), encoding="utf-8"
+        ) as handle:
             docs = json.load(handle)
         for doc_id, doc in docs.items():
             for system, entry in doc["system_summaries"].items():
-                rows.append({"doc": str(doc_id), "system": f"{kind}:{system}", "article": None,
-                             "prediction": _sentences(entry["system_summary"]),
-                             "references": [_sentences(doc["ref_summ"])],
-                             "human": {"litepyramid_recall": entry["scores"]["litepyramid_recall"]}})
+                rows.append(
+                    {
+                        "doc": str(doc_id),
+                        "system": f"{kind}:{system}",
+                        "article": None,
+                        "prediction": _sentences(entry["system_summary"]),
+                        "references": [_sentences(doc["ref_summ"])],
+                        "human": {"litepyramid_recall": entry["scores"]["litepyramid_recall"]},
+                    }
+                )
     return rows

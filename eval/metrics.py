@@ -53,7 +53,11 @@ def kind_of(row) -> str:
     from eval.consistency.text import sentences
 
     text = row.get("prediction") or ""
-    return "headline" if len(text.split()) <= HEADLINE_MAX_WORDS and len(sentences(text)) <= 1 else "summary"
+    return (
+        "headline"
+        if len(text.split()) <= HEADLINE_MAX_WORDS and len(sentences(text)) <= 1
+        else "summary"
+    )
 
 
 class Consistency(MeanMetric):
@@ -100,34 +104,54 @@ class Consistency(MeanMetric):
         if self.kind != "auto":
             return [self.kind] * len(predictions)
         tasks = [None] * len(predictions) if tasks is None else tasks
-        return [kind_of({"prediction": p, "task": t}) for p, t in zip(predictions, tasks, strict=True)]
+        return [
+            kind_of({"prediction": p, "task": t}) for p, t in zip(predictions, tasks, strict=True)
+        ]
 
-    def signature(self, *, predictions=None, references=None, articles=None, tasks=None,
-                  hit_length_caps=None, bootstrap=None, seed=None) -> Signatures:
+    def signature(
+        self,
+        *,
+        predictions=None,
+        references=None,
+        articles=None,
+        tasks=None,
+        hit_length_caps=None,
+        bootstrap=None,
+        seed=None,
+    ) -> Signatures:
         """Per kind, its checker's signature: every kind this metric may use (it keys the
         cache), or the kinds of `predictions` (all of them when there are none)."""
         used = set(self._kinds(predictions, tasks)) if predictions is not None else set()
         kinds = [k for k in self.checkers if k in used] or list(self.checkers)
-        return Signatures({k: self.checkers[k].signature for k in kinds}, sep=" ; ").with_bootstrap(bootstrap, seed)
+        return Signatures({k: self.checkers[k].signature for k in kinds}, sep=" ; ").with_bootstrap(
+            bootstrap, seed
+        )
 
-    def sentence_scores(self, predictions, references=None, articles=None, *, tasks=None,
-                        hit_length_caps=None) -> list[dict]:
+    def sentence_scores(
+        self, predictions, references=None, articles=None, *, tasks=None, hit_length_caps=None
+    ) -> list[dict]:
         predictions, articles = list(predictions), list(articles)
         kinds = self._kinds(predictions, tasks)
         results = [None] * len(predictions)
         for kind in set(kinds):
             idx = [i for i, k in enumerate(kinds) if k == kind]
-            scored = self.checkers[kind].score([articles[i] for i in idx], [predictions[i] for i in idx])
+            scored = self.checkers[kind].score(
+                [articles[i] for i in idx], [predictions[i] for i in idx]
+            )
             for i, res in zip(idx, scored):
                 results[i] = res
         out = []
         for kind, res in zip(kinds, results):
             d = res.as_dict()
-            item = {"scores": {"consistency": res.score, "consistent": res.consistent},
-                    "details": {"kind": kind, "unsupported_spans": d["unsupported_spans"],
-                                "backend_scores": d["backend_scores"],
-                                **({"verdict": res.verdict, "evidence": res.evidence}
-                                   if res.verdict else {})}}
+            item = {
+                "scores": {"consistency": res.score, "consistent": res.consistent},
+                "details": {
+                    "kind": kind,
+                    "unsupported_spans": d["unsupported_spans"],
+                    "backend_scores": d["backend_scores"],
+                    **({"verdict": res.verdict, "evidence": res.evidence} if res.verdict else {}),
+                },
+            }
             if res.error:
                 item["error"] = res.error
             if res.warnings:  # e.g. article cut, text not English

@@ -24,14 +24,39 @@ DEFAULT_METRICS = ("rouge", "headline", "bertscore", "consistency")
 
 
 def output_row(row) -> dict:
-    keep = ("id", "file", "line", "category", "prediction", "references", "hit_length_cap", "scores", "details",
-            "errors", "warnings", "error")
+    keep = (
+        "id",
+        "file",
+        "line",
+        "category",
+        "prediction",
+        "references",
+        "hit_length_cap",
+        "scores",
+        "details",
+        "errors",
+        "warnings",
+        "error",
+    )
     return {k: row[k] for k in keep if k in row and row[k] not in (None, {}, [])}
 
 
-def score_run(input_path, output_dir, metrics=DEFAULT_METRICS, metric_options=None, references=None,
-              keep_going=False, n_resamples=1000, seed=12345, confidence=0.95, use_cache=True,
-              report=True, progress=True, batch_size=256, method="multinomial") -> dict:
+def score_run(
+    input_path,
+    output_dir,
+    metrics=DEFAULT_METRICS,
+    metric_options=None,
+    references=None,
+    keep_going=False,
+    n_resamples=1000,
+    seed=12345,
+    confidence=0.95,
+    use_cache=True,
+    report=True,
+    progress=True,
+    batch_size=256,
+    method="multinomial",
+) -> dict:
     rows, problems = read_rows(input_path, references)
     if problems.errors and not keep_going:
         problems.stop()
@@ -71,7 +96,14 @@ def write_report_if_possible(out, rows, summary) -> bool:
 
 def _log_problems(problems: Problems, summary: dict) -> None:
     p = summary["problems"]
-    log.info("%d rows, %d scored; %d errors, %d warnings %s; metric errors %s", summary["n_rows"],
-             summary["n_scored"], p["errors"], p["warnings"], p["by_kind"] or "", p["metric_errors"] or "none")
+    log.info(
+        "%d rows, %d scored; %d errors, %d warnings %s; metric errors %s",
+        summary["n_rows"],
+        summary["n_scored"],
+        p["errors"],
+        p["warnings"],
+        p["by_kind"] or "",
+        p["metric_errors"] or "none",
+    )
     for line in (problems.errors + problems.warnings)[:10]:
         log.info("  %s", line)

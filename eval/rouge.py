@@ -98,15 +98,20 @@ class RougeScorer(Metric):
         (`score_batch(predictions=..., references=...)`) to keep the order plain."""
         return self._score_batch(predictions, references)[0]
 
-    def sentence_scores(self, predictions, references=None, articles=None, *, tasks=None,
-                        hit_length_caps=None) -> list[dict]:
+    def sentence_scores(
+        self, predictions, references=None, articles=None, *, tasks=None, hit_length_caps=None
+    ) -> list[dict]:
         """Metric protocol: per prediction, `rouge1` (F), `rouge1_p`, `rouge1_r`, ... for each
         type, and the row's warnings (a text that yields no tokens scores 0)."""
         scores, warnings = self._score_batch(predictions, references)
-        return [{"scores": score_fields(s, self.rouge_types), **({"warnings": w} if w else {})}
-                for s, w in zip(scores, warnings)]
+        return [
+            {"scores": score_fields(s, self.rouge_types), **({"warnings": w} if w else {})}
+            for s, w in zip(scores, warnings)
+        ]
 
-    def _score_batch(self, predictions, references) -> tuple[list[dict[str, Score]], list[list[str]]]:
+    def _score_batch(
+        self, predictions, references
+    ) -> tuple[list[dict[str, Score]], list[list[str]]]:
         """The scores and, per row, what the log warned about that row."""
         predictions = _checked_strings(predictions, "prediction")
         references = list(references)
@@ -140,8 +145,13 @@ class RougeScorer(Metric):
             start += len(rs)
         return results, row_warnings
 
-    def score(self, target: str | Sequence[str] | None = None, prediction: str | None = None, *,
-              references: str | Sequence[str] | None = None) -> dict[str, Score]:
+    def score(
+        self,
+        target: str | Sequence[str] | None = None,
+        prediction: str | None = None,
+        *,
+        references: str | Sequence[str] | None = None,
+    ) -> dict[str, Score]:
         """rouge-score's `score(target, prediction)`: the reference first, then the prediction.
         `target` may also be a list of references (combined by `multiref`); `references=` is a
         keyword name for it."""
@@ -158,12 +168,24 @@ class RougeScorer(Metric):
         the target with the best F (the first on ties); with multiref="jackknife", the
         leave-one-out average instead."""
         if isinstance(targets, str):
-            raise TypeError("score_multi takes a list of targets; use score(target, prediction) for one")
+            raise TypeError(
+                "score_multi takes a list of targets; use score(target, prediction) for one"
+            )
         return self.score_batch([prediction], [list(targets)])[0]
 
-    def corpus_score(self, predictions, references=None, articles=None, *, tasks=None,
-                     hit_length_caps=None, bootstrap: int = 1000, seed: int = 12345,
-                     confidence: float = 0.95, results: list[dict] | None = None) -> dict[str, CorpusScore]:
+    def corpus_score(
+        self,
+        predictions,
+        references=None,
+        articles=None,
+        *,
+        tasks=None,
+        hit_length_caps=None,
+        bootstrap: int = 1000,
+        seed: int = 12345,
+        confidence: float = 0.95,
+        results: list[dict] | None = None,
+    ) -> dict[str, CorpusScore]:
         """Per type, the mean P, R and F with their interval (see `corpus_intervals`)."""
         references = list(references)
         if results is None:
@@ -172,26 +194,44 @@ class RougeScorer(Metric):
             per_example = [field_scores(r["scores"], self.rouge_types) for r in results]
         return self.aggregate(per_example, bootstrap, seed, confidence, references=references)
 
-    def aggregate(self, per_example: list[dict[str, Score]], bootstrap: int = 1000, seed: int = 12345,
-                  confidence: float = 0.95, references=None) -> dict[str, CorpusScore]:
+    def aggregate(
+        self,
+        per_example: list[dict[str, Score]],
+        bootstrap: int = 1000,
+        seed: int = 12345,
+        confidence: float = 0.95,
+        references=None,
+    ) -> dict[str, CorpusScore]:
         """corpus_score of per-example scores from `score_batch` (not scored again);
         `references`, those they were scored against, give the signature's `refs`."""
         signature = self.signature(references=references, bootstrap=bootstrap, seed=seed)
         return {
             rouge_type: CorpusScore(mid, low, high, Signatures.one(signature[rouge_type]))
-            for rouge_type, (mid, low, high) in corpus_intervals(per_example, bootstrap, seed, confidence).items()
+            for rouge_type, (mid, low, high) in corpus_intervals(
+                per_example, bootstrap, seed, confidence
+            ).items()
         }
 
-    def signature(self, *, predictions=None, references=None, articles=None, tasks=None,
-                  hit_length_caps=None, bootstrap=None, seed=None) -> Signatures:
+    def signature(
+        self,
+        *,
+        predictions=None,
+        references=None,
+        articles=None,
+        tasks=None,
+        hit_length_caps=None,
+        bootstrap=None,
+        seed=None,
+    ) -> Signatures:
         """Per type, every setting; `refs` is the most references of an example in `references`
         (1 without them)."""
         refs = most_references(references)
         seed = seed if bootstrap else None
         return Signatures({t: self._signature(t, refs, bootstrap, seed) for t in self.rouge_types})
 
-    def _signature(self, rouge_type: str, refs: int, bootstrap: int | None = None,
-                   seed: int | None = None) -> Signature:
+    def _signature(
+        self, rouge_type: str, refs: int, bootstrap: int | None = None, seed: int | None = None
+    ) -> Signature:
         settings = {
             "tok": self.tokenizer_name,
             "stem": "porter" if self.use_stemmer else "no",

@@ -39,12 +39,19 @@ class Problems:
         """Raise one InputError listing the errors (the first 20; all are counted)."""
         shown = "\n  ".join(self.errors[:20])
         more = f"\n  ... and {len(self.errors) - 20} more" if len(self.errors) > 20 else ""
-        raise InputError(f"{len(self.errors)} bad row(s) (use --keep-going to score the rest "
-                         f"and keep them as error rows):\n  {shown}{more}")
+        raise InputError(
+            f"{len(self.errors)} bad row(s) (use --keep-going to score the rest "
+            f"and keep them as error rows):\n  {shown}{more}"
+        )
 
     def as_dict(self) -> dict:
-        return {"errors": len(self.errors), "warnings": len(self.warnings), "by_kind": dict(self.kinds),
-                "first_errors": self.errors[:20], "first_warnings": self.warnings[:20]}
+        return {
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "by_kind": dict(self.kinds),
+            "first_errors": self.errors[:20],
+            "first_warnings": self.warnings[:20],
+        }
 
 
 def _jsonl_objects(path, problems: Problems):
@@ -60,7 +67,11 @@ def _references(value, where, problems: Problems):
         return None
     refs = [value] if isinstance(value, str) else value
     if not isinstance(refs, list) or not refs or not all(isinstance(r, str) for r in refs):
-        problems.error("bad_reference", where, 'field "reference" must be a string or a non-empty list of strings')
+        problems.error(
+            "bad_reference",
+            where,
+            'field "reference" must be a string or a non-empty list of strings',
+        )
         return None
     if not any(r.strip() for r in refs):
         problems.warn("empty_reference", where, "empty reference")
@@ -80,9 +91,14 @@ def read_references(path, problems: Problems) -> dict[str, dict]:
         if key in by_id:
             problems.error("duplicate_id", where, f"duplicate id {key!r}")
             continue
-        ref = next((obj[f] for f in ("reference", "references", "headline", "summary") if f in obj), None)
-        by_id[key] = {"references": _references(ref, where, problems),
-                      "article": obj.get("article"), "category": obj.get("category")}
+        ref = next(
+            (obj[f] for f in ("reference", "references", "headline", "summary") if f in obj), None
+        )
+        by_id[key] = {
+            "references": _references(ref, where, problems),
+            "article": obj.get("article"),
+            "category": obj.get("category"),
+        }
     return by_id
 
 
@@ -93,8 +109,16 @@ def read_rows(path, references_path=None) -> tuple[list[dict], Problems]:
     rows, first_line = [], {}
     for number, obj in _jsonl_objects(path, problems):
         where = f"{path} line {number}"
-        row = {"line": number, "id": None, "prediction": None, "references": None,
-               "article": None, "category": NO_CATEGORY, "hit_length_cap": None, "warnings": []}
+        row = {
+            "line": number,
+            "id": None,
+            "prediction": None,
+            "references": None,
+            "article": None,
+            "category": NO_CATEGORY,
+            "hit_length_cap": None,
+            "warnings": [],
+        }
         rows.append(row)
         n_errors = len(problems.errors)
         if obj is None:
@@ -106,13 +130,19 @@ def read_rows(path, references_path=None) -> tuple[list[dict], Problems]:
             row["id"] = key = str(obj["id"])
             where = f"{where} (id {key!r})"
             if key in first_line:
-                problems.error("duplicate_id", where, f"duplicate id (first on line {first_line[key]})")
+                problems.error(
+                    "duplicate_id", where, f"duplicate id (first on line {first_line[key]})"
+                )
             first_line.setdefault(key, number)
         pred = obj.get("prediction", obj.get("text"))
         if pred is None:
             problems.error("missing_prediction", where, 'missing field "prediction"')
         elif not isinstance(pred, str):
-            problems.error("bad_prediction", where, f'field "prediction" must be a string, got {type(pred).__name__}')
+            problems.error(
+                "bad_prediction",
+                where,
+                f'field "prediction" must be a string, got {type(pred).__name__}',
+            )
         else:
             row["prediction"] = pred
             if not pred.strip():
@@ -128,17 +158,26 @@ def read_rows(path, references_path=None) -> tuple[list[dict], Problems]:
             else:
                 joined = refs[row["id"]]
         ref_value = obj.get("reference", obj.get("references"))
-        row["references"] = _references(ref_value, where, problems) if ref_value is not None else joined.get("references")
+        row["references"] = (
+            _references(ref_value, where, problems)
+            if ref_value is not None
+            else joined.get("references")
+        )
         row["article"] = obj.get("article") or joined.get("article")
         row["category"] = str(obj.get("category") or joined.get("category") or NO_CATEGORY)
         task = obj.get("task")
         if task is not None and task not in ("headline", "summary"):
-            problems.error("bad_task", where, f'field "task" must be "headline" or "summary", got {task!r}')
+            problems.error(
+                "bad_task", where, f'field "task" must be "headline" or "summary", got {task!r}'
+            )
         elif task:
             row["task"] = task
         if isinstance(obj.get("hit_length_cap"), bool):
             row["hit_length_cap"] = obj["hit_length_cap"]
-        for name, missing in (("reference", row["references"] is None), ("article", not row["article"])):
+        for name, missing in (
+            ("reference", row["references"] is None),
+            ("article", not row["article"]),
+        ):
             if missing and len(problems.errors) == n_errors:
                 note = f"no {name}: metrics that need it leave this row null"
                 problems.warn(f"missing_{name}", where, note)

@@ -35,11 +35,13 @@ def load_metrics(names, options: dict | None = None) -> tuple[list, dict]:
 
 def metric_inputs(rows) -> dict[str, list]:
     """The Metric protocol's input columns of validated rows."""
-    return {"predictions": [r["prediction"] for r in rows],
-            "references": [r.get("references") for r in rows],
-            "articles": [r.get("article") for r in rows],
-            "tasks": [r.get("task") for r in rows],
-            "hit_length_caps": [r.get("hit_length_cap") for r in rows]}
+    return {
+        "predictions": [r["prediction"] for r in rows],
+        "references": [r.get("references") for r in rows],
+        "articles": [r.get("article") for r in rows],
+        "tasks": [r.get("task") for r in rows],
+        "hit_length_caps": [r.get("hit_length_cap") for r in rows],
+    }
 
 
 def scorable(row, metric) -> bool:
@@ -52,8 +54,14 @@ def _has(row, need) -> bool:
     return bool(value) and (need != "references" or any(r.strip() for r in value))
 
 
-def score_rows(rows, metrics, cache: ScoreCache | None = None, batch_size: int = 256, progress: bool = True,
-               first_index: int = 0):
+def score_rows(
+    rows,
+    metrics,
+    cache: ScoreCache | None = None,
+    batch_size: int = 256,
+    progress: bool = True,
+    first_index: int = 0,
+):
     """Adds `scores`, `details` and `errors` to every scorable row, metric by metric, batch by
     batch; cached examples are not recomputed, new ones are cached as each batch finishes.
     A batch holds the rows of one window of `batch_size` input positions (`first_index` is the
@@ -74,7 +82,9 @@ def score_rows(rows, metrics, cache: ScoreCache | None = None, batch_size: int =
         keys = [example_key(signature, r) for r in todo]
         cached = cache.get_many(keys) if cache else {}
         missing = [(r, k) for r, k in zip(todo, keys) if k not in cached]
-        bar = tqdm(total=len(missing), desc=metric.name, unit="row", disable=not progress or not missing)
+        bar = tqdm(
+            total=len(missing), desc=metric.name, unit="row", disable=not progress or not missing
+        )
         for _, group in itertools.groupby(missing, key=lambda pair: window[id(pair[0])]):
             batch = list(group)
             results = metric.sentence_scores(**metric_inputs([r for r, _ in batch]))

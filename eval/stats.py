@@ -151,7 +151,9 @@ def _resample_means(x: np.ndarray, n_resamples: int, rng: np.random.Generator) -
         return _resample_means_unlimited(x, n_resamples, rng)
 
 
-def _resample_means_unlimited(x: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+def _resample_means_unlimited(
+    x: np.ndarray, n_resamples: int, rng: np.random.Generator
+) -> np.ndarray:
     n = x.shape[0]
     means = np.empty((n_resamples, x.shape[1]))
     start = 0

@@ -17,8 +17,8 @@ import hashlib
 import json
 import re
 
-from eval.base.paths import data_path
 from eval.base.io import read_jsonl
+from eval.base.paths import data_path
 
 SOURCES = {"cnndm": "cnndm_validation_1000.jsonl", "xsum": "xsum_test_sample.jsonl"}
 SPLITS = ("train", "dev", "test")
@@ -31,8 +31,10 @@ def load_summaries(source: str, split: str) -> list[dict]:
         raise ValueError(f"unknown source {source!r}; choose from {', '.join(SOURCES)}")
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
-    keyed = sorted(((_digest(r["id"]), r) for r in read_jsonl(data_path("summaries", SOURCES[source]))),
-                   key=lambda pair: pair[0])
+    keyed = sorted(
+        ((_digest(r["id"]), r) for r in read_jsonl(data_path("summaries", SOURCES[source]))),
+        key=lambda pair: pair[0],
+    )
     odd = [r for digest, r in keyed if int(digest[-1], 16) % 2 == 1]
     even = [r for digest, r in keyed if int(digest[-1], 16) % 2 == 0]
     if split == "test":
@@ -41,10 +43,15 @@ def load_summaries(source: str, split: str) -> list[dict]:
         part = even[:DEV_SIZE]
     else:
         seen_ids, seen_openings = _consistency_articles()
-        part = [r for r in even[DEV_SIZE:]
-                if str(r["id"]) not in seen_ids and _opening(r["article"]) not in seen_openings]
-    return [{"id": str(r["id"]), "article": r["article"], "summary": r["summary"], "category": source}
-            for r in part]
+        part = [
+            r
+            for r in even[DEV_SIZE:]
+            if str(r["id"]) not in seen_ids and _opening(r["article"]) not in seen_openings
+        ]
+    return [
+        {"id": str(r["id"]), "article": r["article"], "summary": r["summary"], "category": source}
+        for r in part
+    ]
 
 
 def one_line(summary: str) -> str:

@@ -19,8 +19,14 @@ def browser(width: int, height: int):
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 f"--window-size={width},{height}", "--hide-scrollbars"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        f"--window-size={width},{height}",
+        "--hide-scrollbars",
+    ):
         options.add_argument(flag)
     options.binary_location = shutil.which("chromium")
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
@@ -30,12 +36,16 @@ def main(argv=None) -> int:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("run_dir")
     parser.add_argument("compare_dir")
     parser.add_argument("out_dir")
     parser.add_argument("--open", help="id of the row to open (default: the first after sorting)")
-    parser.add_argument("--sort", default="consistency", help="report field to sort by (default: %(default)s)")
+    parser.add_argument(
+        "--sort", default="consistency", help="report field to sort by (default: %(default)s)"
+    )
     parser.add_argument("--compare-field", default="rougeL")
     args = parser.parse_args(argv)
     out = Path(args.out_dir)
@@ -47,12 +57,16 @@ def main(argv=None) -> int:
         rows = driver.find_elements(By.CSS_SELECTOR, "#examples-body tr")
         target = next((r for r in rows if r.get_attribute("data-id") == args.open), rows[0])
         target.click()
-        driver.execute_script("document.getElementById('controls').previousElementSibling.scrollIntoView()")
+        driver.execute_script(
+            "document.getElementById('controls').previousElementSibling.scrollIntoView()"
+        )
         driver.save_screenshot(str(out / "report_examples.png"))
         driver.get((Path(args.compare_dir).resolve() / "compare.html").as_uri())
         Select(driver.find_element(By.ID, "compare-field")).select_by_value(args.compare_field)
         driver.find_element(By.CSS_SELECTOR, '#side-head th[data-key="diff"]').click()
-        driver.execute_script("document.getElementById('controls').previousElementSibling.scrollIntoView()")
+        driver.execute_script(
+            "document.getElementById('controls').previousElementSibling.scrollIntoView()"
+        )
         driver.save_screenshot(str(out / "compare_side_by_side.png"))
     finally:
         driver.quit()

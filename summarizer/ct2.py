@@ -19,8 +19,15 @@ from eval.base.assets import cache_dir
 
 COMPUTE_TYPES = {None: "float32", "none": "float32", "int8": "int8_float32"}
 # decode options the engine maps; anything else needs transformers
-SUPPORTED_OPTIONS = {"max_new_tokens", "num_beams", "num_return_sequences", "do_sample", "begin_suppress_tokens",
-                     "no_repeat_ngram_size", "repetition_penalty"}
+SUPPORTED_OPTIONS = {
+    "max_new_tokens",
+    "num_beams",
+    "num_return_sequences",
+    "do_sample",
+    "begin_suppress_tokens",
+    "no_repeat_ngram_size",
+    "repetition_penalty",
+}
 
 
 def available() -> bool:
@@ -64,7 +71,11 @@ def converted_path(model, tokenizer, name: str) -> Path:
     from ctranslate2.converters import TransformersConverter
 
     slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[-60:]
-    target = cache_dir() / "ctranslate2" / f"{slug}-{weights_fingerprint(model)}-ct2v{ctranslate2.__version__}"
+    target = (
+        cache_dir()
+        / "ctranslate2"
+        / f"{slug}-{weights_fingerprint(model)}-ct2v{ctranslate2.__version__}"
+    )
     if (target / "model.bin").exists():
         return target
     if (target / "REJECTED").exists():  # checked once already: do not convert again
@@ -101,15 +112,20 @@ def _logit_mismatch(path: Path, model, tokenizer) -> str | None:
     import numpy as np
     import torch
 
-    ids = tokenizer(" ".join([PROBE] * 4))["input_ids"][:min(64, sliding_window(model) or 64)]
+    ids = tokenizer(" ".join([PROBE] * 4))["input_ids"][: min(64, sliding_window(model) or 64)]
     with torch.inference_mode():
         expected = model(torch.tensor([ids])).logits[0].float().numpy()
-    got = np.array(ctranslate2.Generator(str(path), device="cpu").forward_batch(
-        [tokenizer.convert_ids_to_tokens(ids)]))[0]
+    got = np.array(
+        ctranslate2.Generator(str(path), device="cpu").forward_batch(
+            [tokenizer.convert_ids_to_tokens(ids)]
+        )
+    )[0]
     diff = float(np.abs(got - expected).max()) if got.shape == expected.shape else float("inf")
     if not diff <= 1e-3 * max(1.0, float(np.abs(expected).max())):
-        return (f"its CTranslate2 conversion disagrees with transformers on a {len(ids)}-token probe "
-                f"(max logit difference {diff:.3g})")
+        return (
+            f"its CTranslate2 conversion disagrees with transformers on a {len(ids)}-token probe "
+            f"(max logit difference {diff:.3g})"
+        )
     return None
 
 
@@ -125,7 +141,9 @@ class CT2Generator:
     per hypothesis (num_return_sequences per prompt, in prompt order), the ids ending with the
     stop token when one was produced (as transformers' rows do)."""
 
-    def __init__(self, model, tokenizer, name: str, quantize: str | None = None, threads: int | None = None):
+    def __init__(
+        self, model, tokenizer, name: str, quantize: str | None = None, threads: int | None = None
+    ):
         import ctranslate2
         import torch
 
@@ -133,20 +151,30 @@ class CT2Generator:
         self.tokenizer = tokenizer
         self.window = sliding_window(model)
         self.generator = ctranslate2.Generator(
-            str(converted_path(model, tokenizer, name)), device="cpu", compute_type=self.compute_type,
-            intra_threads=threads or torch.get_num_threads())
+            str(converted_path(model, tokenizer, name)),
+            device="cpu",
+            compute_type=self.compute_type,
+            intra_threads=threads or torch.get_num_threads(),
+        )
 
     def fits(self, tokens: int) -> bool:
         """Whether a row of this many tokens (prompt + answer) stays within the sliding window."""
         return self.window is None or tokens <= self.window
 
-    def generate(self, prompts: list[list[int]], stop_ids: list[int], options: dict,
-                 done: Callable[[list[int]], bool] | None = None) -> list[tuple[list[int], bool]]:
+    def generate(
+        self,
+        prompts: list[list[int]],
+        stop_ids: list[int],
+        options: dict,
+        done: Callable[[list[int]], bool] | None = None,
+    ) -> list[tuple[list[int], bool]]:
         """`done(ids)` ends a row early (greedy only: the step callback needs beam 1)."""
         bad = unsupported_options(options)
         if bad:
-            raise ValueError(f"the ctranslate2 engine does greedy and beam search only; "
-                             f"use engine='transformers' for {', '.join(bad)}")
+            raise ValueError(
+                f"the ctranslate2 engine does greedy and beam search only; "
+                f"use engine='transformers' for {', '.join(bad)}"
+            )
         beams = options.get("num_beams") or 1
         hypotheses = options.get("num_return_sequences") or 1
         tokens = [[] for _ in prompts]
@@ -162,8 +190,12 @@ class CT2Generator:
 
         results = self.generator.generate_batch(
             [self.tokenizer.convert_ids_to_tokens(ids) for ids in prompts],
-            max_length=options["max_new_tokens"], beam_size=beams, num_hypotheses=hypotheses,
-            end_token=stop_ids, return_end_token=True, include_prompt_in_result=False,
+            max_length=options["max_new_tokens"],
+            beam_size=beams,
+            num_hypotheses=hypotheses,
+            end_token=stop_ids,
+            return_end_token=True,
+            include_prompt_in_result=False,
             # transformers' begin_suppress_tokens (headlines) forbid a newline as first token;
             # here every stop token is forbidden there
             min_length=1 if options.get("begin_suppress_tokens") else 0,
@@ -171,4 +203,6 @@ class CT2Generator:
             repetition_penalty=options.get("repetition_penalty") or 1.0,
             callback=step if done is not None and beams == 1 else None,
         )
-        return [(ids, stop) for r, stop in zip(results, stopped) for ids in r.sequences_ids[:hypotheses]]
+        return [
+            (ids, stop) for r, stop in zip(results, stopped) for ids in r.sequences_ids[:hypotheses]
+        ]

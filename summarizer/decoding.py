@@ -19,11 +19,15 @@ class NoRepeatNGramAfter(LogitsProcessor):
 
     def __call__(self, input_ids, scores):
         n = self.size
-        for row, ids in enumerate(input_ids[:, self.answer_start:].tolist()):
+        for row, ids in enumerate(input_ids[:, self.answer_start :].tolist()):
             if len(ids) < n:
                 continue
-            prefix = tuple(ids[len(ids) - n + 1:])
-            banned = {ids[i + n - 1] for i in range(len(ids) - n + 1) if tuple(ids[i:i + n - 1]) == prefix}
+            prefix = tuple(ids[len(ids) - n + 1 :])
+            banned = {
+                ids[i + n - 1]
+                for i in range(len(ids) - n + 1)
+                if tuple(ids[i : i + n - 1]) == prefix
+            }
             if banned:
                 scores[row, sorted(banned)] = float("-inf")
         return scores
@@ -41,7 +45,7 @@ class GuardStop(StoppingCriteria):
         import torch
 
         flags = []
-        for row, ids in enumerate(input_ids[:, self.answer_start:].tolist()):
+        for row, ids in enumerate(input_ids[:, self.answer_start :].tolist()):
             if row in self.stopped_at:
                 flags.append(True)
             elif any(t in self.stop_ids for t in ids):  # ended by a stop token: not ours to cut

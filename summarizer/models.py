@@ -20,12 +20,26 @@ from eval.base.hub import resolve
 DEFAULT_MODEL = "gemma-3-270m"  # alias for the bundled GGUF (Gemma Terms of Use)
 # Adapters trained here and shipped in the package; each is selectable by its folder name.
 ADAPTERS_DIR = Path(__file__).parent / "adapters"
-_SEQ2SEQ_TYPES = {"t5", "mt5", "bart", "mbart", "pegasus", "pegasus_x", "led", "marian", "longt5",
-                  "umt5", "switch_transformers", "bigbird_pegasus", "blenderbot", "prophetnet"}
+_SEQ2SEQ_TYPES = {
+    "t5",
+    "mt5",
+    "bart",
+    "mbart",
+    "pegasus",
+    "pegasus_x",
+    "led",
+    "marian",
+    "longt5",
+    "umt5",
+    "switch_transformers",
+    "bigbird_pegasus",
+    "blenderbot",
+    "prophetnet",
+}
 
 
 def resolve_dtype(dtype="auto"):
-    """"auto" is float32 on every CPU: the default engine (CTranslate2) runs float32 and is used
+    """ "auto" is float32 on every CPU: the default engine (CTranslate2) runs float32 and is used
     only when its logits match the transformers model's, which a bfloat16 model fails (0.006 on
     Gemma-3-270M); float32 also writes the same headlines on every machine. bfloat16 must be
     asked for (it was auto on CPUs with AVX512-BF16, where the default then fell back to
@@ -35,8 +49,14 @@ def resolve_dtype(dtype="auto"):
     if dtype in (None, "auto"):
         return torch.float32
     if isinstance(dtype, str):
-        return {"bfloat16": torch.bfloat16, "bf16": torch.bfloat16, "float32": torch.float32,
-                "fp32": torch.float32, "float16": torch.float16, "fp16": torch.float16}[dtype]
+        return {
+            "bfloat16": torch.bfloat16,
+            "bf16": torch.bfloat16,
+            "float32": torch.float32,
+            "fp32": torch.float32,
+            "float16": torch.float16,
+            "fp16": torch.float16,
+        }[dtype]
     return dtype
 
 
@@ -52,8 +72,12 @@ class LoadedModel:
 FAMILIES = ("auto", "causal", "seq2seq")
 
 
-def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None = None,
-         family: str = "auto") -> LoadedModel:
+def load(
+    name_or_path: str | None = None,
+    dtype="auto",
+    num_threads: int | None = None,
+    family: str = "auto",
+) -> LoadedModel:
     """Model + tokenizer ready for generation (eval mode, tokenizer padding on the left).
     `family` "causal" or "seq2seq" overrides what the model config says (training's model.family)."""
     import torch
@@ -70,7 +94,9 @@ def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None 
     adapter_dir = None
     if Path(path, "adapter_config.json").exists():
         adapter_dir = Path(path)
-        base = json.loads((adapter_dir / "adapter_config.json").read_text())["base_model_name_or_path"]
+        base = json.loads((adapter_dir / "adapter_config.json").read_text())[
+            "base_model_name_or_path"
+        ]
         default_base = base in (None, "", DEFAULT_MODEL) or _is_default_base(base)
         path = default_model_path() if default_base else base
     elif not Path(path).exists() and ("/" not in str(path) or str(path).startswith((".", "/"))):
@@ -82,20 +108,31 @@ def load(name_or_path: str | None = None, dtype="auto", num_threads: int | None 
     try:
         config = AutoConfig.from_pretrained(source)
     except OSError as err:  # e.g. a cached copy without its config: one clear line, not a traceback
-        raise FileNotFoundError(f"model {path!r} could not be loaded: {str(err).splitlines()[0]}") from None
-    is_seq2seq = (family == "seq2seq" if family != "auto" else
-                  config.model_type in _SEQ2SEQ_TYPES or bool(getattr(config, "is_encoder_decoder", False)))
+        raise FileNotFoundError(
+            f"model {path!r} could not be loaded: {str(err).splitlines()[0]}"
+        ) from None
+    is_seq2seq = (
+        family == "seq2seq"
+        if family != "auto"
+        else config.model_type in _SEQ2SEQ_TYPES
+        or bool(getattr(config, "is_encoder_decoder", False))
+    )
     cls = AutoModelForSeq2SeqLM if is_seq2seq else AutoModelForCausalLM
     model = cls.from_pretrained(source, dtype=torch_dtype)
-    tokenizer = AutoTokenizer.from_pretrained(adapter_dir if _has_tokenizer(adapter_dir) else source)
+    tokenizer = AutoTokenizer.from_pretrained(
+        adapter_dir if _has_tokenizer(adapter_dir) else source
+    )
     if adapter_dir is not None:
         from peft import PeftModel
 
         with warnings.catch_warnings():
             # peft reads transformers' deprecated `is_gradient_checkpointing` (a FutureWarning the
             # demo printed); loading an adapter for inference does not checkpoint at all
-            warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated",
-                                    category=FutureWarning)
+            warnings.filterwarnings(
+                "ignore",
+                message="`is_gradient_checkpointing` is deprecated",
+                category=FutureWarning,
+            )
             model = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
     model.eval()
     # Decoder-only models continue the last token, so batches pad on the left.
@@ -126,4 +163,5 @@ def _is_default_base(base: str) -> bool:
 
 def _has_tokenizer(folder: Path | None) -> bool:
     return folder is not None and any(
-        (folder / f).exists() for f in ("tokenizer.json", "tokenizer_config.json"))
+        (folder / f).exists() for f in ("tokenizer.json", "tokenizer_config.json")
+    )

@@ -62,7 +62,9 @@ class SummaryGuard:
     def __post_init__(self):
         for name in ("max_sentences", "max_words"):
             value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or value < 1
+            ):
                 raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
 
     @property
@@ -71,8 +73,9 @@ class SummaryGuard:
 
     def describe(self) -> str:
         """For signatures: e.g. '3sent', '60words', '3sent+60words' or 'none'."""
-        parts = ([f"{self.max_sentences}sent"] if self.max_sentences else []) + \
-                ([f"{self.max_words}words"] if self.max_words else [])
+        parts = ([f"{self.max_sentences}sent"] if self.max_sentences else []) + (
+            [f"{self.max_words}words"] if self.max_words else []
+        )
         return "+".join(parts) or "none"
 
     def done(self, text: str) -> bool:
@@ -93,7 +96,7 @@ class SummaryGuard:
         unfinished last sentence is dropped when a finished one comes before it."""
         label = _LABEL_LINE_RE.search(text)
         if label:
-            text, ended = text[:label.start()], True
+            text, ended = text[: label.start()], True
         sents = sentence_texts(text)
         if not ended and len(sents) > 1 and not _SENTENCE_END_RE.search(sents[-1]):
             sents = sents[:-1]
@@ -101,7 +104,7 @@ class SummaryGuard:
         if repeat is not None:
             sents = sents[:repeat]
         if self.max_sentences:
-            sents = sents[:self.max_sentences]
+            sents = sents[: self.max_sentences]
         if self.max_words and sents:
             kept, total = [], 0
             for sent in sents:
@@ -131,7 +134,9 @@ def first_repeat(sents: list[str], overlap: float = 0.8) -> int | None:
             continue
         bigrams = set(zip(words, words[1:]))
         for earlier, earlier_bigrams in seen:
-            if words == earlier or (len(bigrams) >= 3 and len(bigrams & earlier_bigrams) >= overlap * len(bigrams)):
+            if words == earlier or (
+                len(bigrams) >= 3 and len(bigrams & earlier_bigrams) >= overlap * len(bigrams)
+            ):
                 return i
         seen.append((words, bigrams))
     return None
@@ -159,7 +164,7 @@ def _sentence_case(line: str) -> str:
             new = word.lower()
         else:
             new = word  # acronyms and mixed case (iPhone) stay as written
-        out.append(line[last:match.start()] + new)
+        out.append(line[last : match.start()] + new)
         last = match.end()
     out.append(line[last:])
     return "".join(out)
@@ -172,13 +177,17 @@ def _title_case(line: str) -> str:
     for i, match in enumerate(matches):
         word = match.group(0)
         edge = i == 0 or i == len(matches) - 1
-        if _is_dotted(word) or not shouting and (_is_acronym(word) or not (word.islower() or word.istitle())):
+        if (
+            _is_dotted(word)
+            or not shouting
+            and (_is_acronym(word) or not (word.islower() or word.istitle()))
+        ):
             new = word  # acronyms and mixed case (iPhone) stay as written
         elif word.lower() in _MINOR_WORDS and not edge:
             new = word.lower()
         else:
             new = word[0].upper() + word[1:].lower()
-        out.append(line[last:match.start()] + new)
+        out.append(line[last : match.start()] + new)
         last = match.end()
     out.append(line[last:])
     return "".join(out)

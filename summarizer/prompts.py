@@ -42,7 +42,9 @@ class PromptTemplate:
         return cls.from_dict(load_yaml(path), name=path.stem, path=path)
 
     @classmethod
-    def from_dict(cls, data: dict, name: str = "prompt", path: Path | None = None) -> PromptTemplate:
+    def from_dict(
+        cls, data: dict, name: str = "prompt", path: Path | None = None
+    ) -> PromptTemplate:
         """A template from the mapping a prompt YAML file holds (`path`, if any, names it in errors)."""
         for key in ("task", "instruction", "template"):
             if not isinstance(data.get(key), str):
@@ -52,10 +54,19 @@ class PromptTemplate:
         examples = []
         for i, ex in enumerate(data.get("examples") or []):
             if not isinstance(ex, dict) or not {"article", "output"} <= ex.keys():
-                raise InputError("each example needs 'article' and 'output'", path=path, field=f"examples[{i}]")
+                raise InputError(
+                    "each example needs 'article' and 'output'", path=path, field=f"examples[{i}]"
+                )
             examples.append((ex["article"].strip(), ex["output"].strip()))
-        return cls(data.get("name", name), data["task"], data["instruction"], data["template"],
-                   tuple(examples), data.get("separator", "\n\n"), data.get("max_article_tokens"))
+        return cls(
+            data.get("name", name),
+            data["task"],
+            data["instruction"],
+            data["template"],
+            tuple(examples),
+            data.get("separator", "\n\n"),
+            data.get("max_article_tokens"),
+        )
 
     def _fill(self, article: str) -> str:
         # str.replace, not str.format: articles contain braces.
@@ -66,19 +77,28 @@ class PromptTemplate:
         # An empty instruction adds nothing, not a leading blank line: a model trained with
         # `prompt.instruction: ""` saw the template alone (summarizer.train_batches.encode_prompt).
         if tokenizer is not None and getattr(tokenizer, "chat_template", None):
+
             def instructed(user):
                 return f"{self.instruction}\n\n{user}" if self.instruction else user
 
             messages = []
             for i, (ex_article, ex_output) in enumerate(self.examples):
                 user = self._fill(ex_article)
-                messages += [{"role": "user", "content": instructed(user) if i == 0 else user},
-                             {"role": "assistant", "content": ex_output}]
+                messages += [
+                    {"role": "user", "content": instructed(user) if i == 0 else user},
+                    {"role": "assistant", "content": ex_output},
+                ]
             user = self._fill(article)
-            messages.append({"role": "user", "content": user if self.examples else instructed(user)})
-            return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            messages.append(
+                {"role": "user", "content": user if self.examples else instructed(user)}
+            )
+            return tokenizer.apply_chat_template(
+                messages, tokenize=False, add_generation_prompt=True
+            )
         shots = [f"{self._fill(a)} {o}" for a, o in self.examples]
-        return self.separator.join([*([self.instruction] if self.instruction else []), *shots, self._fill(article)])
+        return self.separator.join(
+            [*([self.instruction] if self.instruction else []), *shots, self._fill(article)]
+        )
 
     def overhead(self, tokenizer) -> int:
         """Tokens the prompt adds around an empty article (used to budget truncation)."""

@@ -24,8 +24,10 @@ class RunLog:
             try:
                 from torch.utils.tensorboard import SummaryWriter
             except ImportError:
-                log.warning("report_to: tensorboard, but tensorboard is not installed "
-                            "(pip install tensorboard); writing log.jsonl only")
+                log.warning(
+                    "report_to: tensorboard, but tensorboard is not installed "
+                    "(pip install tensorboard); writing log.jsonl only"
+                )
             else:
                 self.board = SummaryWriter(str(Path(path).parent / "tensorboard"))
 
@@ -39,8 +41,11 @@ class RunLog:
                 continue
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 self.board.add_scalar(f"{prefix}/{key}", value, row["step"])
-            elif (isinstance(value, (list, tuple)) and len(value) == 2
-                  and all(isinstance(v, (int, float)) for v in value)):  # an interval
+            elif (
+                isinstance(value, (list, tuple))
+                and len(value) == 2
+                and all(isinstance(v, (int, float)) for v in value)
+            ):  # an interval
                 self.board.add_scalar(f"{prefix}/{key}_low", value[0], row["step"])
                 self.board.add_scalar(f"{prefix}/{key}_high", value[1], row["step"])
 

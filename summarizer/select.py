@@ -40,7 +40,9 @@ def pick(texts: list[str], scores: list[float | None], guard, task: str = "summa
     """Index of the kept candidate. A candidate the checker could not score (empty text) ranks last."""
     if not texts:
         raise ValueError("no candidates to pick from")
-    ranked = [s if s is not None and texts[i].strip() else float("-inf") for i, s in enumerate(scores)]
+    ranked = [
+        s if s is not None and texts[i].strip() else float("-inf") for i, s in enumerate(scores)
+    ]
     best = max(ranked)
     prior = length_prior(guard, task)
     tied = [i for i, s in enumerate(ranked) if s >= best - TIE]

@@ -46,6 +46,7 @@ log = logging.getLogger("summarizer.train")
 
 # --- model ------------------------------------------------------------------------------------
 
+
 def load_model(config: dict):
     """(model, tokenizer, family), loaded as generation loads models (summarizer.models.load):
     "gemma-3-270m" is the offline default (the GGUF package, de-quantized once into a cached
@@ -54,21 +55,33 @@ def load_model(config: dict):
     from summarizer import models
 
     m = config["model"]
-    loaded = models.load(None if m["name_or_path"] == "default" else m["name_or_path"], dtype=m["dtype"],
-                         family=m["family"])
+    loaded = models.load(
+        None if m["name_or_path"] == "default" else m["name_or_path"],
+        dtype=m["dtype"],
+        family=m["family"],
+    )
     model, tokenizer = loaded.model, loaded.tokenizer
     family = "seq2seq" if loaded.is_seq2seq else "causal"
     if family == "causal" and not m["full_finetune"]:
         if not m["lora"]:
-            raise InputError("causal LMs train with LoRA: set model.lora, or model.full_finetune: true",
-                             field="model.lora")
+            raise InputError(
+                "causal LMs train with LoRA: set model.lora, or model.full_finetune: true",
+                field="model.lora",
+            )
         from peft import LoraConfig, get_peft_model
 
         lora = m["lora"]
-        model = get_peft_model(model, LoraConfig(
-            r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"],
-            target_modules=list(lora["target_modules"]), task_type="CAUSAL_LM",
-            layers_to_transform=lora.get("layers")))
+        model = get_peft_model(
+            model,
+            LoraConfig(
+                r=lora["r"],
+                lora_alpha=lora["alpha"],
+                lora_dropout=lora["dropout"],
+                target_modules=list(lora["target_modules"]),
+                task_type="CAUSAL_LM",
+                layers_to_transform=lora.get("layers"),
+            ),
+        )
         # Record the name the user gave (e.g. "gemma-3-270m"), not a cache path on this machine.
         model.peft_config["default"].base_model_name_or_path = m["name_or_path"]
     return model, tokenizer, family
@@ -90,7 +103,11 @@ def compute_loss(model, batch, family: str):
     predicts = labels.new_zeros(labels.shape, dtype=bool)
     predicts[:, :-1] = labels[:, 1:] != -100  # position t predicts token t+1
     targets = labels[:, 1:][predicts[:, :-1]]
-    inputs = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"], "use_cache": False}
+    inputs = {
+        "input_ids": batch["input_ids"],
+        "attention_mask": batch["attention_mask"],
+        "use_cache": False,
+    }
     logits = None
     if getattr(model, "_keeps_masked_logits", True):
         try:
@@ -106,6 +123,7 @@ def compute_loss(model, batch, family: str):
 
 
 # --- checkpoints --------------------------------------------------------------------------------
+
 
 def _trainable_state(model, full: bool) -> dict:
     if full:
@@ -133,8 +151,12 @@ def _rng_state() -> dict:
     import torch
 
     kind, keys, pos, has_gauss, cached = np.random.get_state()
-    return {"torch": torch.get_rng_state(), "python": list(random.getstate()[1]),
-            "python_version": random.getstate()[0], "numpy": [kind, keys.tolist(), pos, has_gauss, cached]}
+    return {
+        "torch": torch.get_rng_state(),
+        "python": list(random.getstate()[1]),
+        "python_version": random.getstate()[0],
+        "numpy": [kind, keys.tolist(), pos, has_gauss, cached],
+    }
 
 
 def _set_rng_state(state: dict) -> None:
@@ -152,18 +174,26 @@ def _save_model(model, tokenizer, config, folder: Path, family: str) -> None:
     model.save_pretrained(folder)
     if family == "seq2seq" or config["model"]["full_finetune"]:
         tokenizer.save_pretrained(folder)
-    atomic_write_text(folder / "prompt.yaml", yaml.safe_dump(prompt_record(config), sort_keys=False))
+    atomic_write_text(
+        folder / "prompt.yaml", yaml.safe_dump(prompt_record(config), sort_keys=False)
+    )
 
 
-def _save_best(model, tokenizer, config, metrics, predictions, rows, out: Path, family: str) -> None:
+def _save_best(
+    model, tokenizer, config, metrics, predictions, rows, out: Path, family: str
+) -> None:
     """best/, built in a staging folder and swapped in whole: the model, metrics.json and
     dev_predictions.jsonl always belong to the same evaluation."""
     with atomic_dir(out / "best") as work:
         _save_model(model, tokenizer, config, work, family)
         atomic_write_json(work / "metrics.json", metrics)
-        write_jsonl(work / "dev_predictions.jsonl", [
-            {"id": r["id"], "source": r["source"], "prediction": p, "reference": r["headline"]}
-            for r, p in zip(rows, predictions)])
+        write_jsonl(
+            work / "dev_predictions.jsonl",
+            [
+                {"id": r["id"], "source": r["source"], "prediction": p, "reference": r["headline"]}
+                for r, p in zip(rows, predictions)
+            ],
+        )
 
 
 def _save_final(model, tokenizer, config, target: Path, family: str) -> None:
@@ -174,13 +204,16 @@ def _save_final(model, tokenizer, config, target: Path, family: str) -> None:
 
 # --- the loop ---------------------------------------------------------------------------------
 
+
 def pick_threads(setting) -> int:
     """`train.num_threads`: a number, or "auto" = the cores that other jobs leave free (1-minute
     load average), at least 1. On a shared 2-core machine under load, 1 thread trained 3.4x
     faster than 2 (benchmarks/bench_train_speed.py); the losses and gradients were identical."""
     if setting != "auto":
         return int(setting)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
     return max(1, min(cores, int(cores - os.getloadavg()[0] + 0.5)))
 
 
@@ -202,32 +235,58 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
     torch.manual_seed(t["seed"])
     model, tokenizer, family = load_model(config)
     full = family == "seq2seq" or config["model"]["full_finetune"]
-    train_rows = filter_rows(load_examples(config["data"]["train"], "train", t["seed"]),
-                             config["data"]["min_headline_words"])
+    train_rows = filter_rows(
+        load_examples(config["data"]["train"], "train", t["seed"]),
+        config["data"]["min_headline_words"],
+    )
     dev_rows = load_examples(config["data"]["dev"], "dev", t["seed"])
     # built before any step, so that settings generation cannot work with fail at once
-    summarizer = dev_summarizer(model, tokenizer, config, family) if e["every"] or e["at_start"] else None
+    summarizer = (
+        dev_summarizer(model, tokenizer, config, family) if e["every"] or e["at_start"] else None
+    )
     train_pairs = EncodedRows(train_rows, tokenizer, config["prompt"], family)
-    log.info("train %d rows, dev %d rows, family %s, trainable params %d", len(train_pairs), len(dev_rows),
-             family, sum(p.numel() for p in model.parameters() if p.requires_grad))
+    log.info(
+        "train %d rows, dev %d rows, family %s, trainable params %d",
+        len(train_pairs),
+        len(dev_rows),
+        family,
+        sum(p.numel() for p in model.parameters() if p.requires_grad),
+    )
 
     if t["length_buckets"]:
-        order = BucketedOrder(len(train_pairs), t["seed"], t["batch_size"], t["length_buckets"],
-                              lambda i: sum(map(len, train_pairs[i]))).rows
+        order = BucketedOrder(
+            len(train_pairs),
+            t["seed"],
+            t["batch_size"],
+            t["length_buckets"],
+            lambda i: sum(map(len, train_pairs[i])),
+        ).rows
     else:
+
         def order(position, count):
             return sample_order(position, count, len(train_pairs), t["seed"])
+
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=t["lr"], weight_decay=t["weight_decay"])
     scheduler = get_linear_schedule_with_warmup(optimizer, t["warmup_steps"], t["max_steps"])
-    progress = {"step": 0, "best": None, "best_step": None, "bad_evals": 0, "seconds": 0.0, "stopped": None}
+    progress = {
+        "step": 0,
+        "best": None,
+        "best_step": None,
+        "bad_evals": 0,
+        "seconds": 0.0,
+        "stopped": None,
+    }
 
     resumed = t["resume"] and ckpt_path.exists()
     if resumed:
         state = load_checkpoint(ckpt_path)
         missing = model.load_state_dict(state["model"], strict=False)
         if missing.unexpected_keys:
-            raise InputError(f"checkpoint does not fit this model (e.g. {missing.unexpected_keys[0]})", path=ckpt_path)
+            raise InputError(
+                f"checkpoint does not fit this model (e.g. {missing.unexpected_keys[0]})",
+                path=ckpt_path,
+            )
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         _set_rng_state(state["rng"])
@@ -241,12 +300,22 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
     logger = RunLog(out / "log.jsonl", t["report_to"])
     if any(r.get("step", 0) > progress["step"] for r in logger.rows):
         logger.close()
-        write_jsonl(out / "log.jsonl", [r for r in logger.rows if r.get("step", 0) <= progress["step"]])
+        write_jsonl(
+            out / "log.jsonl", [r for r in logger.rows if r.get("step", 0) <= progress["step"]]
+        )
         logger = RunLog(out / "log.jsonl", t["report_to"])
 
     def checkpoint():
-        save_checkpoint(ckpt_path, {"model": _trainable_state(model, full), "optimizer": optimizer.state_dict(),
-                                    "scheduler": scheduler.state_dict(), "rng": _rng_state(), "progress": progress})
+        save_checkpoint(
+            ckpt_path,
+            {
+                "model": _trainable_state(model, full),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "rng": _rng_state(),
+                "progress": progress,
+            },
+        )
 
     def run_eval():
         metrics, predictions = evaluate(summarizer, dev_rows, config)
@@ -254,12 +323,30 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
         improved = progress["best"] is None or score > progress["best"]
         if improved:
             progress.update(best=score, best_step=progress["step"], bad_evals=0)
-            _save_best(model, tokenizer, config, {**metrics, "step": progress["step"]}, predictions, dev_rows, out, family)
+            _save_best(
+                model,
+                tokenizer,
+                config,
+                {**metrics, "step": progress["step"]},
+                predictions,
+                dev_rows,
+                out,
+                family,
+            )
         else:
             progress["bad_evals"] += 1
-        logger.write({"step": progress["step"], "event": "eval", **metrics, "best": progress["best"]})
-        log.info("step %d dev %s=%.2f %s (best %.2f at %s)", progress["step"], e["metric"], score,
-                 metrics[f"{e['metric']}_ci"], progress["best"], progress["best_step"])
+        logger.write(
+            {"step": progress["step"], "event": "eval", **metrics, "best": progress["best"]}
+        )
+        log.info(
+            "step %d dev %s=%.2f %s (best %.2f at %s)",
+            progress["step"],
+            e["metric"],
+            score,
+            metrics[f"{e['metric']}_ci"],
+            progress["best"],
+            progress["best_step"],
+        )
         return e["patience"] and progress["bad_evals"] >= e["patience"]
 
     if e["at_start"] and progress["step"] == 0 and progress["best"] is None:
@@ -271,7 +358,9 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
     model.train()
     steps_here = 0
     clock = time.monotonic() - progress["seconds"]
-    bar = tqdm(total=t["max_steps"], initial=progress["step"], desc="training", unit="step", mininterval=10)
+    bar = tqdm(
+        total=t["max_steps"], initial=progress["step"], desc="training", unit="step", mininterval=10
+    )
     running = []
     while progress["step"] < t["max_steps"] and not progress["stopped"]:
         step = progress["step"]
@@ -282,7 +371,9 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
             loss = compute_loss(model, batch, family) / t["grad_accum"]
             loss.backward()
             total += loss.item()
-        grad_norm = torch.nn.utils.clip_grad_norm_(params, t["grad_clip"]) if t["grad_clip"] else None
+        grad_norm = (
+            torch.nn.utils.clip_grad_norm_(params, t["grad_clip"]) if t["grad_clip"] else None
+        )
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
@@ -291,14 +382,23 @@ def train(config: dict, stop_after_steps: int | None = None) -> dict:
         running.append(total)
         bar.update(1)
         if step % t["log_every"] == 0 or step == t["max_steps"]:
-            logger.write({"step": step, "event": "train", "loss": round(sum(running) / len(running), 5),
-                          "lr": scheduler.get_last_lr()[0], "grad_norm": None if grad_norm is None else round(float(grad_norm), 4),
-                          "seconds": round(progress["seconds"], 1)})
+            logger.write(
+                {
+                    "step": step,
+                    "event": "train",
+                    "loss": round(sum(running) / len(running), 5),
+                    "lr": scheduler.get_last_lr()[0],
+                    "grad_norm": None if grad_norm is None else round(float(grad_norm), 4),
+                    "seconds": round(progress["seconds"], 1),
+                }
+            )
             running = []
         over_budget = t["max_minutes"] and progress["seconds"] > 60 * t["max_minutes"]
         if e["every"] and (step % e["every"] == 0 or step == t["max_steps"] or over_budget):
             if run_eval():
-                progress["stopped"] = f"early stopping: no {e['metric']} gain in {e['patience']} evals"
+                progress["stopped"] = (
+                    f"early stopping: no {e['metric']} gain in {e['patience']} evals"
+                )
             elif over_budget:
                 progress["stopped"] = f"time budget of {t['max_minutes']:g} minutes reached"
             checkpoint()

@@ -18,7 +18,9 @@ def encode_prompt(tokenizer, prompt_cfg: dict, article: str) -> list[int]:
     if len(article_ids) <= limit and head is not article:
         article_ids = tokenizer(article, add_special_tokens=False)["input_ids"]
     article_ids = article_ids[:limit]
-    text = prompt_cfg["template"].replace("{article}", tokenizer.decode(article_ids))  # articles hold braces
+    text = prompt_cfg["template"].replace(
+        "{article}", tokenizer.decode(article_ids)
+    )  # articles hold braces
     if prompt_cfg["instruction"]:
         text = prompt_cfg["instruction"] + "\n\n" + text
     return tokenizer(text)["input_ids"]  # with BOS for Gemma, EOS for T5, as each model expects
@@ -26,7 +28,9 @@ def encode_prompt(tokenizer, prompt_cfg: dict, article: str) -> list[int]:
 
 def encode_target(tokenizer, prompt_cfg: dict, headline: str, family: str) -> list[int]:
     prefix = prompt_cfg["target_prefix"] if family == "causal" else ""
-    ids = tokenizer(prefix + headline, add_special_tokens=False)["input_ids"][: prompt_cfg["max_target_tokens"]]
+    ids = tokenizer(prefix + headline, add_special_tokens=False)["input_ids"][
+        : prompt_cfg["max_target_tokens"]
+    ]
     return ids + [tokenizer.eos_token_id]
 
 
@@ -35,7 +39,12 @@ class EncodedRows:
     few hundred of 14k rows, and tokenising them all up front took minutes."""
 
     def __init__(self, rows, tokenizer, prompt_cfg, family):
-        self.rows, self.tokenizer, self.prompt_cfg, self.family = rows, tokenizer, prompt_cfg, family
+        self.rows, self.tokenizer, self.prompt_cfg, self.family = (
+            rows,
+            tokenizer,
+            prompt_cfg,
+            family,
+        )
         self._cache: dict[int, tuple[list[int], list[int]]] = {}
 
     def __len__(self):
@@ -44,8 +53,10 @@ class EncodedRows:
     def __getitem__(self, i: int) -> tuple[list[int], list[int]]:
         if i not in self._cache:
             row = self.rows[i]
-            self._cache[i] = (encode_prompt(self.tokenizer, self.prompt_cfg, row["article"]),
-                              encode_target(self.tokenizer, self.prompt_cfg, row["headline"], self.family))
+            self._cache[i] = (
+                encode_prompt(self.tokenizer, self.prompt_cfg, row["article"]),
+                encode_target(self.tokenizer, self.prompt_cfg, row["headline"], self.family),
+            )
         return self._cache[i]
 
 
@@ -75,8 +86,10 @@ def sample_order(position: int, count: int, n: int, seed: int) -> list[int]:
     out = []
     while count > 0:
         epoch, offset = divmod(position, n)
-        order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch)).tolist()
-        take = order[offset: offset + count]
+        order = torch.randperm(
+            n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch)
+        ).tolist()
+        take = order[offset : offset + count]
         out.extend(take)
         position += len(take)
         count -= len(take)
@@ -99,7 +112,7 @@ class BucketedOrder:
         while count > 0:
             epoch, offset = divmod(position, self.n)
             index, inner = divmod(offset, self.window_rows)
-            take = self._window(epoch, index)[inner: inner + count]
+            take = self._window(epoch, index)[inner : inner + count]
             out.extend(take)
             position += len(take)
             count -= len(take)
@@ -113,9 +126,15 @@ class BucketedOrder:
             if len(self._windows) > 4:  # the stream only moves forward: keep a few windows
                 self._windows.clear()
             start = index * self.window_rows
-            rows = sample_order(epoch * self.n + start, min(self.window_rows, self.n - start), self.n, self.seed)
+            rows = sample_order(
+                epoch * self.n + start, min(self.window_rows, self.n - start), self.n, self.seed
+            )
             rows.sort(key=lambda i: (self.length_of(i), i))
-            batches = [rows[i: i + self.batch_size] for i in range(0, len(rows), self.batch_size)]
+            batches = [rows[i : i + self.batch_size] for i in range(0, len(rows), self.batch_size)]
             shuffle = torch.Generator().manual_seed((self.seed * 100_003 + epoch) * 100_003 + index)
-            self._windows[key] = [i for b in torch.randperm(len(batches), generator=shuffle).tolist() for i in batches[b]]
+            self._windows[key] = [
+                i
+                for b in torch.randperm(len(batches), generator=shuffle).tolist()
+                for i in batches[b]
+            ]
         return self._windows[key]

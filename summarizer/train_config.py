@@ -17,8 +17,17 @@ class LoraConfig:
     r: int = 16
     alpha: int = 32
     dropout: float = 0.05
-    target_modules: list[str] = field(default_factory=lambda: [
-        "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
+    target_modules: list[str] = field(
+        default_factory=lambda: [
+            "q_proj",
+            "k_proj",
+            "v_proj",
+            "o_proj",
+            "gate_proj",
+            "up_proj",
+            "down_proj",
+        ]
+    )
     # Indices of the layers to adapt (null = all). Adapting only the top layers means the
     # backward pass stops there: much cheaper on a CPU.
     layers: list[int] | None = None
@@ -53,7 +62,9 @@ class DataConfig:
     # {path: file.jsonl|csv|json} or {hub: name, config: ...} (datasets library), with optional
     # keys of SOURCE_KEYS (checked by `_validate`, which names the entry).
     train: list[Any] = field(default_factory=lambda: [{"recipe": "reuters", "split": "train"}])
-    dev: list[Any] = field(default_factory=lambda: [{"recipe": "reuters", "split": "dev", "max_examples": 200}])
+    dev: list[Any] = field(
+        default_factory=lambda: [{"recipe": "reuters", "split": "dev", "max_examples": 200}]
+    )
     min_headline_words: int = 1
 
 
@@ -110,8 +121,19 @@ class TrainConfig:
     eval: EvalConfig = field(default_factory=EvalConfig)
 
 
-SOURCE_KEYS = {"recipe", "path", "hub", "config", "split", "article_column", "headline_column",
-               "max_examples", "name", "skip_table_items", "lead_sentences"}
+SOURCE_KEYS = {
+    "recipe",
+    "path",
+    "hub",
+    "config",
+    "split",
+    "article_column",
+    "headline_column",
+    "max_examples",
+    "name",
+    "skip_table_items",
+    "lead_sentences",
+}
 
 
 def load_config(path=None, overrides: list[str] = ()) -> dict:
@@ -124,23 +146,39 @@ def load_config(path=None, overrides: list[str] = ()) -> dict:
 
 def _validate(config: dict) -> None:
     """What the types cannot say: choices, ranges and the data sources."""
+
     def need(condition, key, message):
         if not condition:
             raise InputError(message, field=key)
 
     t, e, p, m = config["train"], config["eval"], config["prompt"], config["model"]
     need(config["task"] in ("headline", "summary"), "task", "must be headline or summary")
-    need(m["family"] in ("auto", "causal", "seq2seq"), "model.family", "must be auto, causal or seq2seq")
+    need(
+        m["family"] in ("auto", "causal", "seq2seq"),
+        "model.family",
+        "must be auto, causal or seq2seq",
+    )
     need(m["dtype"] in ("float32", "bfloat16"), "model.dtype", "must be float32 or bfloat16")
     need(t["keep_every"] >= 0, "train.keep_every", "must be an integer >= 0")
-    need(t["length_buckets"] >= 0, "train.length_buckets", f"must be an integer >= 0, got {t['length_buckets']!r}")
-    need(t["num_threads"] == "auto" or (isinstance(t["num_threads"], int) and t["num_threads"] > 0),
-         "train.num_threads", f"must be a positive integer or auto, got {t['num_threads']!r}")
+    need(
+        t["length_buckets"] >= 0,
+        "train.length_buckets",
+        f"must be an integer >= 0, got {t['length_buckets']!r}",
+    )
+    need(
+        t["num_threads"] == "auto" or (isinstance(t["num_threads"], int) and t["num_threads"] > 0),
+        "train.num_threads",
+        f"must be a positive integer or auto, got {t['num_threads']!r}",
+    )
     for key in ("batch_size", "grad_accum", "max_steps", "log_every", "save_every"):
         need(t[key] > 0, f"train.{key}", f"must be a positive integer, got {t[key]!r}")
     need(t["lr"] > 0, "train.lr", f"must be a positive number, got {t['lr']!r}")
     need(e["every"] >= 0, "eval.every", "must be an integer >= 0")
-    need(e["metric"] in e["rouge_types"], "eval.metric", f"must be one of eval.rouge_types {e['rouge_types']}")
+    need(
+        e["metric"] in e["rouge_types"],
+        "eval.metric",
+        f"must be one of eval.rouge_types {e['rouge_types']}",
+    )
     need("{article}" in p["template"], "prompt.template", "must contain {article}")
     for split in ("train", "dev"):
         specs = config["data"][split]
@@ -149,9 +187,14 @@ def _validate(config: dict) -> None:
             key = f"data.{split}[{i}]"
             need(isinstance(spec, dict), key, "must be a mapping")
             unknown = set(spec) - SOURCE_KEYS
-            need(not unknown, key, f"unknown keys {sorted(unknown)}; allowed: {sorted(SOURCE_KEYS)}")
+            need(
+                not unknown, key, f"unknown keys {sorted(unknown)}; allowed: {sorted(SOURCE_KEYS)}"
+            )
             kinds = [k for k in ("recipe", "path", "hub") if k in spec]
             need(len(kinds) == 1, key, "needs exactly one of recipe, path, hub")
             n = spec.get("lead_sentences")
-            need(n is None or (isinstance(n, int) and not isinstance(n, bool) and n > 0),
-                 f"{key}.lead_sentences", f"must be a positive integer, got {n!r}")
+            need(
+                n is None or (isinstance(n, int) and not isinstance(n, bool) and n > 0),
+                f"{key}.lead_sentences",
+                f"must be a positive integer, got {n!r}",
+            )

@@ -22,7 +22,10 @@ def load_examples(specs: list[dict], split: str, seed: int) -> list[dict]:
         where = f"data.{split}[{i}]"
         part = _load_source(spec, split, where)
         if spec.get("lead_sentences"):  # the shape of a wire lead: its first N sentences only
-            part = [{**row, "article": lead_sentences(row["article"], spec["lead_sentences"])} for row in part]
+            part = [
+                {**row, "article": lead_sentences(row["article"], spec["lead_sentences"])}
+                for row in part
+            ]
         if spec.get("max_examples") and len(part) > spec["max_examples"]:
             part = random.Random(seed).sample(part, spec["max_examples"])
         rows.extend(part)
@@ -37,20 +40,29 @@ def _load_source(spec: dict, split: str, where: str) -> list[dict]:
 
         recipe = spec["recipe"]
         if recipe not in SOURCES and recipe not in summary_data.SOURCES:
-            raise InputError(f"unknown recipe {recipe!r}; choose from "
-                             f"{', '.join([*SOURCES, *summary_data.SOURCES])}", field=where)
+            raise InputError(
+                f"unknown recipe {recipe!r}; choose from "
+                f"{', '.join([*SOURCES, *summary_data.SOURCES])}",
+                field=where,
+            )
         try:
             if recipe in summary_data.SOURCES:  # the reference summary is the target
-                rows = [{**r, "headline": summary_data.one_line(r["summary"]), "source": recipe}
-                        for r in summary_data.load_summaries(recipe, split)]
+                rows = [
+                    {**r, "headline": summary_data.one_line(r["summary"]), "source": recipe}
+                    for r in summary_data.load_summaries(recipe, split)
+                ]
             else:
                 rows = [{**r, "source": recipe} for r in load_headlines(recipe, split)]
         except ValueError as err:  # e.g. the unseen-outlet dev set asked for a train split
             raise InputError(str(err), field=where) from None
         if spec.get("skip_table_items"):
             kept = [r for r in rows if not is_table_item(r["article"])]
-            log.info("%s: skipped %d of %d rows whose article is a table (skip_table_items)", where,
-                     len(rows) - len(kept), len(rows))
+            log.info(
+                "%s: skipped %d of %d rows whose article is a table (skip_table_items)",
+                where,
+                len(rows) - len(kept),
+                len(rows),
+            )
             rows = kept
         return rows
 
@@ -75,15 +87,25 @@ def _load_source(spec: dict, split: str, where: str) -> list[dict]:
         name = spec["hub"]
     for column in (article_col, headline_col):
         if column not in table.column_names:
-            raise InputError(f"missing column (columns: {', '.join(table.column_names)}); "
-                             f"map yours with article_column/headline_column", path=name, field=column)
+            raise InputError(
+                f"missing column (columns: {', '.join(table.column_names)}); "
+                f"map yours with article_column/headline_column",
+                path=name,
+                field=column,
+            )
     rows = []
     for number, row in enumerate(table, 1):
         for column in (article_col, headline_col):
             if not isinstance(row[column], str) or not row[column].strip():
                 raise InputError("empty or not text", path=name, line=number, field=column)
-        rows.append({"id": str(row.get("id", f"{name}:{number}")), "article": row[article_col].strip(),
-                     "headline": row[headline_col].strip(), "source": spec.get("name", name)})
+        rows.append(
+            {
+                "id": str(row.get("id", f"{name}:{number}")),
+                "article": row[article_col].strip(),
+                "headline": row[headline_col].strip(),
+                "source": spec.get("name", name),
+            }
+        )
     return rows
 
 
@@ -105,17 +127,25 @@ def filter_rows(rows: list[dict], min_headline_words: int) -> list[dict]:
     the same headline, already taken from an earlier row or source), saying how many."""
     keep = [r for r in rows if len(r["headline"].split()) >= min_headline_words]
     if len(keep) < len(rows):
-        log.info("skipped %d training rows with fewer than %d headline words", len(rows) - len(keep),
-                 min_headline_words)
+        log.info(
+            "skipped %d training rows with fewer than %d headline words",
+            len(rows) - len(keep),
+            min_headline_words,
+        )
     seen: set[str] = set()
     unique = []
     for row in keep:
-        keys = ("a:" + " ".join(row["article"].split()), "h:" + " ".join(row["headline"].lower().split()))
+        keys = (
+            "a:" + " ".join(row["article"].split()),
+            "h:" + " ".join(row["headline"].lower().split()),
+        )
         if not seen.intersection(keys):
             unique.append(row)
         seen.update(keys)
     if len(unique) < len(keep):
-        log.info("skipped %d training rows repeating an article or headline", len(keep) - len(unique))
+        log.info(
+            "skipped %d training rows repeating an article or headline", len(keep) - len(unique)
+        )
     keep = unique
     if not keep:
         raise InputError("no training rows left", field="data.train")

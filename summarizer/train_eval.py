@@ -19,12 +19,19 @@ def prompt_record(config: dict) -> dict:
     """prompt.yaml: a summarizer.prompts.PromptTemplate (no examples) that renders exactly the
     training prompt, plus how the article was cut, which generation must reuse."""
     p = config["prompt"]
-    return {"name": f"{Path(config['output_dir']).name}-trained", "task": config["task"],
-            "instruction": p["instruction"], "template": p["template"], "separator": "\n\n", "examples": [],
-            "max_article_tokens": p["max_article_tokens"],
-            "article_truncation": "the article's first max_article_tokens tokens (no special tokens), decoded back",
-            "target_prefix": p["target_prefix"], "stop": ["\n", "<eos>"],
-            "base_model": config["model"]["name_or_path"]}
+    return {
+        "name": f"{Path(config['output_dir']).name}-trained",
+        "task": config["task"],
+        "instruction": p["instruction"],
+        "template": p["template"],
+        "separator": "\n\n",
+        "examples": [],
+        "max_article_tokens": p["max_article_tokens"],
+        "article_truncation": "the article's first max_article_tokens tokens (no special tokens), decoded back",
+        "target_prefix": p["target_prefix"],
+        "stop": ["\n", "<eos>"],
+        "base_model": config["model"]["name_or_path"],
+    }
 
 
 def dev_summarizer(model, tokenizer, config: dict, family: str) -> Summarizer:
@@ -35,10 +42,18 @@ def dev_summarizer(model, tokenizer, config: dict, family: str) -> Summarizer:
     loaded = LoadedModel(model, tokenizer, family == "seq2seq", prompt.name)
     e = config["eval"]
     try:
-        return Summarizer(loaded, task=config["task"], prompt=prompt, engine="transformers",
-                          max_new_tokens=e["max_new_tokens"], num_beams=e["num_beams"])
+        return Summarizer(
+            loaded,
+            task=config["task"],
+            prompt=prompt,
+            engine="transformers",
+            max_new_tokens=e["max_new_tokens"],
+            num_beams=e["num_beams"],
+        )
     except ValueError as err:  # Summarizer wants 16 article tokens at least
-        raise InputError(f"dev evaluation cannot generate with it: {err}", field="prompt.max_article_tokens") from None
+        raise InputError(
+            f"dev evaluation cannot generate with it: {err}", field="prompt.max_article_tokens"
+        ) from None
 
 
 def generate(summarizer: Summarizer, articles: list[str], batch_size: int, seed: int) -> list[str]:
@@ -50,7 +65,12 @@ def generate(summarizer: Summarizer, articles: list[str], batch_size: int, seed:
 
     with torch.random.fork_rng(devices=[]):
         rows = generate_rows(summarizer, list(enumerate(articles)), batch_size, seed)
-        return [r.text for _, r in tqdm(rows, total=len(articles), desc="generating", unit="row", mininterval=10)]
+        return [
+            r.text
+            for _, r in tqdm(
+                rows, total=len(articles), desc="generating", unit="row", mininterval=10
+            )
+        ]
 
 
 def evaluate(summarizer: Summarizer, rows: list[dict], config: dict) -> tuple[dict, list[str]]:
@@ -61,11 +81,16 @@ def evaluate(summarizer: Summarizer, rows: list[dict], config: dict) -> tuple[di
     e, seed = config["eval"], config["train"]["seed"]
     predictions = generate(summarizer, [r["article"] for r in rows], e["batch_size"], seed)
     scorer = RougeScorer(rouge_types=tuple(e["rouge_types"]), use_stemmer=e["use_stemmer"])
-    corpus = scorer.corpus_score(predictions, [r["headline"] for r in rows], bootstrap=e["bootstrap"], seed=seed)
+    corpus = scorer.corpus_score(
+        predictions, [r["headline"] for r in rows], bootstrap=e["bootstrap"], seed=seed
+    )
     metrics = {}
     for name, score in corpus.items():
         metrics[name] = round(100 * score.mid.fmeasure, 2)
-        metrics[f"{name}_ci"] = [round(100 * score.low.fmeasure, 2), round(100 * score.high.fmeasure, 2)]
+        metrics[f"{name}_ci"] = [
+            round(100 * score.low.fmeasure, 2),
+            round(100 * score.high.fmeasure, 2),
+        ]
         metrics[f"{name}_signature"] = str(score.signature)
     checks = headline_checks(predictions, [r["article"] for r in rows])
     metrics.update({k: None if v is None else round(v, 4) for k, v in checks.items()})
@@ -83,13 +108,19 @@ def headline_checks(predictions: list[str], articles: list[str]) -> dict:
 
     n = max(len(predictions), 1)
     checks = [check(p, a) for p, a in zip(predictions, articles)]
-    copies = [len(p.split()) >= 3 and norm(p) in norm(first_sentence(a)) for p, a in zip(predictions, articles)]
+    copies = [
+        len(p.split()) >= 3 and norm(p) in norm(first_sentence(a))
+        for p, a in zip(predictions, articles)
+    ]
 
     def mean(values):
         values = [v for v in values if v is not None]
         return sum(values) / len(values) if values else None
 
-    return {"mean_words": mean(c.words for c in checks), "empty_rate": sum(c.words == 0 for c in checks) / n,
-            "first_sentence_copy_rate": sum(copies) / n,
-            "novel_2gram": mean(c.novel_2gram for c in checks),
-            "absent_numbers_rate": sum(bool(c.absent_numbers) for c in checks) / n}
+    return {
+        "mean_words": mean(c.words for c in checks),
+        "empty_rate": sum(c.words == 0 for c in checks) / n,
+        "first_sentence_copy_rate": sum(copies) / n,
+        "novel_2gram": mean(c.novel_2gram for c in checks),
+        "absent_numbers_rate": sum(bool(c.absent_numbers) for c in checks) / n,
+    }

@@ -9,8 +9,10 @@ import pytest
 
 from eval.consistency import ConsistencyChecker
 
-ARTICLE = ("The council approved a budget of 1.8 million dollars on Tuesday. Mayor Jane Doe said "
-           "the money will repair roads in Springfield. Work starts in May.")
+ARTICLE = (
+    "The council approved a budget of 1.8 million dollars on Tuesday. Mayor Jane Doe said "
+    "the money will repair roads in Springfield. Work starts in May."
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,26 +32,32 @@ def _full_pass_log_probs(backend, context, summary):
     return [log_probs[len(context) + i - 1, tok].item() for i, tok in enumerate(summary)]
 
 
-@pytest.mark.parametrize("summary", ["Oil prices rose.", "  The council voted to build a bridge.",
-                                     "Snow closed schools"])
+@pytest.mark.parametrize(
+    "summary", ["Oil prices rose.", "  The council voted to build a bridge.", "Snow closed schools"]
+)
 def test_score_is_the_sigmoid_of_mean_pmi_against_no_article(tiny_gemma, summary):
     from eval.consistency.lm import LMBackend
 
     backend = LMBackend(model=str(tiny_gemma))
     [result] = backend.score_pairs([ARTICLE], [summary])
     tokens = backend._encode(" " + summary.strip())
-    given = _full_pass_log_probs(backend, backend.article_prefix + backend._encode(ARTICLE)
-                                 + backend.summary_prefix, tokens)
+    given = _full_pass_log_probs(
+        backend, backend.article_prefix + backend._encode(ARTICLE) + backend.summary_prefix, tokens
+    )
     bare = _full_pass_log_probs(backend, backend.bare_prefix, tokens)
     mean_gain = sum(g - b for g, b in zip(given, bare)) / len(tokens)
     assert result.score == pytest.approx(1 / (1 + math.exp(-mean_gain)), abs=1e-5)
     [(sentence, evidence, value)] = result.support
-    assert sentence == summary.strip() and evidence in ARTICLE and value == pytest.approx(result.score)
+    assert (
+        sentence == summary.strip() and evidence in ARTICLE and value == pytest.approx(result.score)
+    )
     for span in result.spans:  # spans are whole words of the summary
-        assert summary[span.start:span.end] == span.text and span.text.strip() == span.text
+        assert summary[span.start : span.end] == span.text and span.text.strip() == span.text
 
 
-@pytest.mark.parametrize("sliding_window", [512, 8])  # 8: the article runs past Gemma 3's local window
+@pytest.mark.parametrize(
+    "sliding_window", [512, 8]
+)  # 8: the article runs past Gemma 3's local window
 def test_summaries_of_one_article_share_its_pass(tmp_path, sliding_window):
     """Several summaries of one article continue from a copy of its key/value cache; the
     scores must equal scoring each pair alone (a plain full pass)."""
@@ -58,12 +66,23 @@ def test_summaries_of_one_article_share_its_pass(tmp_path, sliding_window):
 
     backend = LMBackend(model=str(build_model("gemma3", tmp_path, sliding_window=sliding_window)))
     summaries = ["Oil prices rose.", "The council voted to build a bridge.", "Work starts in May."]
-    shared = backend.score_pairs([ARTICLE, "Another article.", ARTICLE, ARTICLE], [summaries[0], "Hi.", *summaries[1:]])
-    alone = [backend.score_pairs([a], [s])[0] for a, s in
-             [(ARTICLE, summaries[0]), ("Another article.", "Hi."), (ARTICLE, summaries[1]), (ARTICLE, summaries[2])]]
+    shared = backend.score_pairs(
+        [ARTICLE, "Another article.", ARTICLE, ARTICLE], [summaries[0], "Hi.", *summaries[1:]]
+    )
+    alone = [
+        backend.score_pairs([a], [s])[0]
+        for a, s in [
+            (ARTICLE, summaries[0]),
+            ("Another article.", "Hi."),
+            (ARTICLE, summaries[1]),
+            (ARTICLE, summaries[2]),
+        ]
+    ]
     for got, want in zip(shared, alone):
         assert got.score == pytest.approx(want.score, abs=1e-5)
-        assert got.spans == want.spans and [s[:2] for s in got.support] == [s[:2] for s in want.support]
+        assert got.spans == want.spans and [s[:2] for s in got.support] == [
+            s[:2] for s in want.support
+        ]
 
 
 def test_article_tokens_are_capped_and_named_in_the_signature(tiny_gemma):
@@ -78,18 +97,25 @@ def test_article_tokens_are_capped_and_named_in_the_signature(tiny_gemma):
 def test_support_scores_each_summary_sentence(tiny_gemma):
     from eval.consistency.lm import LMBackend
 
-    [result] = LMBackend(model=str(tiny_gemma)).score_pairs([ARTICLE], ["Work starts in May. Mayor Doe said so."])
+    [result] = LMBackend(model=str(tiny_gemma)).score_pairs(
+        [ARTICLE], ["Work starts in May. Mayor Doe said so."]
+    )
     assert [s for s, _, _ in result.support] == ["Work starts in May.", "Mayor Doe said so."]
     assert result.support[0][1] == "Work starts in May."
-    assert min(v for _, _, v in result.support) <= result.score <= max(v for _, _, v in result.support)
+    assert (
+        min(v for _, _, v in result.support) <= result.score <= max(v for _, _, v in result.support)
+    )
 
 
-@pytest.mark.parametrize("summary, flagged, expected", [
-    # (summary, one flag per word-token, span texts)
-    ("Bank cuts rates", [False, True, False], ["cuts"]),
-    ("talks with Macron in Paris", [True, False, True, True, False], ["talks", "Macron in"]),
-    ("Rates rose", [False, False], []),
-])
+@pytest.mark.parametrize(
+    "summary, flagged, expected",
+    [
+        # (summary, one flag per word-token, span texts)
+        ("Bank cuts rates", [False, True, False], ["cuts"]),
+        ("talks with Macron in Paris", [True, False, True, True, False], ["talks", "Macron in"]),
+        ("Rates rose", [False, False], []),
+    ],
+)
 def test_flagged_tokens_become_merged_word_spans(summary, flagged, expected):
     from eval.consistency.lm import _word_spans
 
@@ -106,9 +132,13 @@ def test_flagged_tokens_become_merged_word_spans(summary, flagged, expected):
 @pytest.mark.slow
 def test_real_gemma_finds_the_invented_claim():
     checker = ConsistencyChecker("lm", threshold=0.5)
-    supported, invented = checker.score([ARTICLE] * 2, [
-        "The council approved a budget of 1.8 million dollars.",
-        "The council approved a budget after talks with Emmanuel Macron in Paris."])
+    supported, invented = checker.score(
+        [ARTICLE] * 2,
+        [
+            "The council approved a budget of 1.8 million dollars.",
+            "The council approved a budget after talks with Emmanuel Macron in Paris.",
+        ],
+    )
     assert supported.score > invented.score
     assert supported.score > 0.5  # reading the article made it likelier
     assert any("Macron" in s.text for s in invented.unsupported_spans)

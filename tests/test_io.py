@@ -55,15 +55,21 @@ def test_resumable_jsonl_cuts_torn_line_and_keeps_complete_rows(tmp_path):
     assert [r["id"] for r in read_jsonl(path)] == ["a", "b", "c"]
 
 
-@pytest.mark.parametrize("content, kept", [
-    (b'{"id": "a"}\n{"id": "b"}\n', ["a", "b"]),
-    (b'{"id": "a"}\n{"id": "b"}\n{"id": "c", "pre', ["a", "b"]),   # torn last line: cut, as after a kill
-    (b'{"id": "a"}\n{"id": "b"}', ["a"]),                          # a last line without newline is torn too
-    (b'{"id": "a"}\n{"id": "b", "x": "\xc3', ["a"]),              # torn inside a UTF-8 character
-    (b'{"id": "a"}\r\n{"id": "b"}\r\n', ["a", "b"]),
-    (b'{"id": "a"}\n\n{"id": "b"}\n', ["a", "b"]),                 # blank lines are skipped, as before
-    (b"", []),
-])
+@pytest.mark.parametrize(
+    "content, kept",
+    [
+        (b'{"id": "a"}\n{"id": "b"}\n', ["a", "b"]),
+        (
+            b'{"id": "a"}\n{"id": "b"}\n{"id": "c", "pre',
+            ["a", "b"],
+        ),  # torn last line: cut, as after a kill
+        (b'{"id": "a"}\n{"id": "b"}', ["a"]),  # a last line without newline is torn too
+        (b'{"id": "a"}\n{"id": "b", "x": "\xc3', ["a"]),  # torn inside a UTF-8 character
+        (b'{"id": "a"}\r\n{"id": "b"}\r\n', ["a", "b"]),
+        (b'{"id": "a"}\n\n{"id": "b"}\n', ["a", "b"]),  # blank lines are skipped, as before
+        (b"", []),
+    ],
+)
 def test_resumable_jsonl_keeps_complete_rows(tmp_path, content, kept):
     path = tmp_path / "out.jsonl"
     path.write_bytes(content)
@@ -72,12 +78,21 @@ def test_resumable_jsonl_keeps_complete_rows(tmp_path, content, kept):
     assert path.read_bytes().endswith(b"\n") or not kept
 
 
-@pytest.mark.parametrize("content, message", [
-    (b'{"id": "a"}\n{"id": "b", "pre\n{"id": "c"}\n', r"line 2: invalid JSON: Unterminated string .* in a complete row"),
-    (b'{"id": "a"}\n{"id": "b"}\n{oops}\n{"id": "d", "to', r"line 3: invalid JSON: .* in a complete row"),
-    (b'{"id": "a"}\n[1, 2]\n', r"line 2: expected a JSON object, got list"),
-    (b'{"id": "a"}\n{"id": "\xff"}\n', r"line 2: invalid UTF-8 at byte 8"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            b'{"id": "a"}\n{"id": "b", "pre\n{"id": "c"}\n',
+            r"line 2: invalid JSON: Unterminated string .* in a complete row",
+        ),
+        (
+            b'{"id": "a"}\n{"id": "b"}\n{oops}\n{"id": "d", "to',
+            r"line 3: invalid JSON: .* in a complete row",
+        ),
+        (b'{"id": "a"}\n[1, 2]\n', r"line 2: expected a JSON object, got list"),
+        (b'{"id": "a"}\n{"id": "\xff"}\n', r"line 2: invalid UTF-8 at byte 8"),
+    ],
+)
 def test_resumable_jsonl_corrupt_line_in_the_middle_is_one_clear_error(tmp_path, content, message):
     """Issue 15 bug 9: a corrupt complete line raised a raw JSONDecodeError; the file is left as it was."""
     path = tmp_path / "out.jsonl"
@@ -92,12 +107,32 @@ def test_corrupt_output_is_one_error_line_from_the_cli(tmp_path, capsys):
     from eval.cli import main
 
     src = tmp_path / "in.jsonl"
-    src.write_text(json.dumps({"id": "a", "article": "The council met.", "summary": "The council met."}) + "\n")
+    src.write_text(
+        json.dumps({"id": "a", "article": "The council met.", "summary": "The council met."}) + "\n"
+    )
     out = tmp_path / "out.jsonl"
     out.write_text('{"id": "a", "cons\n{"id": "b"}\n')
-    assert main(["consistency", "--input", str(src), "--output", str(out), "--backend", "ngram", "--no-progress"]) == 2
+    assert (
+        main(
+            [
+                "consistency",
+                "--input",
+                str(src),
+                "--output",
+                str(out),
+                "--backend",
+                "ngram",
+                "--no-progress",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
-    assert f"error: {out} line 1: invalid JSON: " in err and "in a complete row" in err and "Traceback" not in err
+    assert (
+        f"error: {out} line 1: invalid JSON: " in err
+        and "in a complete row" in err
+        and "Traceback" not in err
+    )
 
 
 def test_resumable_jsonl_survives_sigkill(tmp_path):
@@ -178,15 +213,25 @@ def test_bad_yaml_is_one_line_naming_file_line_and_column(tmp_path):
     path.write_text("a: b: c\n")
     with pytest.raises(InputError) as err:
         load_yaml(path)
-    assert str(err.value) == f"{path}: invalid YAML: mapping values are not allowed here (line 1, column 5)"
+    assert (
+        str(err.value)
+        == f"{path}: invalid YAML: mapping values are not allowed here (line 1, column 5)"
+    )
 
 
-@pytest.mark.parametrize(("a", "b", "same"), [
-    ({"prediction": "p", "references": ["r"]}, {"prediction": "p", "references": ["r"]}, True),
-    ({"prediction": "p"}, {"prediction": "p", "task": "summary"}, False),
-    ({"prediction": "p", "hit_length_cap": False}, {"prediction": "p", "hit_length_cap": True}, False),
-    ({"prediction": "p"}, {"prediction": "p", "hit_length_cap": None}, True),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ({"prediction": "p", "references": ["r"]}, {"prediction": "p", "references": ["r"]}, True),
+        ({"prediction": "p"}, {"prediction": "p", "task": "summary"}, False),
+        (
+            {"prediction": "p", "hit_length_cap": False},
+            {"prediction": "p", "hit_length_cap": True},
+            False,
+        ),
+        ({"prediction": "p"}, {"prediction": "p", "hit_length_cap": None}, True),
+    ],
+)
 def test_cache_key_holds_what_changes_a_score(a, b, same):
     """A row whose length cap changed must not read hl_hit_length_cap from the cache."""
     from eval.base.cache import example_key

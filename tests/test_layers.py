@@ -17,8 +17,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("eval", "summarizer")
-APP = ("eval.cli", "eval.__main__", "eval.commands", "eval.pipeline", "eval.report",
-       "eval.distributed", "summarizer.cli", "summarizer.__main__", "summarizer.commands")
+APP = (
+    "eval.cli",
+    "eval.__main__",
+    "eval.commands",
+    "eval.pipeline",
+    "eval.report",
+    "eval.distributed",
+    "summarizer.cli",
+    "summarizer.__main__",
+    "summarizer.commands",
+)
 RANK = {"base": 0, "models": 1, "app": 2}
 
 
@@ -50,8 +59,12 @@ def import_graph() -> dict[str, set[str]]:
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         targets = set()
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        resources = {id(a) for n in ast.walk(tree) if isinstance(n, ast.Call)
-                     and getattr(n.func, "attr", None) == "files" for a in n.args}  # data, not code
+        resources = {
+            id(a)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and getattr(n.func, "attr", None) == "files"
+            for a in n.args
+        }  # data, not code
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 targets.update(a.name for a in node.names)
@@ -62,7 +75,11 @@ def import_graph() -> dict[str, set[str]]:
                     base = ".".join(anchor + ([base] if base else []))
                 subs = [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in modules]
                 targets.update(subs or [base])
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in resources:
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in resources
+            ):
                 # "pkg.module" or "pkg.module:Name" in a table for importlib: a lazy import too
                 targets.add(node.value.partition(":")[0])
         graph[name] = {t for t in targets if t in modules and t != name}
@@ -131,11 +148,20 @@ def test_imports_point_down(module):
     assert upward == [], f"{module} ({layer(module)}) imports a higher layer: {upward}"
 
 
-@pytest.mark.parametrize(("module", "expected"), [
-    ("eval.base.io", "base"), ("eval", "base"), ("eval.rouge", "models"),
-    ("summarizer.train", "models"), ("eval.consistency.nli", "models"), ("eval.pipeline", "app"),
-    ("eval.commands.run", "app"), ("summarizer.cli", "app"), ("eval.report", "app"),
-])
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [
+        ("eval.base.io", "base"),
+        ("eval", "base"),
+        ("eval.rouge", "models"),
+        ("summarizer.train", "models"),
+        ("eval.consistency.nli", "models"),
+        ("eval.pipeline", "app"),
+        ("eval.commands.run", "app"),
+        ("summarizer.cli", "app"),
+        ("eval.report", "app"),
+    ],
+)
 def test_layer_table(module, expected):
     assert layer(module) == expected
 

@@ -10,14 +10,29 @@ from eval.metrics import REGISTRY, load_metric
 from eval.rouge import RougeScorer
 from eval.rouge155 import Rouge155
 
-ARTICLE = ("Harbor Freight Lines said on Tuesday it would cut 240 jobs at its Rotterdam depot. "
-           "Unions said they would meet management next week.")
-PREDICTIONS = ["Harbor Freight to cut 240 jobs in Rotterdam", "Unions will meet management next week.",
-               "Harbor Freight cuts 420 jobs", "Storm floods homes in a coastal town"]
-REFERENCES = [["Harbor Freight Lines to cut 240 jobs at Rotterdam depot"], ["Unions to meet management"],
-              ["Harbor Freight to cut jobs", "Rotterdam job cuts"], ["Harbor Freight cuts jobs"]]
-INPUTS = {"predictions": PREDICTIONS, "references": REFERENCES, "articles": [ARTICLE] * 4,
-          "tasks": ["headline", None, None, None], "hit_length_caps": [False, None, True, None]}
+ARTICLE = (
+    "Harbor Freight Lines said on Tuesday it would cut 240 jobs at its Rotterdam depot. "
+    "Unions said they would meet management next week."
+)
+PREDICTIONS = [
+    "Harbor Freight to cut 240 jobs in Rotterdam",
+    "Unions will meet management next week.",
+    "Harbor Freight cuts 420 jobs",
+    "Storm floods homes in a coastal town",
+]
+REFERENCES = [
+    ["Harbor Freight Lines to cut 240 jobs at Rotterdam depot"],
+    ["Unions to meet management"],
+    ["Harbor Freight to cut jobs", "Rotterdam job cuts"],
+    ["Harbor Freight cuts jobs"],
+]
+INPUTS = {
+    "predictions": PREDICTIONS,
+    "references": REFERENCES,
+    "articles": [ARTICLE] * 4,
+    "tasks": ["headline", None, None, None],
+    "hit_length_caps": [False, None, True, None],
+}
 
 METRICS = {
     "rouge": lambda: load_metric("rouge"),
@@ -33,14 +48,18 @@ def metric(request):
 
 
 def test_every_registry_metric_is_tested_here():
-    assert set(REGISTRY) - {"bertscore"} <= set(METRICS)  # bertscore: tests/test_pipeline_bertscore.py
+    assert set(REGISTRY) - {"bertscore"} <= set(
+        METRICS
+    )  # bertscore: tests/test_pipeline_bertscore.py
 
 
 def test_one_result_per_prediction_with_score_fields(metric):
     assert isinstance(metric, Metric)
     results = metric.sentence_scores(**INPUTS)
     assert len(results) == len(PREDICTIONS)
-    assert all(set(r) <= {"scores", "details", "warnings", "error"} and r["scores"] for r in results)
+    assert all(
+        set(r) <= {"scores", "details", "warnings", "error"} and r["scores"] for r in results
+    )
 
 
 def test_signature_has_one_shape(metric):
@@ -63,21 +82,28 @@ def test_corpus_score_is_the_mean_of_the_sentence_scores(metric):
         assert set(score.signature.values()) <= set(signature.values())
         if isinstance(score.mid, tuple):  # ROUGE: per type, (P, R, F)
             fields = [f"{name}_p", f"{name}_r", name]
-            assert score.mid == pytest.approx([sum(r["scores"][f] for r in results) / len(results) for f in fields])
+            assert score.mid == pytest.approx(
+                [sum(r["scores"][f] for r in results) / len(results) for f in fields]
+            )
             assert all(lo <= m <= hi for lo, m, hi in zip(score.low, score.mid, score.high))
         else:
             values = [float(r["scores"][name]) for r in results if r["scores"][name] is not None]
             assert score.mid == pytest.approx(sum(values) / len(values))
             assert score.low <= score.mid <= score.high
     without = metric.corpus_score(**INPUTS, bootstrap=0)
-    assert all(s.low == s.mid == s.high and "|seed:" not in str(s.signature) for s in without.values())
+    assert all(
+        s.low == s.mid == s.high and "|seed:" not in str(s.signature) for s in without.values()
+    )
 
 
-@pytest.mark.parametrize("references, refs", [
-    (None, 1),
-    (["a", "b"], 1),
-    ([["a"], ["b", "c", "d"], "e"], 3),
-])
+@pytest.mark.parametrize(
+    "references, refs",
+    [
+        (None, 1),
+        (["a", "b"], 1),
+        ([["a"], ["b", "c", "d"], "e"], 3),
+    ],
+)
 def test_rouge_signature_counts_the_references_given(references, refs):
     """Issue 15 bug 2: `refs` comes from the inputs, never from what the scorer saw last."""
     scorer = RougeScorer(["rouge1", "rougeL"])
@@ -87,13 +113,16 @@ def test_rouge_signature_counts_the_references_given(references, refs):
     assert [part.as_dict()["refs"] for part in signature.values()] == [str(refs)] * 2
 
 
-@pytest.mark.parametrize("predictions, tasks, kinds", [
-    (None, None, ["summary", "headline"]),  # every kind it may use: the cache key
-    (["Harbor cuts jobs"], None, ["headline"]),
-    (["Harbor cuts jobs. Unions meet."], None, ["summary"]),
-    (["Harbor cuts jobs"], ["summary"], ["summary"]),
-    ([], [], ["summary", "headline"]),  # nothing judged: every kind
-])
+@pytest.mark.parametrize(
+    "predictions, tasks, kinds",
+    [
+        (None, None, ["summary", "headline"]),  # every kind it may use: the cache key
+        (["Harbor cuts jobs"], None, ["headline"]),
+        (["Harbor cuts jobs. Unions meet."], None, ["summary"]),
+        (["Harbor cuts jobs"], ["summary"], ["summary"]),
+        ([], [], ["summary", "headline"]),  # nothing judged: every kind
+    ],
+)
 def test_consistency_signature_names_the_kinds_of_the_inputs(predictions, tasks, kinds):
     metric = load_metric("consistency", backend="ngram")
     signature = metric.signature(predictions=predictions, tasks=tasks)

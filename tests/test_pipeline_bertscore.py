@@ -17,8 +17,13 @@ def metric():
 
 @pytest.mark.slow
 def test_bertscore_orders_paraphrase_above_unrelated(metric):
-    predictions = [REF, "Harbor Freight will shed 240 Rotterdam jobs", "Storm floods homes in coastal town", "",
-                   "Storm floods homes in coastal town"]
+    predictions = [
+        REF,
+        "Harbor Freight will shed 240 Rotterdam jobs",
+        "Storm floods homes in coastal town",
+        "",
+        "Storm floods homes in coastal town",
+    ]
     references = [[REF]] * 4 + [[REF, "Storm floods homes"]]
     f = [r["scores"]["bertscore_f"] for r in metric.sentence_scores(predictions, references)]
     assert f[0] == pytest.approx(1.0, abs=1e-4)
@@ -35,7 +40,10 @@ def test_signature_names_model_layer_and_no_rescaling(metric):
 @pytest.mark.slow
 def test_mpnet_from_its_pypi_parts_orders_paraphrase_above_unrelated():
     mpnet = BertScore(model="all-mpnet-base-v2", threads=1)
-    predictions = ["Harbor Freight will shed 240 Rotterdam jobs", "Storm floods homes in coastal town"]
+    predictions = [
+        "Harbor Freight will shed 240 Rotterdam jobs",
+        "Storm floods homes in coastal town",
+    ]
     f = [r["scores"]["bertscore_f"] for r in mpnet.sentence_scores(predictions, [[REF], [REF]])]
     assert f[0] > f[1]
     assert "model:all-mpnet-base-v2|layer:12" in str(mpnet.signature())

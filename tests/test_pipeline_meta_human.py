@@ -12,10 +12,13 @@ RNG = np.random.default_rng(0)
 HUMAN = RNG.normal(size=(30, 6)) + np.arange(6)  # 30 documents x 6 systems, systems differ
 
 
-@pytest.mark.parametrize("metric, expected", [
-    (HUMAN * 2 + 1, 1.0),        # monotone in the human score: perfect at both levels
-    (-HUMAN, -1.0),              # reversed
-])
+@pytest.mark.parametrize(
+    "metric, expected",
+    [
+        (HUMAN * 2 + 1, 1.0),  # monotone in the human score: perfect at both levels
+        (-HUMAN, -1.0),  # reversed
+    ],
+)
 def test_correlation_extremes(metric, expected):
     out = correlations(metric, HUMAN, n_resamples=200, seed=1)
     for key in ("summary_kendall", "summary_spearman", "system_kendall", "system_spearman"):
@@ -31,8 +34,8 @@ def test_noise_metric_is_near_zero_at_summary_level_and_interval_covers_it():
 
 def test_missing_pairs_and_constant_docs_are_ignored_not_zero():
     metric = HUMAN.copy()
-    metric[0, :] = 1.0            # constant within a document: tau undefined, skipped
-    metric[1, 2] = np.nan         # a missing summary
+    metric[0, :] = 1.0  # constant within a document: tau undefined, skipped
+    metric[1, 2] = np.nan  # a missing summary
     mean = correlations(metric, HUMAN, n_resamples=100, seed=1)["summary_kendall"][0]
     assert mean == pytest.approx(1.0)
 
@@ -45,8 +48,14 @@ def test_matrix_and_realsumm_sentence_tags():
 
 
 def test_markdown_table_has_every_metric_and_dimension():
-    result = {"dataset": "x", "signature": "s", "n_docs": 30, "n_systems": 6, "metrics": {"m": {"signature": "m|v:1"}},
-              "table": {"m": {"dim": correlations(HUMAN, HUMAN, n_resamples=50)}}}
+    result = {
+        "dataset": "x",
+        "signature": "s",
+        "n_docs": 30,
+        "n_systems": 6,
+        "metrics": {"m": {"signature": "m|v:1"}},
+        "table": {"m": {"dim": correlations(HUMAN, HUMAN, n_resamples=50)}},
+    }
     text = render_markdown(result)
     assert "| m | 1.000 [1.00, 1.00] | 1.000 [1.00, 1.00] |" in text and "dim summary" in text
 

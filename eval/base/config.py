@@ -64,12 +64,18 @@ def _merge(config: DictConfig, new: dict, source) -> DictConfig:
         return OmegaConf.merge(config, new)
     except ConfigKeyError as err:  # the section's dataclass has no such field
         known = ", ".join(sorted(f.name for f in dataclasses.fields(err.object_type)))
-        raise InputError(f"unknown setting {err.full_key!r} (known here: {known})", path=source) from None
+        raise InputError(
+            f"unknown setting {err.full_key!r} (known here: {known})", path=source
+        ) from None
     except OmegaConfBaseException as err:
         section = _section_given_a_value(config, new)
         if section:
-            raise InputError(f"{section[0]!r} must be a mapping, got {section[1]!r}", path=source) from None
-        raise InputError(str(err).splitlines()[0], path=source, field=err.full_key or None) from None
+            raise InputError(
+                f"{section[0]!r} must be a mapping, got {section[1]!r}", path=source
+            ) from None
+        raise InputError(
+            str(err).splitlines()[0], path=source, field=err.full_key or None
+        ) from None
 
 
 def _section_given_a_value(config: DictConfig, new: dict, prefix: str = ""):

@@ -24,7 +24,10 @@ _TRUE = {"1", "on", "yes", "true"}
 
 def offline() -> bool:
     """True when the user asked for no network (the variables huggingface_hub and transformers read)."""
-    if any(os.environ.get(v, "").strip().lower() in _TRUE for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")):
+    if any(
+        os.environ.get(v, "").strip().lower() in _TRUE
+        for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    ):
         return True
     try:
         from huggingface_hub import constants
@@ -39,7 +42,9 @@ def resolve(name: str, repo_type: str = "model", what: str | None = None) -> str
     if Path(name).expanduser().exists():
         return str(Path(name).expanduser())
     if str(name).startswith((".", "/", "~")) or "\\" in str(name) or str(name).count("/") > 1:
-        raise InputError(f"{what} {name!r}: no such folder (and not a Hugging Face hub id like org/name)")
+        raise InputError(
+            f"{what} {name!r}: no such folder (and not a Hugging Face hub id like org/name)"
+        )
     try:
         from huggingface_hub import HfApi, snapshot_download
         from huggingface_hub.errors import (
@@ -49,7 +54,9 @@ def resolve(name: str, repo_type: str = "model", what: str | None = None) -> str
             RepositoryNotFoundError,
         )
     except ImportError:  # no hub client: nothing but local folders can be loaded
-        raise InputError(f"{what} {name!r}: no such folder (huggingface_hub is not installed)") from None
+        raise InputError(
+            f"{what} {name!r}: no such folder (huggingface_hub is not installed)"
+        ) from None
 
     def cached() -> str | None:
         try:
@@ -58,8 +65,10 @@ def resolve(name: str, repo_type: str = "model", what: str | None = None) -> str
             return None
 
     def unreachable(reason: str) -> InputError:
-        return InputError(f"{what} {name!r} is not available offline and the Hugging Face hub cannot be reached "
-                          f"({reason}): pass a local folder, or connect and unset HF_HUB_OFFLINE")
+        return InputError(
+            f"{what} {name!r} is not available offline and the Hugging Face hub cannot be reached "
+            f"({reason}): pass a local folder, or connect and unset HF_HUB_OFFLINE"
+        )
 
     if offline():
         local = cached()
@@ -69,17 +78,25 @@ def resolve(name: str, repo_type: str = "model", what: str | None = None) -> str
     try:
         HfApi().repo_info(name, repo_type=repo_type, timeout=HUB_TIMEOUT)
     except HFValidationError:
-        raise InputError(f"{what} {name!r}: no such folder, and not a valid Hugging Face hub id") from None
+        raise InputError(
+            f"{what} {name!r}: no such folder, and not a valid Hugging Face hub id"
+        ) from None
     except GatedRepoError:
-        raise InputError(f"{what} {name!r} is gated on the Hugging Face hub: accept its terms on the hub "
-                         "and log in (`hf auth login`)") from None
+        raise InputError(
+            f"{what} {name!r} is gated on the Hugging Face hub: accept its terms on the hub "
+            "and log in (`hf auth login`)"
+        ) from None
     except RepositoryNotFoundError:
-        raise InputError(f"{what} {name!r}: no such folder, and the Hugging Face hub has no such "
-                         "repository (or it is private: log in with `hf auth login`)") from None
+        raise InputError(
+            f"{what} {name!r}: no such folder, and the Hugging Face hub has no such "
+            "repository (or it is private: log in with `hf auth login`)"
+        ) from None
     except HfHubHTTPError as err:  # the hub answered, with an error
         local = cached()
         if local is None:
-            raise InputError(f"{what} {name!r}: the Hugging Face hub answered {_first_line(err)}") from None
+            raise InputError(
+                f"{what} {name!r}: the Hugging Face hub answered {_first_line(err)}"
+            ) from None
         return local
     except Exception as err:  # noqa: BLE001 - httpx/requests transport errors, OfflineModeIsEnabled
         if not _is_network_error(err):
@@ -94,7 +111,8 @@ def resolve(name: str, repo_type: str = "model", what: str | None = None) -> str
 def _is_network_error(err: BaseException) -> bool:
     names = {c.__name__ for c in type(err).__mro__}
     return isinstance(err, (OSError, TimeoutError)) or bool(
-        names & {"TransportError", "RequestError", "RequestException", "ConnectionError", "Timeout"})
+        names & {"TransportError", "RequestError", "RequestException", "ConnectionError", "Timeout"}
+    )
 
 
 def _first_line(err: BaseException) -> str:

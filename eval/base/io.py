@@ -33,7 +33,9 @@ def open_lines(path) -> Iterator[tuple[int, str]]:
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as err:
-                raise InputError(f"invalid UTF-8 at byte {err.start}", path=path, line=number) from None
+                raise InputError(
+                    f"invalid UTF-8 at byte {err.start}", path=path, line=number
+                ) from None
             yield number, line.rstrip("\n").rstrip("\r")
     finally:
         if stream is not sys.stdin.buffer:
@@ -101,7 +103,12 @@ def read_texts(path, field: str = "text") -> list[str]:
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 value = "\n".join(value)
             if not isinstance(value, str):
-                raise InputError(f"expected a string, got {type(value).__name__}", path=path, line=number, field=field)
+                raise InputError(
+                    f"expected a string, got {type(value).__name__}",
+                    path=path,
+                    line=number,
+                    field=field,
+                )
             texts.append(value)
         return texts
     texts = [_SENTENCE_MARK_RE.sub("\n", line) for _, line in open_lines(path)]
@@ -192,7 +199,9 @@ def load_yaml(path) -> dict:
     except yaml.YAMLError as err:  # one line: what is wrong and where
         mark = getattr(err, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise InputError(f"invalid YAML: {getattr(err, 'problem', None) or err}{where}", path=path) from None
+        raise InputError(
+            f"invalid YAML: {getattr(err, 'problem', None) or err}{where}", path=path
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -237,8 +246,12 @@ class ResumableJsonl:
     def _row(self, raw: bytes, number: int) -> dict:
         row, problem = parse_line(raw)
         if problem:
-            raise InputError(f"{problem} in a complete row; fix or remove that line, or remove the file to "
-                             "start over", path=self.path, line=number)
+            raise InputError(
+                f"{problem} in a complete row; fix or remove that line, or remove the file to "
+                "start over",
+                path=self.path,
+                line=number,
+            )
         return row
 
     def write(self, row: dict) -> None:

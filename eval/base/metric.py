@@ -42,24 +42,44 @@ class Metric(ABC):
     fallback_reasons: Sequence[str] = ()
 
     @abstractmethod
-    def sentence_scores(self, predictions, references=None, articles=None, *, tasks=None,
-                        hit_length_caps=None) -> list[dict]:
+    def sentence_scores(
+        self, predictions, references=None, articles=None, *, tasks=None, hit_length_caps=None
+    ) -> list[dict]:
         """One result per prediction, in order: {"scores": {field: number, bool or None}} plus,
         when there is something to say, "details" (JSON), "warnings" ([str]: the row was scored
         but something about it is worth a look) and "error" (str: it could not be scored)."""
 
     @abstractmethod
-    def signature(self, *, predictions=None, references=None, articles=None, tasks=None,
-                  hit_length_caps=None, bootstrap: int | None = None, seed: int | None = None) -> Signatures:
+    def signature(
+        self,
+        *,
+        predictions=None,
+        references=None,
+        articles=None,
+        tasks=None,
+        hit_length_caps=None,
+        bootstrap: int | None = None,
+        seed: int | None = None,
+    ) -> Signatures:
         """The settings behind the scores. Without inputs: every setting the metric may use (it
         keys the per-example cache). With the inputs it scored: the settings their scores used
         (ROUGE: the most references an example had; consistency: the kinds of text judged).
         `bootstrap` and `seed`: the interval of corpus numbers, named in their signature."""
 
     @abstractmethod
-    def corpus_score(self, predictions, references=None, articles=None, *, tasks=None,
-                     hit_length_caps=None, bootstrap: int = 1000, seed: int = 12345,
-                     confidence: float = 0.95, results: list[dict] | None = None) -> dict[str, CorpusScore]:
+    def corpus_score(
+        self,
+        predictions,
+        references=None,
+        articles=None,
+        *,
+        tasks=None,
+        hit_length_caps=None,
+        bootstrap: int = 1000,
+        seed: int = 12345,
+        confidence: float = 0.95,
+        results: list[dict] | None = None,
+    ) -> dict[str, CorpusScore]:
         """Corpus means with seeded bootstrap intervals (bootstrap=0: none, low = high = mid),
         each with its signature, which names the bootstrap. `results`: this metric's
         sentence_scores of the same inputs, when they are at hand (they are not scored again)."""

@@ -78,7 +78,9 @@ class Signatures(Mapping[str, Signature]):
         if not subsets:
             return self
         parts = {part: [s[part] for s in subsets if part in s] for part in self._parts}
-        return Signatures({part: _combined(found) for part, found in parts.items() if found}, self.sep)
+        return Signatures(
+            {part: _combined(found) for part, found in parts.items() if found}, self.sep
+        )
 
     def __getitem__(self, part: str) -> Signature:
         return self._parts[part]
@@ -106,7 +108,9 @@ def _combined(signatures: list[Signature]) -> Signature:
         values = {s.settings[i][1] for s in signatures}
         if len(values) > 1:
             if not all(v.isdigit() for v in values):
-                raise ValueError(f"{first.name}: setting {key} differs: {', '.join(sorted(values))}")
+                raise ValueError(
+                    f"{first.name}: setting {key} differs: {', '.join(sorted(values))}"
+                )
             value = str(max(map(int, values)))
         settings.append((key, value))
     return Signature(first.name, tuple(settings))

@@ -25,9 +25,14 @@ from eval.consistency.datasets import FORMATS, guess_format, read_file
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", required=True, help="labelled file")
-    parser.add_argument("--format", choices=(*FORMATS, "jsonl"), help="default: guessed from the file name")
+    parser.add_argument(
+        "--format", choices=(*FORMATS, "jsonl"), help="default: guessed from the file name"
+    )
     parser.add_argument("--backend", default=DEFAULT_BACKEND)
-    parser.add_argument("--model", help="model of the nli, lm or align backend: folder, hub id (local cache), or all-mpnet-base-v2 for align")
+    parser.add_argument(
+        "--model",
+        help="model of the nli, lm or align backend: folder, hub id (local cache), or all-mpnet-base-v2 for align",
+    )
     parser.add_argument("--threshold", type=float, help="override the stored dev-fitted threshold")
     parser.add_argument("--split", choices=("all", "train", "dev_fit", "dev_eval"), default="all")
     parser.add_argument("--bootstrap", type=int, default=1000)
@@ -56,7 +61,9 @@ def run(args) -> int:
     failed = [(r["id"], res["error"]) for r, res in zip(rows, results) if res["score"] is None]
     for row_id, error in failed[:10]:
         print(f"not scored: {row_id}: {error}")
-    print(f"{'source':22s} {'n':>5s} {'pos':>5s}  {'bal.acc [95% CI]':19s} {'ROC-AUC [95% CI]':19s} {'F1-incons. [95% CI]':19s}")
+    print(
+        f"{'source':22s} {'n':>5s} {'pos':>5s}  {'bal.acc [95% CI]':19s} {'ROC-AUC [95% CI]':19s} {'F1-incons. [95% CI]':19s}"
+    )
     groups = {}
     for row, res in zip(rows, results):
         if res["score"] is not None:
@@ -64,9 +71,19 @@ def run(args) -> int:
     if len(groups) > 1:
         groups["all"] = [x for g in list(groups.values()) for x in g]
     for source, pairs in groups.items():
-        m = evaluate([y for y, _ in pairs], [s for _, s in pairs], checker.threshold, args.bootstrap, args.seed)
-        print(f"{source:22s} {m['n']:5d} {m['positives']:5d}  {_fmt(m['ba'])} {_fmt(m['auc'])} {_fmt(m['f1'])}")
-    print(f"rows: {len(rows)} (split {args.split}), not scored: {len(failed)}; "
-          f"bootstrap {args.bootstrap} seed {args.seed}")
+        m = evaluate(
+            [y for y, _ in pairs],
+            [s for _, s in pairs],
+            checker.threshold,
+            args.bootstrap,
+            args.seed,
+        )
+        print(
+            f"{source:22s} {m['n']:5d} {m['positives']:5d}  {_fmt(m['ba'])} {_fmt(m['auc'])} {_fmt(m['f1'])}"
+        )
+    print(
+        f"rows: {len(rows)} (split {args.split}), not scored: {len(failed)}; "
+        f"bootstrap {args.bootstrap} seed {args.seed}"
+    )
     print(checker.signature)
     return 0

@@ -38,12 +38,27 @@ from eval.human_judgments import SUMMEVAL_DIMS, load_realsumm, load_summeval
 log = logging.getLogger(__name__)
 
 DATASETS = {
-    "summeval": {"dims": SUMMEVAL_DIMS,
-                 "metrics": ["rouge", "bertscore", "headline", "consistency"]},
+    "summeval": {
+        "dims": SUMMEVAL_DIMS,
+        "metrics": ["rouge", "bertscore", "headline", "consistency"],
+    },
     "realsumm": {"dims": ["litepyramid_recall"], "metrics": ["rouge", "bertscore", "headline"]},
 }
-FIELDS = ["rouge1", "rouge2", "rougeL", "rouge1_r", "rouge2_r", "bertscore_f", "bertscore_p", "bertscore_r",
-          "consistency", "hl_copy_rate", "hl_novel_2gram", "hl_compression", "hl_words"]
+FIELDS = [
+    "rouge1",
+    "rouge2",
+    "rougeL",
+    "rouge1_r",
+    "rouge2_r",
+    "bertscore_f",
+    "bertscore_p",
+    "bertscore_r",
+    "consistency",
+    "hl_copy_rate",
+    "hl_novel_2gram",
+    "hl_compression",
+    "hl_words",
+]
 # ROUGE without stemming (as rouge-score's default); consistency uses the fitted ensemble and falls
 # back to ngram only where the ensemble cannot load (its members' extras not installed).
 OPTIONS = {"consistency": {"backend": ["ensemble", "ngram"]}}
@@ -51,23 +66,53 @@ OPTIONS = {"consistency": {"backend": ["ensemble", "ngram"]}}
 
 def add_arguments(parser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--dataset", choices=sorted(DATASETS), help="a built-in set of human judgments")
+    source.add_argument(
+        "--dataset", choices=sorted(DATASETS), help="a built-in set of human judgments"
+    )
     source.add_argument("--input", help="your own judgments: .jsonl or .csv/.tsv with a header row")
-    parser.add_argument("--prediction-field", default="prediction", help="--input: the rated text (default: %(default)s)")
-    parser.add_argument("--human-fields", help="--input: comma-separated numeric rating fields, e.g. fluency,accuracy")
-    parser.add_argument("--doc-field", help="--input: document (article) id; with --pairwise default: the id field")
+    parser.add_argument(
+        "--prediction-field",
+        default="prediction",
+        help="--input: the rated text (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--human-fields",
+        help="--input: comma-separated numeric rating fields, e.g. fluency,accuracy",
+    )
+    parser.add_argument(
+        "--doc-field", help="--input: document (article) id; with --pairwise default: the id field"
+    )
     parser.add_argument("--system-field", help="--input: system name (adds the system level)")
-    parser.add_argument("--reference-field", help="--input: reference text (string or list); without it ROUGE and "
-                        "BERTScore use the article, named @src")
-    parser.add_argument("--article-field", help="--input: article text (copy rate, consistency, @src scores)")
-    parser.add_argument("--pairwise", action="store_true",
-                        help="--input holds A/B preferences: fields --id-field, prediction_a, prediction_b, preferred")
-    parser.add_argument("--id-field", default="id", help="--pairwise: pair id (default: %(default)s)")
-    parser.add_argument("--preferred-field", default="preferred",
-                        help="--pairwise: a, b or tie (default: %(default)s)")
-    parser.add_argument("--metrics", help="comma-separated (default: all that apply to the dataset)")
-    parser.add_argument("--config", help="metric options from a configs/eval/*.yaml (default: OPTIONS below)")
-    parser.add_argument("--output-dir", help="default runs/meta_human/DATASET (or the input file's name)")
+    parser.add_argument(
+        "--reference-field",
+        help="--input: reference text (string or list); without it ROUGE and "
+        "BERTScore use the article, named @src",
+    )
+    parser.add_argument(
+        "--article-field", help="--input: article text (copy rate, consistency, @src scores)"
+    )
+    parser.add_argument(
+        "--pairwise",
+        action="store_true",
+        help="--input holds A/B preferences: fields --id-field, prediction_a, prediction_b, preferred",
+    )
+    parser.add_argument(
+        "--id-field", default="id", help="--pairwise: pair id (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--preferred-field",
+        default="preferred",
+        help="--pairwise: a, b or tie (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--metrics", help="comma-separated (default: all that apply to the dataset)"
+    )
+    parser.add_argument(
+        "--config", help="metric options from a configs/eval/*.yaml (default: OPTIONS below)"
+    )
+    parser.add_argument(
+        "--output-dir", help="default runs/meta_human/DATASET (or the input file's name)"
+    )
     parser.add_argument("--n-resamples", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--limit-docs", type=int, help="first N documents only (quick look)")
@@ -102,11 +147,26 @@ def run(args) -> int:
     out_dir = Path(args.output_dir or Path("runs") / "meta_human" / args.dataset)
     info = _score(rows, args.metrics.split(",") if args.metrics else spec["metrics"], args, out_dir)
     suffix = "@src" if args.dataset == "summeval" else ""
-    table = correlation_table(rows, FIELDS, docs, systems, spec["dims"], suffix, args.n_resamples, args.seed)
-    signature = Signature.make(f"meta-human-{args.dataset}", docs=len(docs), systems=len(systems),
-                               boot=args.n_resamples, resample="documents", seed=args.seed)
-    result = {"dataset": args.dataset, "signature": str(signature), "metrics": info, "table": table,
-              "n_docs": len(docs), "n_systems": len(systems), "n_rows": len(rows)}
+    table = correlation_table(
+        rows, FIELDS, docs, systems, spec["dims"], suffix, args.n_resamples, args.seed
+    )
+    signature = Signature.make(
+        f"meta-human-{args.dataset}",
+        docs=len(docs),
+        systems=len(systems),
+        boot=args.n_resamples,
+        resample="documents",
+        seed=args.seed,
+    )
+    result = {
+        "dataset": args.dataset,
+        "signature": str(signature),
+        "metrics": info,
+        "table": table,
+        "n_docs": len(docs),
+        "n_systems": len(systems),
+        "n_rows": len(rows),
+    }
     atomic_write_json(out_dir / "meta.json", result)
     text = render_markdown(result)
     atomic_write_text(out_dir / "meta.md", text)
@@ -130,8 +190,10 @@ def _write_user_result(out_dir: Path, result: dict) -> None:
     atomic_write_json(out_dir / "meta_human.json", result)
     text = render_markdown(result)
     atomic_write_text(out_dir / "meta_human.md", text)
-    atomic_write_text(out_dir / "meta_human.html", render_template("meta_human_template.html", r=result,
-                                                                   markdown=text))
+    atomic_write_text(
+        out_dir / "meta_human.html",
+        render_template("meta_human_template.html", r=result, markdown=text),
+    )
     print(text)
     print(f"written: {out_dir}/meta_human.json, meta_human.md, meta_human.html")
 
@@ -144,24 +206,58 @@ def run_ratings(args) -> int:
         raise InputError("--input needs --human-fields and --doc-field (or --pairwise)")
     dims = [d.strip() for d in args.human_fields.split(",") if d.strip()]
     out_dir, metric_names = _user_options(args)
-    loaded = load_ratings(args.input, args.prediction_field, dims, args.doc_field, args.system_field,
-                          args.reference_field, args.article_field)
+    loaded = load_ratings(
+        args.input,
+        args.prediction_field,
+        dims,
+        args.doc_field,
+        args.system_field,
+        args.reference_field,
+        args.article_field,
+    )
     rows = loaded.rows
     docs = list(dict.fromkeys(r["doc"] for r in rows))
     systems = list(dict.fromkeys(r["system"] for r in rows))
-    levels = [lvl for lvl, ok in (("summary", len(systems) >= 2), ("system", bool(args.system_field)),
-                                  ("pooled", True)) if ok]
+    levels = [
+        lvl
+        for lvl, ok in (
+            ("summary", len(systems) >= 2),
+            ("system", bool(args.system_field)),
+            ("pooled", True),
+        )
+        if ok
+    ]
     if args.system_field and len(systems) < 3:
-        loaded.warnings.append(f"only {len(systems)} system(s): system-level correlation needs 3 or more")
+        loaded.warnings.append(
+            f"only {len(systems)} system(s): system-level correlation needs 3 or more"
+        )
     info = _score(rows, metric_names, args, out_dir)
     suffix = "@src" if not args.reference_field and args.article_field else ""
-    table = correlation_table(rows, FIELDS, docs, systems, dims, suffix, args.n_resamples, args.seed, levels)
-    signature = Signature.make("meta-human-file", docs=len(docs), systems=len(systems) if args.system_field else 0,
-                               rows=len(rows), boot=args.n_resamples, resample="documents", seed=args.seed)
-    result = {"dataset": Path(args.input).name, "input": str(args.input), "signature": str(signature),
-              "metrics": info, "levels": levels, "table": table, "n_docs": len(docs),
-              "n_systems": len(systems) if args.system_field else None, "n_rows": len(rows),
-              "notes": loaded.notes, "warnings": loaded.warnings}
+    table = correlation_table(
+        rows, FIELDS, docs, systems, dims, suffix, args.n_resamples, args.seed, levels
+    )
+    signature = Signature.make(
+        "meta-human-file",
+        docs=len(docs),
+        systems=len(systems) if args.system_field else 0,
+        rows=len(rows),
+        boot=args.n_resamples,
+        resample="documents",
+        seed=args.seed,
+    )
+    result = {
+        "dataset": Path(args.input).name,
+        "input": str(args.input),
+        "signature": str(signature),
+        "metrics": info,
+        "levels": levels,
+        "table": table,
+        "n_docs": len(docs),
+        "n_systems": len(systems) if args.system_field else None,
+        "n_rows": len(rows),
+        "notes": loaded.notes,
+        "warnings": loaded.warnings,
+    }
     _write_user_result(out_dir, result)
     return 0
 
@@ -171,27 +267,62 @@ def run_pairwise(args) -> int:
     from eval.human_judgments import load_pairwise
 
     out_dir, metric_names = _user_options(args)
-    loaded = load_pairwise(args.input, args.id_field, "prediction_a", "prediction_b", args.preferred_field,
-                           args.doc_field, args.reference_field, args.article_field)
+    loaded = load_pairwise(
+        args.input,
+        args.id_field,
+        "prediction_a",
+        "prediction_b",
+        args.preferred_field,
+        args.doc_field,
+        args.reference_field,
+        args.article_field,
+    )
     pairs = loaded.rows
-    rows = [{"id": f"{p['id']}\t{side}", "prediction": p[side], "references": p["references"],
-             "article": p["article"]} for p in pairs for side in ("a", "b")]
+    rows = [
+        {
+            "id": f"{p['id']}\t{side}",
+            "prediction": p[side],
+            "references": p["references"],
+            "article": p["article"],
+        }
+        for p in pairs
+        for side in ("a", "b")
+    ]
     info = _score(rows, metric_names, args, out_dir)
     suffix = "@src" if not args.reference_field and args.article_field else ""
     preferred = [p["preferred"] for p in pairs]
     groups = [p["doc"] for p in pairs]
     table = {}
     for field in [f for f in FIELDS if any(r["scores"].get(f) is not None for r in rows)]:
-        values = np.array([np.nan if (v := r["scores"].get(field)) is None else float(v) for r in rows])
+        values = np.array(
+            [np.nan if (v := r["scores"].get(field)) is None else float(v) for r in rows]
+        )
         name = f"{field}{suffix}" if field.startswith(("rouge", "bertscore")) else field
-        table[name] = pairwise_agreement(values[0::2], values[1::2], preferred, groups,
-                                         args.n_resamples, args.seed)
-    signature = Signature.make("meta-human-pairwise", pairs=len(pairs), docs=len(set(groups)), ties="exact",
-                               boot=args.n_resamples, resample="documents", seed=args.seed)
+        table[name] = pairwise_agreement(
+            values[0::2], values[1::2], preferred, groups, args.n_resamples, args.seed
+        )
+    signature = Signature.make(
+        "meta-human-pairwise",
+        pairs=len(pairs),
+        docs=len(set(groups)),
+        ties="exact",
+        boot=args.n_resamples,
+        resample="documents",
+        seed=args.seed,
+    )
     counts = {k: preferred.count(k) for k in ("a", "b", "tie")}
-    result = {"dataset": Path(args.input).name, "input": str(args.input), "signature": str(signature),
-              "metrics": info, "pairwise": table, "n_pairs": len(pairs), "n_docs": len(set(groups)),
-              "preferred": counts, "notes": loaded.notes, "warnings": loaded.warnings}
+    result = {
+        "dataset": Path(args.input).name,
+        "input": str(args.input),
+        "signature": str(signature),
+        "metrics": info,
+        "pairwise": table,
+        "n_pairs": len(pairs),
+        "n_docs": len(set(groups)),
+        "preferred": counts,
+        "notes": loaded.notes,
+        "warnings": loaded.warnings,
+    }
     _write_user_result(out_dir, result)
     return 0
 
@@ -214,15 +345,26 @@ def render_markdown(result) -> str:
         lines.append(f"- {len(result['warnings'])} warning(s), first: {result['warnings'][0]}")
     if "pairwise" in result:
         p = result["preferred"]
-        lines += ["", f"Raters preferred A {p['a']}, B {p['b']}, tie {p['tie']} times. Agreement: the share of "
-                  "pairs where the metric's higher score is the preferred one (equal scores: a tie, right "
-                  "only when the raters tied), mean [95% interval] over document resamples.", "",
-                  "| metric | agreement | metric ties | pairs | unscored |", "|---|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            f"Raters preferred A {p['a']}, B {p['b']}, tie {p['tie']} times. Agreement: the share of "
+            "pairs where the metric's higher score is the preferred one (equal scores: a tie, right "
+            "only when the raters tied), mean [95% interval] over document resamples.",
+            "",
+            "| metric | agreement | metric ties | pairs | unscored |",
+            "|---|---:|---:|---:|---:|",
+        ]
         for name, r in result["pairwise"].items():
-            lines.append(f"| {name} | {_cell(r['accuracy'])} | {r['metric_ties']} | {r['n']} | {r['unscored']} |")
+            lines.append(
+                f"| {name} | {_cell(r['accuracy'])} | {r['metric_ties']} | {r['n']} | {r['unscored']} |"
+            )
         return "\n".join(lines + [""])
     levels = result.get("levels", LEVELS)
-    lines += ["", "Kendall tau (Spearman rho in the second table), mean [95% interval] over document resamples.", ""]
+    lines += [
+        "",
+        "Kendall tau (Spearman rho in the second table), mean [95% interval] over document resamples.",
+        "",
+    ]
     dims = list(next(iter(result["table"].values())).keys()) if result["table"] else []
     for kind in ("kendall", "spearman"):
         header = "| metric | " + " | ".join(f"{d} {lvl}" for d in dims for lvl in levels) + " |"

@@ -125,8 +125,14 @@ def run(args: argparse.Namespace) -> int:
         results = metric.sentence_scores(predictions, references)
     except RuntimeError as err:  # split_summaries without NLTK's sentence model
         raise InputError(str(err), field="--split-summaries") from None
-    corpus = metric.corpus_score(predictions, references, bootstrap=args.bootstrap, seed=args.seed,
-                                 confidence=args.confidence, results=results)
+    corpus = metric.corpus_score(
+        predictions,
+        references,
+        bootstrap=args.bootstrap,
+        seed=args.seed,
+        confidence=args.confidence,
+        results=results,
+    )
     for rouge_type, score in corpus.items():
         fields = "  ".join(
             f"{name} {100 * m:5.2f} [{100 * lo:.2f}, {100 * hi:.2f}]"
@@ -139,7 +145,10 @@ def run(args: argparse.Namespace) -> int:
 
         write_jsonl(
             args.per_example,
-            ({t: s._asdict() for t, s in field_scores(r["scores"], corpus).items()} for r in results),
+            (
+                {t: s._asdict() for t, s in field_scores(r["scores"], corpus).items()}
+                for r in results
+            ),
         )
         signature = metric.signature(predictions=predictions, references=references)
         atomic_write_json(

@@ -25,17 +25,31 @@ def load_eval_config(path) -> dict:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--input", required=True, help="JSONL rows: id, prediction, reference, [article, category]")
+    parser.add_argument(
+        "--input", required=True, help="JSONL rows: id, prediction, reference, [article, category]"
+    )
     parser.add_argument("--output-dir", required=True)
-    parser.add_argument("--config", help="YAML with metrics, options, bootstrap (configs/eval/*.yaml)")
-    parser.add_argument("--metrics", help="comma-separated subset of rouge,bertscore,headline,consistency")
-    parser.add_argument("--references", help="JSONL with id + reference (+ article, category), joined by id")
-    parser.add_argument("--keep-going", action="store_true", help="score the good rows when some are bad")
+    parser.add_argument(
+        "--config", help="YAML with metrics, options, bootstrap (configs/eval/*.yaml)"
+    )
+    parser.add_argument(
+        "--metrics", help="comma-separated subset of rouge,bertscore,headline,consistency"
+    )
+    parser.add_argument(
+        "--references", help="JSONL with id + reference (+ article, category), joined by id"
+    )
+    parser.add_argument(
+        "--keep-going", action="store_true", help="score the good rows when some are bad"
+    )
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--no-report", action="store_true")
     parser.add_argument("--seed", type=int, help="bootstrap seed (overrides the config)")
-    parser.add_argument("--batch-size", type=int, default=256,
-                        help="rows per scoring batch (--ray shards hold whole batches)")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=256,
+        help="rows per scoring batch (--ray shards hold whole batches)",
+    )
     from eval.distributed import add_ray_arguments
 
     add_ray_arguments(parser)
@@ -52,12 +66,21 @@ def run(args) -> int:
     from eval.pipeline import DEFAULT_METRICS, score_run
 
     config = load_eval_config(args.config)
-    metrics = args.metrics.split(",") if args.metrics else config.get("metrics", list(DEFAULT_METRICS))
+    metrics = (
+        args.metrics.split(",") if args.metrics else config.get("metrics", list(DEFAULT_METRICS))
+    )
     boot = dict(config.get("bootstrap", {}))
     if args.seed is not None:
         boot["seed"] = args.seed
-    common = dict(metrics=metrics, metric_options=config.get("options", {}), references=args.references,
-                  keep_going=args.keep_going, report=not args.no_report, batch_size=args.batch_size, **boot)
+    common = dict(
+        metrics=metrics,
+        metric_options=config.get("options", {}),
+        references=args.references,
+        keep_going=args.keep_going,
+        report=not args.no_report,
+        batch_size=args.batch_size,
+        **boot,
+    )
     if args.ray:
         from eval.distributed import ray_options, score_run_ray
 
@@ -68,6 +91,8 @@ def run(args) -> int:
     for name, m in summary["metrics"].items():
         print(f"{name}: {m.get('signature') or 'SKIPPED: ' + m['reason']}")
     p = summary["problems"]
-    print(f"{summary['n_rows']} rows, {summary['n_scored']} scored, {p['errors']} errors, "
-          f"{p['warnings']} warnings; written to {args.output_dir}")
+    print(
+        f"{summary['n_rows']} rows, {summary['n_scored']} scored, {p['errors']} errors, "
+        f"{p['warnings']} warnings; written to {args.output_dir}"
+    )
     return 0

@@ -87,8 +87,14 @@ DEFAULT_BACKENDS = {"summary": DEFAULT_BACKEND, "headline": "support"}
 
 
 class ConsistencyChecker:
-    def __init__(self, backend: str | None = None, threshold: float | None = None,
-                 max_article_chars: int = MAX_ARTICLE_CHARS, kind: str = "summary", **options):
+    def __init__(
+        self,
+        backend: str | None = None,
+        threshold: float | None = None,
+        max_article_chars: int = MAX_ARTICLE_CHARS,
+        kind: str = "summary",
+        **options,
+    ):
         """`kind` picks the stored threshold: headlines share far fewer words with their article
         than summaries, so a summary threshold would flag nearly every real headline."""
         stored = load_thresholds(kind)  # also rejects an unknown kind
@@ -110,8 +116,12 @@ class ConsistencyChecker:
     @property
     def signature(self) -> Signature:
         return Signature.make(
-            "consistency", backend=self.backend_name, **self.backend.settings(), kind=self.kind,
-            threshold=f"{self.threshold:.4f}", thr_from=self.threshold_source,
+            "consistency",
+            backend=self.backend_name,
+            **self.backend.settings(),
+            kind=self.kind,
+            threshold=f"{self.threshold:.4f}",
+            thr_from=self.threshold_source,
             cap=self.max_article_chars,
         )
 
@@ -127,10 +137,14 @@ class ConsistencyChecker:
                 continue
             notes = []
             if len(article) > self.max_article_chars:
-                notes.append(f"article cut from {len(article)} to {self.max_article_chars} characters")
+                notes.append(
+                    f"article cut from {len(article)} to {self.max_article_chars} characters"
+                )
                 article = article[: self.max_article_chars]
             if not _looks_english(summary + " " + article[:2000]):
-                notes.append("text does not look English; the backends are English-only, score is unreliable")
+                notes.append(
+                    "text does not look English; the backends are English-only, score is unreliable"
+                )
             warnings[i] = notes
             todo.append((i, article, summary))
         if todo:
@@ -141,7 +155,9 @@ class ConsistencyChecker:
 
     def _result(self, res: BackendResult, notes: list[str]) -> ConsistencyResult:
         if res.error:
-            return ConsistencyResult(None, None, error=res.error, warnings=notes, signature=self.signature)
+            return ConsistencyResult(
+                None, None, error=res.error, warnings=notes, signature=self.signature
+            )
         score = min(1.0, max(0.0, float(res.score)))
         backend_scores = dict(res.backend_scores or {self.backend_name: score})
         consistent = score >= self.threshold
@@ -149,8 +165,16 @@ class ConsistencyChecker:
         if res.cut:
             notes = [*notes, "article cut to the sentences most relevant to the summary"]
         return ConsistencyResult(
-            score, consistent, list(res.spans), list(res.support),
-            backend_scores, None, notes, self.signature, verdict, res.evidence,
+            score,
+            consistent,
+            list(res.spans),
+            list(res.support),
+            backend_scores,
+            None,
+            notes,
+            self.signature,
+            verdict,
+            res.evidence,
         )
 
 
@@ -174,6 +198,15 @@ def _looks_english(text: str) -> bool:
 
 
 __all__ = [
-    "Backend", "BackendResult", "ConsistencyChecker", "ConsistencyResult", "Span",
-    "available_backends", "backend_class", "register", "load_thresholds", "KINDS", "DEFAULT_BACKENDS",
+    "Backend",
+    "BackendResult",
+    "ConsistencyChecker",
+    "ConsistencyResult",
+    "Span",
+    "available_backends",
+    "backend_class",
+    "register",
+    "load_thresholds",
+    "KINDS",
+    "DEFAULT_BACKENDS",
 ]

@@ -53,13 +53,19 @@ def macro_threshold(labels, scores, sources) -> float:
     candidates = np.unique(np.quantile(scores, np.linspace(0, 1, 401)))
 
     def macro(t):
-        return np.nanmean([balanced_accuracy(labels[sources == s], scores[sources == s] >= t)
-                           for s in np.unique(sources)])
+        return np.nanmean(
+            [
+                balanced_accuracy(labels[sources == s], scores[sources == s] >= t)
+                for s in np.unique(sources)
+            ]
+        )
 
     return float(max(candidates, key=macro))
 
 
-def fit_pairwise(features: np.ndarray, labels: np.ndarray, sources: np.ndarray, c: float = 0.1) -> dict:
+def fit_pairwise(
+    features: np.ndarray, labels: np.ndarray, sources: np.ndarray, c: float = 0.1
+) -> dict:
     """L2 logistic regression on standardised feature differences of every (consistent,
     inconsistent) pair within a source, both orders, each source's pairs weighing the same in
     total. C=0.1 won on dev_fit against 0.01 and 1. No intercept: only the ranking is learnt,
@@ -82,12 +88,23 @@ def fit_pairwise(features: np.ndarray, labels: np.ndarray, sources: np.ndarray, 
     d, w = np.vstack(diffs), np.concatenate(weights)
     w *= len(w) / w.sum()
     model = LogisticRegression(C=c, fit_intercept=False, max_iter=5000)
-    model.fit(np.vstack([d, -d]), np.r_[np.ones(len(d)), np.zeros(len(d))], sample_weight=np.r_[w, w])
-    return {"weights": model.coef_[0].tolist(), "bias": 0.0, "mean": mean.tolist(), "std": std.tolist()}
+    model.fit(
+        np.vstack([d, -d]), np.r_[np.ones(len(d)), np.zeros(len(d))], sample_weight=np.r_[w, w]
+    )
+    return {
+        "weights": model.coef_[0].tolist(),
+        "bias": 0.0,
+        "mean": mean.tolist(),
+        "std": std.tolist(),
+    }
 
 
 def mean_auc(labels, scores, sources) -> float:
-    return float(np.nanmean([roc_auc(labels[sources == s], scores[sources == s]) for s in np.unique(sources)]))
+    return float(
+        np.nanmean(
+            [roc_auc(labels[sources == s], scores[sources == s]) for s in np.unique(sources)]
+        )
+    )
 
 
 def member_features(name: str, rows: list[dict]) -> dict[str, np.ndarray]:
@@ -95,18 +112,29 @@ def member_features(name: str, rows: list[dict]) -> dict[str, np.ndarray]:
     empty summary) counts as inconsistent evidence (0)."""
     results = score_rows(ConsistencyChecker(name, threshold=0.5), rows, cache_dir())
     names = sorted({k for r in results for k in (r["backend_scores"] or {})} | {name})
-    return {f: np.array([(r["backend_scores"] or {}).get(f, r["score"] or 0.0) for r in results]) for f in names}
+    return {
+        f: np.array([(r["backend_scores"] or {}).get(f, r["score"] or 0.0) for r in results])
+        for f in names
+    }
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--members", nargs="+", default=list(DEFAULT_MEMBERS))
-    parser.add_argument("--output", type=Path, help="folder for calibration.json and ensemble.json "
-                        "(default: $SUMM_CACHE_DIR/calibration, read by the checker before the shipped files)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="folder for calibration.json and ensemble.json "
+        "(default: $SUMM_CACHE_DIR/calibration, read by the checker before the shipped files)",
+    )
     args = parser.parse_args(argv)
     if FITTED_ON_TRAIN & set(args.members):
-        parser.error(f"{', '.join(sorted(FITTED_ON_TRAIN & set(args.members)))}: trained on the train split, "
-                     "so its scores there cannot be used to fit weights")
+        parser.error(
+            f"{', '.join(sorted(FITTED_ON_TRAIN & set(args.members)))}: trained on the train split, "
+            "so its scores there cannot be used to fit weights"
+        )
     problem = unusable(args.members)
     if problem:
         parser.error(problem)
@@ -117,7 +145,9 @@ def main(argv=None) -> int:
     features = {k: {m: member_features(m, rows) for m in members} for k, rows in data.items()}
     for m in members:
         auc = mean_auc(labels["dev_fit"], features["dev_fit"][m][m], sources["dev_fit"])
-        print(f"{m:10s} dev_fit mean AUC over sources {auc:.3f}; features {list(features['dev_fit'][m])}")
+        print(
+            f"{m:10s} dev_fit mean AUC over sources {auc:.3f}; features {list(features['dev_fit'][m])}"
+        )
 
     def matrix(split, chosen):
         return np.column_stack([v for m in chosen for v in features[split][m].values()])
@@ -135,19 +165,34 @@ def main(argv=None) -> int:
             if best is None or value > best[0] + 0.005:
                 best = (value, list(subset), w)
     value, chosen, w = best
-    weights = {"features": [f for m in chosen for f in features["train"][m]], **w,
-               "fitted_on": "train:pairwise-within-source", "rows": len(data["train"]),
-               "chosen_on": f"dev_fit:{'+'.join(ds.TARGET_SOURCES)}", "dev_fit_auc": round(value, 4),
-               "date": str(date.today())}
+    weights = {
+        "features": [f for m in chosen for f in features["train"][m]],
+        **w,
+        "fitted_on": "train:pairwise-within-source",
+        "rows": len(data["train"]),
+        "chosen_on": f"dev_fit:{'+'.join(ds.TARGET_SOURCES)}",
+        "dev_fit_auc": round(value, 4),
+        "date": str(date.today()),
+    }
     atomic_write_json(output / calibration.WEIGHTS_FILE, weights)
     table = {f: v for m in chosen for f, v in features["dev_fit"][m].items()}
     scores = {m: features["dev_fit"][m][m] for m in members}
-    scores["ensemble"] = np.array([combine(weights, {f: v[i] for f, v in table.items()})
-                                   for i in range(len(data["dev_fit"]))])
-    thresholds = {name: round(macro_threshold(labels["dev_fit"], s, sources["dev_fit"]), 6) for name, s in scores.items()}
+    scores["ensemble"] = np.array(
+        [combine(weights, {f: v[i] for f, v in table.items()}) for i in range(len(data["dev_fit"]))]
+    )
+    thresholds = {
+        name: round(macro_threshold(labels["dev_fit"], s, sources["dev_fit"]), 6)
+        for name, s in scores.items()
+    }
     # keeps the other keys (the headline thresholds of benchmarks/calibrate_headline_consistency.py)
-    path = calibration.update(output, "thresholds", thresholds, fitted_on=weights["chosen_on"],
-                              rows=len(data["dev_fit"]), objective="mean balanced accuracy over sources")
+    path = calibration.update(
+        output,
+        "thresholds",
+        thresholds,
+        fitted_on=weights["chosen_on"],
+        rows=len(data["dev_fit"]),
+        objective="mean balanced accuracy over sources",
+    )
     print(json.dumps({"members": chosen, "thresholds": thresholds}))
     print(f"wrote {output / calibration.WEIGHTS_FILE} and {path}")
     return 0
@@ -160,8 +205,10 @@ def unusable(members: list[str]) -> str | None:
         try:
             registry.backend_class(name)
         except ImportError as err:
-            return (f"backend {name!r} is not installed here ({err}); install its extra "
-                    "(pip install 'headline-eval[consistency]') or leave it out of --members")
+            return (
+                f"backend {name!r} is not installed here ({err}); install its extra "
+                "(pip install 'headline-eval[consistency]') or leave it out of --members"
+            )
         except ValueError as err:
             return str(err)
     return None

@@ -35,8 +35,9 @@ def read(folder) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
-        raise InputError(f"invalid JSON: {err.msg} at line {err.lineno}; refit or remove the file",
-                         path=path) from None
+        raise InputError(
+            f"invalid JSON: {err.msg} at line {err.lineno}; refit or remove the file", path=path
+        ) from None
 
 
 def thresholds(key: str) -> dict[str, float]:

@@ -23,8 +23,15 @@ def load_classifier(folder: Path, train_command: str, threads: int | None = None
     return tokenizer, model
 
 
-def class_probabilities(model, tokenizer, firsts: list[str], seconds: list[str], batch_size: int,
-                        max_length: int, truncation: str) -> list[list[float]]:
+def class_probabilities(
+    model,
+    tokenizer,
+    firsts: list[str],
+    seconds: list[str],
+    batch_size: int,
+    max_length: int,
+    truncation: str,
+) -> list[list[float]]:
     """Softmax class probabilities of a sequence-pair classifier for each (first, second),
     batched longest first so batches pad little; rows come back in input order."""
     import torch
@@ -33,10 +40,15 @@ def class_probabilities(model, tokenizer, firsts: list[str], seconds: list[str],
     probs: list[list[float]] = [[]] * len(firsts)
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
-            batch = order[start:start + batch_size]
-            encoded = tokenizer([firsts[i] for i in batch], [seconds[i] for i in batch],
-                                truncation=truncation, max_length=max_length, padding=True,
-                                return_tensors="pt")
+            batch = order[start : start + batch_size]
+            encoded = tokenizer(
+                [firsts[i] for i in batch],
+                [seconds[i] for i in batch],
+                truncation=truncation,
+                max_length=max_length,
+                padding=True,
+                return_tensors="pt",
+            )
             for i, p in zip(batch, model(**encoded).logits.float().softmax(-1).tolist()):
                 probs[i] = p
     return probs

@@ -38,8 +38,11 @@ FORMATS = {
     "frank": ["frank_valid.jsonl"],
     "summeval": ["summeval.jsonl"],
     "xsumfaith": ["xsumfaith/xsumfaith_with_docs.jsonl"],
-    "summac": ["summac_subsets/polytope.json", "summac_subsets/summeval.json",
-               "summac_subsets/xsumfaith.json"],
+    "summac": [
+        "summac_subsets/polytope.json",
+        "summac_subsets/summeval.json",
+        "summac_subsets/xsumfaith.json",
+    ],
     "aggrefact": ["aggrefact_val.jsonl"],
 }
 # The benchmark's target mix (the issue's "dev data"): FRANK, XSumFaith and the SummaC subsets.
@@ -47,7 +50,7 @@ TARGET_SOURCES = ("frank", "xsumfaith", "summac-polytope", "summac-summeval", "s
 
 
 def split_of(document: str) -> str:
-    """"train" | "dev_fit" | "dev_eval" from the first 400 letters/digits of the lower-cased
+    """ "train" | "dev_fit" | "dev_eval" from the first 400 letters/digits of the lower-cased
     document (robust to the tokenisation and casing differences between copies of an article)."""
     key = re.sub(r"[^a-z0-9]", "", document.lower())[:400]
     bucket = int(hashlib.sha1(key.encode()).hexdigest(), 16) % 10
@@ -70,16 +73,25 @@ def _jsonl(path):
 def _frank(path):
     for _, row in _jsonl(path):
         human = _literal(row["human"])
-        yield {"id": row["hash"] + ":" + row["model_name"], "source": "frank",
-               "article": row["article"], "summary": row["summary"],
-               "label": int(float(human["Factuality"]) == 1.0), "origin": row["dataset"]}
+        yield {
+            "id": row["hash"] + ":" + row["model_name"],
+            "source": "frank",
+            "article": row["article"],
+            "summary": row["summary"],
+            "label": int(float(human["Factuality"]) == 1.0),
+            "origin": row["dataset"],
+        }
 
 
 def _summeval(path):
     for _, row in _jsonl(path):
-        yield {"id": f'{row["article_id"]}:{row["summary_id"]}', "source": "summeval",
-               "article": row["article"], "summary": row["summary"],
-               "label": int(float(row["consistency"]) == 5.0)}
+        yield {
+            "id": f"{row['article_id']}:{row['summary_id']}",
+            "source": "summeval",
+            "article": row["article"],
+            "summary": row["summary"],
+            "label": int(float(row["consistency"]) == 5.0),
+        }
 
 
 def _xsumfaith(path):
@@ -88,9 +100,13 @@ def _xsumfaith(path):
             votes = [v["is_factual"] == "yes" for v in _literal(entry.get("factual_votes") or "[]")]
             if not votes:  # the Gold references were not judged for factuality
                 continue
-            yield {"id": f'{row["bbcid"]}:{system}', "source": "xsumfaith",
-                   "article": row["document"], "summary": entry["summary"],
-                   "label": int(sum(votes) * 2 > len(votes))}
+            yield {
+                "id": f"{row['bbcid']}:{system}",
+                "source": "xsumfaith",
+                "article": row["document"],
+                "summary": entry["summary"],
+                "label": int(sum(votes) * 2 > len(votes)),
+            }
 
 
 def _summac(path):
@@ -98,8 +114,13 @@ def _summac(path):
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     for key, row in data.items():
-        yield {"id": key, "source": f"summac-{name}", "article": row["document"],
-               "summary": row["claim"], "label": int(row["label"])}
+        yield {
+            "id": key,
+            "source": f"summac-{name}",
+            "article": row["document"],
+            "summary": row["claim"],
+            "label": int(row["label"]),
+        }
 
 
 def _aggrefact(path):
@@ -109,11 +130,17 @@ def _aggrefact(path):
         if not doc or doc == "None":
             skipped += 1
             continue
-        yield {"id": f'{row["dataset"]}:{row["id"]}:{row["model_name"]}:{number}',
-               "source": f'aggrefact-{row["dataset"].lower()}', "article": doc,
-               "summary": row["summ"], "label": int(row["label"])}
+        yield {
+            "id": f"{row['dataset']}:{row['id']}:{row['model_name']}:{number}",
+            "source": f"aggrefact-{row['dataset'].lower()}",
+            "article": doc,
+            "summary": row["summ"],
+            "label": int(row["label"]),
+        }
     if skipped:
-        log.info("aggrefact: skipped %d rows that carry ids only (CNN/DM articles not included)", skipped)
+        log.info(
+            "aggrefact: skipped %d rows that carry ids only (CNN/DM articles not included)", skipped
+        )
 
 
 def _user_jsonl(path):
@@ -124,13 +151,26 @@ def _user_jsonl(path):
                 raise InputError("missing", path=path, line=number, field=field)
         label = row["label"]
         if label not in (0, 1, True, False, "0", "1"):
-            raise InputError(f"label must be 0/1, got {label!r}", path=path, line=number, field="label")
-        yield {"id": str(row.get("id", number)), "source": row.get("source", path.stem),
-               "article": row["article"], "summary": row["summary"], "label": int(label)}
+            raise InputError(
+                f"label must be 0/1, got {label!r}", path=path, line=number, field="label"
+            )
+        yield {
+            "id": str(row.get("id", number)),
+            "source": row.get("source", path.stem),
+            "article": row["article"],
+            "summary": row["summary"],
+            "label": int(label),
+        }
 
 
-_READERS = {"frank": _frank, "summeval": _summeval, "xsumfaith": _xsumfaith,
-            "summac": _summac, "aggrefact": _aggrefact, "jsonl": _user_jsonl}
+_READERS = {
+    "frank": _frank,
+    "summeval": _summeval,
+    "xsumfaith": _xsumfaith,
+    "summac": _summac,
+    "aggrefact": _aggrefact,
+    "jsonl": _user_jsonl,
+}
 
 
 def read_file(path, fmt: str) -> list[dict]:

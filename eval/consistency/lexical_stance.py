@@ -19,7 +19,9 @@ FIELDS = {"passage": (1, 2), "headline": (1, 2), "body": (1, 1)}  # field -> n-g
 def _vectorizer(ngrams, max_features: int | None = None):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    return TfidfVectorizer(ngram_range=ngrams, min_df=3, sublinear_tf=True, max_features=max_features)
+    return TfidfVectorizer(
+        ngram_range=ngrams, min_df=3, sublinear_tf=True, max_features=max_features
+    )
 
 
 class LexicalStance:
@@ -27,7 +29,9 @@ class LexicalStance:
         self.vectorizers, self.coef, self.intercept = vectorizers, coef, intercept
 
     @classmethod
-    def fit(cls, examples: list[dict], labels: list[int], max_features: int = 30000, C: float = 1.0):
+    def fit(
+        cls, examples: list[dict], labels: list[int], max_features: int = 30000, C: float = 1.0
+    ):
         """`examples`: dicts with passage, headline, body; labels 1 = supported."""
         from scipy.sparse import hstack
         from sklearn.linear_model import LogisticRegression
@@ -43,15 +47,24 @@ class LexicalStance:
     def logits(self, examples: list[dict]):
         from scipy.sparse import hstack
 
-        x = hstack([self.vectorizers[n].transform([e[n] for e in examples]) for n in FIELDS]).tocsr()
+        x = hstack(
+            [self.vectorizers[n].transform([e[n] for e in examples]) for n in FIELDS]
+        ).tocsr()
         return x @ self.coef + self.intercept
 
     def save(self, path: Path) -> None:
-        data = {"fields": {n: {"ngrams": list(FIELDS[n]),
-                               "vocabulary": {k: int(v) for k, v in self.vectorizers[n].vocabulary_.items()},
-                               "idf": [round(float(x), 6) for x in self.vectorizers[n].idf_]}
-                           for n in FIELDS},
-                "coef": [round(float(x), 6) for x in self.coef], "intercept": self.intercept}
+        data = {
+            "fields": {
+                n: {
+                    "ngrams": list(FIELDS[n]),
+                    "vocabulary": {k: int(v) for k, v in self.vectorizers[n].vocabulary_.items()},
+                    "idf": [round(float(x), 6) for x in self.vectorizers[n].idf_],
+                }
+                for n in FIELDS
+            },
+            "coef": [round(float(x), 6) for x in self.coef],
+            "intercept": self.intercept,
+        }
         path.write_text(json.dumps(data, separators=(",", ":")))
 
     @classmethod

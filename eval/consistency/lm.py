@@ -34,8 +34,15 @@ from eval.consistency.text import best_sentence, sentences
 
 class LMBackend(Backend):
     name = "lm"
-    def __init__(self, model: str | None = None, max_article_tokens: int = 1000,
-                 max_summary_tokens: int = 100, span_prob: float = 0.01, threads: int | None = 2):
+
+    def __init__(
+        self,
+        model: str | None = None,
+        max_article_tokens: int = 1000,
+        max_summary_tokens: int = 100,
+        span_prob: float = 0.01,
+        threads: int | None = 2,
+    ):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -47,13 +54,19 @@ class LMBackend(Backend):
         from eval.base.hub import resolve
 
         path = model or gemma_dir()
-        source = resolve(str(path)) if model else path  # a hub id: fails in one line when unreachable
+        source = (
+            resolve(str(path)) if model else path
+        )  # a hub id: fails in one line when unreachable
         self.model_name = str(model or "gemma-3-270m")
         # float32: bf16 changes the log-probs (and so the calibrated threshold) from CPU to CPU
         self.model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32).eval()
         self.tokenizer = AutoTokenizer.from_pretrained(source)
         # transformers 5.2x renamed `past_key_values` to `cache`; older versions (>= 4.50) take the old name
-        self.cache_arg = "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
+        self.cache_arg = (
+            "cache"
+            if "cache" in inspect.signature(self.model.forward).parameters
+            else "past_key_values"
+        )
         weights = sorted(Path(path).glob("*.safetensors")) if Path(path).is_dir() else []
         self.hash = file_hash(weights[0]) if weights else self.model_name  # a hub id names itself
         self.max_article_tokens, self.max_summary_tokens = max_article_tokens, max_summary_tokens
@@ -64,8 +77,12 @@ class LMBackend(Backend):
         self.bare_prefix = bos + self._encode("Summary:")
 
     def settings(self) -> dict[str, str]:
-        return {"model": f"{self.model_name}@{self.hash}", "art_tok": self.max_article_tokens,
-                "prompt": "v1", "score": "pmi"}
+        return {
+            "model": f"{self.model_name}@{self.hash}",
+            "art_tok": self.max_article_tokens,
+            "prompt": "v1",
+            "score": "pmi",
+        }
 
     def _encode(self, text: str) -> list[int]:
         return self.tokenizer(text, add_special_tokens=False).input_ids
@@ -83,7 +100,9 @@ class LMBackend(Backend):
                 logits = self.model(ids, logits_to_keep=len(summary) + 1).logits[0, :-1].float()
             else:
                 cache, last = state
-                out = self.model(target[None], use_cache=True, **{self.cache_arg: copy.deepcopy(cache)})
+                out = self.model(
+                    target[None], use_cache=True, **{self.cache_arg: copy.deepcopy(cache)}
+                )
                 logits = torch.cat([last[None], out.logits[0, :-1].float()])
         return torch.log_softmax(logits, -1).gather(1, target[:, None])[:, 0].tolist()
 
@@ -99,7 +118,11 @@ class LMBackend(Backend):
             by_article.setdefault(article, []).append(i)
         results: list[BackendResult] = [None] * len(articles)  # type: ignore[list-item]
         for article, rows in by_article.items():
-            context = self.article_prefix + self._encode(article)[:self.max_article_tokens] + self.summary_prefix
+            context = (
+                self.article_prefix
+                + self._encode(article)[: self.max_article_tokens]
+                + self.summary_prefix
+            )
             state = self._read(context) if len(rows) > 1 else None  # one summary: one plain pass
             for i in rows:
                 results[i] = self._score_one(article, summaries[i], context, state)
@@ -107,22 +130,34 @@ class LMBackend(Backend):
 
     def _score_one(self, article: str, summary: str, context: list[int], state) -> BackendResult:
         lead = len(summary) - len(summary.lstrip())
-        encoded = self.tokenizer(" " + summary.strip(), add_special_tokens=False, return_offsets_mapping=True)
-        tokens = encoded.input_ids[:self.max_summary_tokens]
+        encoded = self.tokenizer(
+            " " + summary.strip(), add_special_tokens=False, return_offsets_mapping=True
+        )
+        tokens = encoded.input_ids[: self.max_summary_tokens]
         if not tokens:
             return BackendResult(0.0, error="summary has no tokens")
         given = self._summary_log_probs(context, tokens, state)
         bare = self._summary_log_probs(self.bare_prefix, tokens)
         gain = [g - b for g, b in zip(given, bare)]
         n = len(tokens)
-        offsets = [(max(0, s - 1) + lead, max(0, e - 1) + lead) for s, e in encoded.offset_mapping[:n]]
+        offsets = [
+            (max(0, s - 1) + lead, max(0, e - 1) + lead) for s, e in encoded.offset_mapping[:n]
+        ]
         flagged = [g < math.log(self.span_prob) and x <= 0 for g, x in zip(given, gain)]
         support = []
         for start, end, sentence in sentences(summary):
             inside = [x for (s, e), x in zip(offsets, gain) if start <= s < end]
             if inside:  # sentences past the token cap have no score
-                support.append((sentence, best_sentence(article, sentence), _sigmoid(sum(inside) / len(inside))))
-        return BackendResult(_sigmoid(sum(gain) / n), _word_spans(summary, offsets, flagged, given), support)
+                support.append(
+                    (
+                        sentence,
+                        best_sentence(article, sentence),
+                        _sigmoid(sum(inside) / len(inside)),
+                    )
+                )
+        return BackendResult(
+            _sigmoid(sum(gain) / n), _word_spans(summary, offsets, flagged, given), support
+        )
 
 
 def _sigmoid(x: float) -> float:
@@ -146,5 +181,7 @@ def _word_spans(summary: str, offsets, flagged, log_probs) -> list[Span]:
             spans[-1][2] = min(spans[-1][2], lp)
         else:
             spans.append([start, end, lp])
-    return [Span(s, e, summary[s:e], f"unlikely given the article (p={math.exp(lp):.3f})") for s, e, lp in spans]
-
+    return [
+        Span(s, e, summary[s:e], f"unlikely given the article (p={math.exp(lp):.3f})")
+        for s, e, lp in spans
+    ]

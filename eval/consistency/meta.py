@@ -28,11 +28,14 @@ def cache_dir() -> Path:
 def scores_key(signature) -> str:
     """The signature without the decision threshold: scores do not depend on it, so a cache
     filled while calibrating stays valid after the threshold is refitted."""
-    return "|".join(p for p in str(signature).split("|") if not p.startswith(("threshold:", "thr_from:")))
+    return "|".join(
+        p for p in str(signature).split("|") if not p.startswith(("threshold:", "thr_from:"))
+    )
 
 
-def score_rows(checker, rows: list[dict], cache: Path | None = None, chunk: int = 32,
-               progress: bool = True) -> list[dict]:
+def score_rows(
+    checker, rows: list[dict], cache: Path | None = None, chunk: int = 32, progress: bool = True
+) -> list[dict]:
     """Backend results for `rows` as dicts {score, backend_scores, error}; with `cache` (a
     folder), results are kept in its scores.sqlite (the shared eval.base.cache.ScoreCache, keyed
     by the checker's signature without the threshold, the article and the summary): rows scored
@@ -49,13 +52,19 @@ def score_rows(checker, rows: list[dict], cache: Path | None = None, chunk: int 
     store = ScoreCache(Path(cache) / "scores.sqlite") if cache is not None else None
     known = store.get_many(keys) if store else {}
     todo = list({k: row for k, row in zip(keys, rows) if k not in known}.items())
-    bar = tqdm(total=len(todo), desc=f"scoring {checker.backend_name}", disable=not progress or not todo)
+    bar = tqdm(
+        total=len(todo), desc=f"scoring {checker.backend_name}", disable=not progress or not todo
+    )
     try:
         for i in range(0, len(todo), chunk):
-            batch = todo[i: i + chunk]
-            results = checker.score([r["article"] for _, r in batch], [r["summary"] for _, r in batch])
-            done = {key: {"score": res.score, "backend_scores": res.backend_scores, "error": res.error}
-                    for (key, _), res in zip(batch, results)}
+            batch = todo[i : i + chunk]
+            results = checker.score(
+                [r["article"] for _, r in batch], [r["summary"] for _, r in batch]
+            )
+            done = {
+                key: {"score": res.score, "backend_scores": res.backend_scores, "error": res.error}
+                for (key, _), res in zip(batch, results)
+            }
             known.update(done)
             if store:
                 store.put_many(done)
@@ -86,7 +95,13 @@ def _ensemble_rows(checker, rows, cache, chunk, progress) -> list[dict]:
         features = {}
         for name, r in zip(per_member, results):
             features.update({name: r["score"], **(r["backend_scores"] or {})})
-        out.append({"score": combine(checker.backend.weights, features), "backend_scores": features, "error": None})
+        out.append(
+            {
+                "score": combine(checker.backend.weights, features),
+                "backend_scores": features,
+                "error": None,
+            }
+        )
     return out
 
 
@@ -105,7 +120,9 @@ def best_threshold(labels, scores, max_candidates: int | None = None) -> float:
     scores instead."""
     scores = np.asarray(scores, float)
     s = np.unique(scores)
-    candidates = np.concatenate([[s[0] - 1e-9], (s[1:] + s[:-1]) / 2, [s[-1] + 1e-9]]) if len(s) > 1 else s
+    candidates = (
+        np.concatenate([[s[0] - 1e-9], (s[1:] + s[:-1]) / 2, [s[-1] + 1e-9]]) if len(s) > 1 else s
+    )
     if max_candidates and len(candidates) > max_candidates:
         candidates = np.quantile(scores, np.linspace(0, 1, max_candidates + 1))
     values = [balanced_accuracy(labels, scores >= t) for t in candidates]
@@ -127,15 +144,22 @@ def f1(labels, predictions) -> float:
     the labels nor the predictions have one."""
     from sklearn.metrics import f1_score
 
-    return float(f1_score(np.asarray(labels, int), np.asarray(predictions, int), pos_label=0,
-                          zero_division=np.nan))
+    return float(
+        f1_score(
+            np.asarray(labels, int), np.asarray(predictions, int), pos_label=0, zero_division=np.nan
+        )
+    )
 
 
 def evaluate(labels, scores, threshold: float, n_resamples: int = 1000, seed: int = 12345) -> dict:
     """Point values and 95% bootstrap intervals (resampling rows) of BA, AUC and F1."""
     labels, scores = np.asarray(labels, int), np.asarray(scores, float)
     preds = scores >= threshold
-    point = {"ba": balanced_accuracy(labels, preds), "auc": roc_auc(labels, scores), "f1": f1(labels, preds)}
+    point = {
+        "ba": balanced_accuracy(labels, preds),
+        "auc": roc_auc(labels, scores),
+        "f1": f1(labels, preds),
+    }
     draws = {k: [] for k in point}
     for idx in resample_indices(len(labels), n_resamples, seed):
         draws["ba"].append(balanced_accuracy(labels[idx], preds[idx]))
@@ -147,8 +171,16 @@ def evaluate(labels, scores, threshold: float, n_resamples: int = 1000, seed: in
     return out
 
 
-def paired_macro_test(labels, sources, scores_a, scores_b, thresholds_a: dict, thresholds_b: dict,
-                      n_resamples: int = 1000, seed: int = 12345) -> dict:
+def paired_macro_test(
+    labels,
+    sources,
+    scores_a,
+    scores_b,
+    thresholds_a: dict,
+    thresholds_b: dict,
+    n_resamples: int = 1000,
+    seed: int = 12345,
+) -> dict:
     """Is checker b better than checker a on the mean over sources? For BA (at per-source
     thresholds) and ROC-AUC: the difference b - a, its 95% interval and a two-sided p-value,
     from resampling rows within each source, the same rows for both checkers (a paired
@@ -162,17 +194,26 @@ def paired_macro_test(labels, sources, scores_a, scores_b, thresholds_a: dict, t
         for idx in idx_groups:
             s = sources[idx[0]]
             y = labels[idx]
-            out.append([balanced_accuracy(y, b[idx] >= thresholds_b[s]) - balanced_accuracy(y, a[idx] >= thresholds_a[s]),
-                        roc_auc(y, b[idx]) - roc_auc(y, a[idx])])
+            out.append(
+                [
+                    balanced_accuracy(y, b[idx] >= thresholds_b[s])
+                    - balanced_accuracy(y, a[idx] >= thresholds_a[s]),
+                    roc_auc(y, b[idx]) - roc_auc(y, a[idx]),
+                ]
+            )
         return np.nanmean(np.array(out, float), axis=0)
 
     observed = macro(groups)
     rng = np.random.default_rng(seed)
-    draws = np.array([macro([rng.choice(idx, len(idx)) for idx in groups]) for _ in range(n_resamples)])
+    draws = np.array(
+        [macro([rng.choice(idx, len(idx)) for idx in groups]) for _ in range(n_resamples)]
+    )
     extreme = np.abs(draws - np.nanmean(draws, axis=0)) >= np.abs(observed)
     p = (extreme.sum(axis=0) + 1) / (n_resamples + 1)
-    return {k: PairedTest(float(observed[i]), *_interval(draws[:, i]), float(p[i]))
-            for i, k in enumerate(("ba", "auc"))}
+    return {
+        k: PairedTest(float(observed[i]), *_interval(draws[:, i]), float(p[i]))
+        for i, k in enumerate(("ba", "auc"))
+    }
 
 
 def _interval(draws) -> tuple[float, float]:

@@ -17,7 +17,7 @@ from eval.tokenize import porter_stem as stem  # rouge-score's Porter stemmer, c
 
 
 def _ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:
-    return [tuple(words[i: i + n]) for i in range(len(words) - n + 1)]
+    return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
 
 
 def _precision(grams, pool) -> float | None:
@@ -57,6 +57,7 @@ class ArticleIndex:
 
 class NgramBackend(Backend):
     name = "ngram"
+
     def __init__(self, max_n: int = 3, aggregate: str = "min"):
         if aggregate not in ("min", "mean"):
             raise ValueError(f"aggregate must be 'min' or 'mean', got {aggregate!r}")
@@ -90,12 +91,22 @@ class NgramBackend(Backend):
             support.append((sentence, best, score))
         if not sentence_scores:
             return BackendResult(1.0)
-        agg = min(sentence_scores) if self.aggregate == "min" else sum(sentence_scores) / len(sentence_scores)
-        return BackendResult(agg, merge_spans(summary, spans), support,
-                             backend_scores={"ngram": agg, **self.features(index, summary, per_n)})
+        agg = (
+            min(sentence_scores)
+            if self.aggregate == "min"
+            else sum(sentence_scores) / len(sentence_scores)
+        )
+        return BackendResult(
+            agg,
+            merge_spans(summary, spans),
+            support,
+            backend_scores={"ngram": agg, **self.features(index, summary, per_n)},
+        )
 
     @staticmethod
-    def features(index: ArticleIndex, summary: str, per_n: dict[int, list[float]]) -> dict[str, float]:
+    def features(
+        index: ArticleIndex, summary: str, per_n: dict[int, list[float]]
+    ) -> dict[str, float]:
         """Extra signals the ensemble may weigh (reported under backend_scores): worst and mean
         n-gram precision per n, and the share of the summary's numbers and capitalised words
         (names, mostly) found in the article."""
@@ -105,9 +116,14 @@ class NgramBackend(Backend):
             out[f"ngram.p{n}mean"] = sum(values) / len(values) if values else 1.0
         toks = tokens(summary)
         nums = [t for _, _, t in toks if any(c.isdigit() for c in t)]
-        caps = [summary[s:e].lower() for s, e, _ in toks if summary[s].isupper() and s > 0
-                and summary[s - 2: s].strip() not in (".", "!", "?")]
-        out["ngram.numbers"] = sum((t,) in index.pools[1] for t in nums) / len(nums) if nums else 1.0
+        caps = [
+            summary[s:e].lower()
+            for s, e, _ in toks
+            if summary[s].isupper() and s > 0 and summary[s - 2 : s].strip() not in (".", "!", "?")
+        ]
+        out["ngram.numbers"] = (
+            sum((t,) in index.pools[1] for t in nums) / len(nums) if nums else 1.0
+        )
         out["ngram.names"] = sum((t,) in index.pools[1] for t in caps) / len(caps) if caps else 1.0
         out["ngram.length"] = min(len(toks), 100) / 100.0
         out.update(NgramBackend.locality(index, summary))
@@ -125,7 +141,10 @@ class NgramBackend(Backend):
         for _, _, sentence in sentences(summary):
             content = [stem(t) for _, _, t in tokens(sentence) if t not in STOPWORDS]
             if content:
-                local.append(max(sum(w in window for w in content) for window in index.windows) / len(content))
+                local.append(
+                    max(sum(w in window for w in content) for window in index.windows)
+                    / len(content)
+                )
                 need |= set(content) & index.stems
         used = 0
         while need and used < 10:
@@ -141,9 +160,13 @@ def merge_spans(summary: str, spans: list[Span]) -> list[Span]:
     merged: list[Span] = []
     for span in sorted(spans, key=lambda s: s.start):
         last = merged[-1] if merged else None
-        if last and last.reason == span.reason and not any(c.isalnum() for c in summary[last.end: span.start]) \
-                and span.start - last.end <= 3:
-            merged[-1] = Span(last.start, span.end, summary[last.start: span.end], last.reason)
+        if (
+            last
+            and last.reason == span.reason
+            and not any(c.isalnum() for c in summary[last.end : span.start])
+            and span.start - last.end <= 3
+        ):
+            merged[-1] = Span(last.start, span.end, summary[last.start : span.end], last.reason)
         else:
             merged.append(span)
     return merged

@@ -29,8 +29,15 @@ from eval.consistency.text import sentences
 
 
 class NliScorer:
-    def __init__(self, model: str, batch_size: int = 16, max_length: int = 256, threads: int = 2,
-                 entail_label: str | None = None, contradiction_label: str | None = None):
+    def __init__(
+        self,
+        model: str,
+        batch_size: int = 16,
+        max_length: int = 256,
+        threads: int = 2,
+        entail_label: str | None = None,
+        contradiction_label: str | None = None,
+    ):
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -44,22 +51,33 @@ class NliScorer:
         self.hash = folder_hash(model) if Path(model).exists() else "hub"
         self.batch_size, self.max_length = batch_size, max_length
         labels = {i: str(n).lower() for i, n in self.model.config.id2label.items()}
-        self.entail = self._label(labels, entail_label, ("entail", "support", "consistent", "label_1"),
-                                  1 if len(labels) == 2 else None)
-        self.contra = self._label(labels, contradiction_label, ("contradict",), None, required=False)
+        self.entail = self._label(
+            labels,
+            entail_label,
+            ("entail", "support", "consistent", "label_1"),
+            1 if len(labels) == 2 else None,
+        )
+        self.contra = self._label(
+            labels, contradiction_label, ("contradict",), None, required=False
+        )
 
     @staticmethod
     def _label(labels, given, keys, fallback, required=True):
         if given is not None:
             matches = [i for i, n in labels.items() if n == given.lower()]
         else:
-            matches = [i for i, n in labels.items() if any(k in n for k in keys) and not n.startswith("not")]
+            matches = [
+                i
+                for i, n in labels.items()
+                if any(k in n for k in keys) and not n.startswith("not")
+            ]
         if matches:
             return matches[0]
         if fallback is not None or not required:
             return fallback
-        raise ValueError(f"cannot tell the entailment label among {sorted(labels.values())}; "
-                         f"pass entail_label=")
+        raise ValueError(
+            f"cannot tell the entailment label among {sorted(labels.values())}; pass entail_label="
+        )
 
     def pair_scores(self, premises: list[str], hypotheses: list[str]) -> np.ndarray:
         """P(entail) - P(contradiction) per (premise, hypothesis), in [-1, 1]."""
@@ -68,11 +86,18 @@ class NliScorer:
         out = []
         with torch.inference_mode():
             for i in range(0, len(premises), self.batch_size):
-                enc = self.tokenizer(premises[i: i + self.batch_size], hypotheses[i: i + self.batch_size],
-                                     padding=True, truncation="only_first", max_length=self.max_length,
-                                     return_tensors="pt")
+                enc = self.tokenizer(
+                    premises[i : i + self.batch_size],
+                    hypotheses[i : i + self.batch_size],
+                    padding=True,
+                    truncation="only_first",
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                )
                 probs = self.model(**enc).logits.softmax(-1).numpy()
-                score = probs[:, self.entail] - (probs[:, self.contra] if self.contra is not None else 0.0)
+                score = probs[:, self.entail] - (
+                    probs[:, self.contra] if self.contra is not None else 0.0
+                )
                 out.append(score)
         return np.concatenate(out) if out else np.zeros(0)
 
@@ -90,7 +115,7 @@ class NliScorer:
         flat = self.pair_scores(premises, hypotheses)
         mats, pos = [], 0
         for rows, cols in shapes:
-            mats.append(flat[pos: pos + rows * cols].reshape(rows, cols))
+            mats.append(flat[pos : pos + rows * cols].reshape(rows, cols))
             pos += rows * cols
         return mats
 
@@ -103,18 +128,31 @@ def histogram(scores: np.ndarray, bins: int) -> np.ndarray:
 
 class NliBackend(Backend):
     name = "nli"
-    def __init__(self, model: str | None = None, mode: str = "zs", conv_weights: str | None = None,
-                 bins: int = 50, max_units: int = 60, scorer: NliScorer | None = None, **scorer_options):
+
+    def __init__(
+        self,
+        model: str | None = None,
+        mode: str = "zs",
+        conv_weights: str | None = None,
+        bins: int = 50,
+        max_units: int = 60,
+        scorer: NliScorer | None = None,
+        **scorer_options,
+    ):
         if mode not in ("zs", "conv"):
             raise ValueError(f"mode must be 'zs' or 'conv', got {mode!r}")
         if scorer is None and model is None:
-            raise ValueError("the nli backend needs model= (a hub id in the local cache or a folder)")
+            raise ValueError(
+                "the nli backend needs model= (a hub id in the local cache or a folder)"
+            )
         self.scorer = scorer or NliScorer(model, **scorer_options)
         self.mode, self.bins, self.max_units = mode, bins, max_units
         self.conv = None
         if mode == "conv":
             if conv_weights is None:
-                raise ValueError("mode='conv' needs conv_weights= (a JSON file written by fit_conv)")
+                raise ValueError(
+                    "mode='conv' needs conv_weights= (a JSON file written by fit_conv)"
+                )
             data = json.loads(Path(conv_weights).read_text())
             self.conv = (np.array(data["weights"]), float(data["bias"]))
             self.bins = len(self.conv[0])
@@ -125,7 +163,11 @@ class NliBackend(Backend):
     def _matrices(self, articles, summaries):
         units = [([s for _, _, s in sentences(a)] or [a])[: self.max_units] for a in articles]
         claims = [sentences(s) or [(0, len(s), s)] for s in summaries]
-        return units, claims, self.scorer.raw_matrix(units, [[c for _, _, c in cl] for cl in claims])
+        return (
+            units,
+            claims,
+            self.scorer.raw_matrix(units, [[c for _, _, c in cl] for cl in claims]),
+        )
 
     def score_pairs(self, articles, summaries):
         units, claims, mats = self._matrices(articles, summaries)
@@ -138,9 +180,15 @@ class NliBackend(Backend):
                 logits = np.array([histogram(row, self.bins) @ weights + bias for row in mat])
                 per_sentence = 2.0 / (1.0 + np.exp(-logits)) - 1.0  # sigmoid mapped to [-1, 1]
             best = mat.argmax(axis=1)
-            support = [(c, unit_texts[b], float(v)) for (_, _, c), b, v in zip(claim_spans, best, per_sentence)]
-            spans = [Span(s, e, c, f"not entailed by any article sentence (score {v:.2f})")
-                     for (s, e, c), v in zip(claim_spans, per_sentence) if v < 0]
+            support = [
+                (c, unit_texts[b], float(v))
+                for (_, _, c), b, v in zip(claim_spans, best, per_sentence)
+            ]
+            spans = [
+                Span(s, e, c, f"not entailed by any article sentence (score {v:.2f})")
+                for (s, e, c), v in zip(claim_spans, per_sentence)
+                if v < 0
+            ]
             results.append(BackendResult((float(per_sentence.mean()) + 1.0) / 2.0, spans, support))
         return results
 
@@ -154,5 +202,13 @@ def fit_conv(backend: NliBackend, rows: list[dict], path, bins: int = 50, seed: 
     features = [histogram(row, bins) for mat in mats for row in mat]
     labels = [r["label"] for r, mat in zip(rows, mats) for _ in mat]
     model = LogisticRegression(random_state=seed, max_iter=1000).fit(np.array(features), labels)
-    atomic_write_json(path, {"weights": model.coef_[0].tolist(), "bias": float(model.intercept_[0]),
-                             "bins": bins, "model": backend.scorer.name, "rows": len(rows)})
+    atomic_write_json(
+        path,
+        {
+            "weights": model.coef_[0].tolist(),
+            "bias": float(model.intercept_[0]),
+            "bins": bins,
+            "model": backend.scorer.name,
+            "rows": len(rows),
+        },
+    )

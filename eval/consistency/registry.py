@@ -23,10 +23,12 @@ _REGISTERED: dict[str, type[Backend]] = {}
 
 def register(name: str):
     """Add a backend of your own under `name` (it then works everywhere a name is taken)."""
+
     def decorate(cls):
         cls.name = name
         _REGISTERED[name] = cls
         return cls
+
     return decorate
 
 
@@ -34,7 +36,9 @@ def backend_class(name: str, table: dict[str, str] = MEMBERS) -> type[Backend]:
     if name in _REGISTERED:
         return _REGISTERED[name]
     if name not in table:
-        raise ValueError(f"unknown consistency backend {name!r}; known: {', '.join(available_backends(table))}")
+        raise ValueError(
+            f"unknown consistency backend {name!r}; known: {', '.join(available_backends(table))}"
+        )
     module, _, cls = table[name].partition(":")
     return getattr(importlib.import_module(module), cls)
 

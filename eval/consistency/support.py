@@ -59,12 +59,20 @@ def select_passage(headline: str, article: str, max_words: int = 150) -> tuple[s
 
 class SupportBackend(Backend):
     name = "support"
-    def __init__(self, model: str | Path | None = None, batch_size: int = 16,
-                 threads: int | None = 2, spans: bool = True):
+
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        batch_size: int = 16,
+        threads: int | None = 2,
+        spans: bool = True,
+    ):
         self.model_path = Path(model) if model else DEFAULT_MODEL
         self.tokenizer, self.model = load_classifier(
-            self.model_path, "python -m summarizer train-support --config configs/consistency/support.yaml",
-            threads)
+            self.model_path,
+            "python -m summarizer train-support --config configs/consistency/support.yaml",
+            threads,
+        )
         weights = self.model_path / "model.safetensors"
         config = self.model.config
         self.max_length = int(getattr(config, "support_max_length", 256))
@@ -74,16 +82,25 @@ class SupportBackend(Backend):
         # the lexical stance model and the weights that combine it with the cross-encoder,
         # when the checkpoint has them (eval/consistency/lexical_stance.py)
         self.lexical = self.weights = None
-        if (self.model_path / "lexical.json").exists() and (self.model_path / "combine.json").exists():
+        if (self.model_path / "lexical.json").exists() and (
+            self.model_path / "combine.json"
+        ).exists():
             from eval.consistency.lexical_stance import LexicalStance
 
             self.lexical = LexicalStance.load(self.model_path / "lexical.json")
             self.weights = json.loads((self.model_path / "combine.json").read_text())
-            self.model_hash = "".join(file_hash(p)[:4] for p in (
-                weights, self.model_path / "lexical.json", self.model_path / "combine.json"))
+            self.model_hash = "".join(
+                file_hash(p)[:4]
+                for p in (
+                    weights,
+                    self.model_path / "lexical.json",
+                    self.model_path / "combine.json",
+                )
+            )
         self.entities = None
         if spans:
             from eval.consistency.entities import EntityBackend
+
             self.entities = EntityBackend()
 
     def _refutes(self, p: dict) -> bool:
@@ -97,15 +114,27 @@ class SupportBackend(Backend):
         return math.log(p["disagree"] + 1e-9) - math.log(p["discuss"] + 1e-9) >= cut
 
     def settings(self) -> dict[str, str]:
-        return {"model": self.model_path.name, "hash": self.model_hash, "maxlen": self.max_length,
-                "words": self.max_words, "lexical": "yes" if self.lexical else "no"}
+        return {
+            "model": self.model_path.name,
+            "hash": self.model_hash,
+            "maxlen": self.max_length,
+            "words": self.max_words,
+            "lexical": "yes" if self.lexical else "no",
+        }
 
     def probabilities(self, headlines: list[str], passages: list[str]) -> list[list[float]]:
         """Class probabilities (LABELS order) per (headline, passage), batched longest first.
         The passage is cut first; a "headline" longer than the window (a whole summary) is cut
         too, rather than failing as "only_second" truncation would."""
-        return class_probabilities(self.model, self.tokenizer, headlines, passages,
-                                   self.batch_size, self.max_length, "longest_first")
+        return class_probabilities(
+            self.model,
+            self.tokenizer,
+            headlines,
+            passages,
+            self.batch_size,
+            self.max_length,
+            "longest_first",
+        )
 
     def score_pairs(self, articles: list[str], summaries: list[str]) -> list[BackendResult]:
         picked = [select_passage(h, a, self.max_words) for a, h in zip(articles, summaries)]
@@ -114,22 +143,37 @@ class SupportBackend(Backend):
         if self.lexical:
             from eval.consistency.lexical_stance import combine
 
-            lexical = self.lexical.logits([{"passage": p, "headline": h, "body": a} for (p, _, _), h, a
-                                           in zip(picked, summaries, articles)])
+            lexical = self.lexical.logits(
+                [
+                    {"passage": p, "headline": h, "body": a}
+                    for (p, _, _), h, a in zip(picked, summaries, articles)
+                ]
+            )
             scores = [combine(_logit(s), float(z), self.weights) for s, z in zip(scores, lexical)]
-        spans = (self.entities.score_pairs(articles, summaries) if self.entities
-                 else [BackendResult(1.0)] * len(articles))
+        spans = (
+            self.entities.score_pairs(articles, summaries)
+            if self.entities
+            else [BackendResult(1.0)] * len(articles)
+        )
         results = []
-        for headline, (_, cut, evidence), p, score, ent in zip(summaries, picked, probs, scores, spans):
+        for headline, (_, cut, evidence), p, score, ent in zip(
+            summaries, picked, probs, scores, spans
+        ):
             by_label = dict(zip(LABELS, p))
             # the verdict when the score falls below the threshold: a refuting body is
             # "contradicted", anything else (discussed, reported, unrelated) "not asserted"
             refuted = self._refutes(by_label)
-            results.append(BackendResult(
-                score, [] if ent.error else list(ent.spans), [(headline, evidence, score)],
-                backend_scores={f"p_{k}": round(v, 6) for k, v in by_label.items()},
-                verdict="contradicted" if refuted else "not asserted",
-                evidence=evidence, cut=cut))
+            results.append(
+                BackendResult(
+                    score,
+                    [] if ent.error else list(ent.spans),
+                    [(headline, evidence, score)],
+                    backend_scores={f"p_{k}": round(v, 6) for k, v in by_label.items()},
+                    verdict="contradicted" if refuted else "not asserted",
+                    evidence=evidence,
+                    cut=cut,
+                )
+            )
         return results
 
 

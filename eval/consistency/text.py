@@ -8,20 +8,24 @@ from __future__ import annotations
 import re
 
 # Number words by value (0-20): "Five" in a headline is supported by "5" in the article.
-NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-                "fifteen sixteen seventeen eighteen nineteen twenty").split()
+NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
 
 _TOKEN_RE = re.compile(r"\w+(?:[.,']\w+)*", re.UNICODE)
 # A sentence ends at . ! ? (optionally followed by quotes/brackets) before whitespace and an
 # upper-case letter, digit or quote, or at a newline. Lower-cased, tokenised data (" . ") works too.
-_SENT_END_RE = re.compile(r"(?<=[.!?])['\"”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\s*\n+\s*|(?<=\s[.!?])\s+")
+_SENT_END_RE = re.compile(
+    r"(?<=[.!?])['\"”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\s*\n+\s*|(?<=\s[.!?])\s+"
+)
 
 
 def sentences(text: str) -> list[tuple[int, int, str]]:
     """(start, end, sentence) for each non-empty sentence of `text`."""
     out, start = [], 0
     for match in _SENT_END_RE.finditer(text):
-        before = text[max(0, match.start() - 6): match.start()].split()
+        before = text[max(0, match.start() - 6) : match.start()].split()
         if before and "\n" not in match.group() and before[-1].lower() in _ABBREVIATIONS:
             continue
         _add(out, text, start, match.start())
@@ -30,8 +34,10 @@ def sentences(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-_ABBREVIATIONS = frozenset("mr. mrs. ms. dr. prof. st. sen. rep. gov. gen. col. lt. sgt. capt. "
-                           "jr. sr. u.s. u.k. u.n. no. vs. inc. co. corp. ltd. jan. feb. aug. sept. oct. nov. dec.".split())
+_ABBREVIATIONS = frozenset(
+    "mr. mrs. ms. dr. prof. st. sen. rep. gov. gen. col. lt. sgt. capt. "
+    "jr. sr. u.s. u.k. u.n. no. vs. inc. co. corp. ltd. jan. feb. aug. sept. oct. nov. dec.".split()
+)
 
 
 def _add(out, text, start, end):
@@ -47,11 +53,13 @@ def tokens(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group().lower()) for m in _TOKEN_RE.finditer(text)]
 
 
-STOPWORDS = frozenset("""a an the and or but if of to in on at by for with from as is are was were be been
+STOPWORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been
 being has have had do does did not no it its this that these those he she they we you i his her their our
 your my him them us me who whom which what when where why how than then there here so such can could will
 would shall should may might must s t also just into over after before about up down out off more most
-very said says say""".split())
+very said says say""".split()
+)
 
 
 def content_words(text: str) -> set[str]:

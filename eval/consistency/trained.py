@@ -51,26 +51,49 @@ def top_chunks(chunks: list[str], claim: str, k: int) -> list[int]:
 
 class TrainedBackend(Backend):
     name = "trained"
-    def __init__(self, model_path: str | Path | None = None, batch_size: int = 16,
-                 max_length: int = 160, chunk_words: int = 80, top_k_chunks: int = 3,
-                 threads: int | None = 2, span_threshold: float = 0.5):
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        batch_size: int = 16,
+        max_length: int = 160,
+        chunk_words: int = 80,
+        top_k_chunks: int = 3,
+        threads: int | None = 2,
+        span_threshold: float = 0.5,
+    ):
         self.model_path = Path(model_path) if model_path else DEFAULT_MODEL
         self.tokenizer, self.model = load_classifier(
             self.model_path,
-            "python -m summarizer train-consistency --config configs/consistency/trained.yaml", threads)
+            "python -m summarizer train-consistency --config configs/consistency/trained.yaml",
+            threads,
+        )
         self.batch_size, self.max_length = batch_size, max_length
         self.chunk_words, self.top_k_chunks = chunk_words, top_k_chunks
         self.span_threshold = span_threshold
         self.model_hash = file_hash(self.model_path / "model.safetensors")
 
     def settings(self) -> dict[str, str]:
-        return {"model": self.model_path.name, "hash": self.model_hash, "agg": "min-max",
-                "chunk": self.chunk_words, "topk": self.top_k_chunks, "maxlen": self.max_length}
+        return {
+            "model": self.model_path.name,
+            "hash": self.model_hash,
+            "agg": "min-max",
+            "chunk": self.chunk_words,
+            "topk": self.top_k_chunks,
+            "maxlen": self.max_length,
+        }
 
     def pair_scores(self, premises: list[str], claims: list[str]) -> list[float]:
         """P(consistent) for each (premise, claim)."""
-        probs = class_probabilities(self.model, self.tokenizer, premises, claims, self.batch_size,
-                                    self.max_length, "only_first")
+        probs = class_probabilities(
+            self.model,
+            self.tokenizer,
+            premises,
+            claims,
+            self.batch_size,
+            self.max_length,
+            "only_first",
+        )
         return [p[1] for p in probs]
 
     def score_pairs(self, articles: list[str], summaries: list[str]) -> list[BackendResult]:
@@ -99,7 +122,13 @@ class TrainedBackend(Backend):
                 best, chunk = max(((scores[i], c) for i, c in ids), key=lambda x: x[0])
                 support.append((sentence, best_sentence(chunk, sentence), best))
                 if best < self.span_threshold:
-                    spans.append(Span(start, end, sentence,
-                                      f"not supported by the article (trained classifier p={best:.2f})"))
+                    spans.append(
+                        Span(
+                            start,
+                            end,
+                            sentence,
+                            f"not supported by the article (trained classifier p={best:.2f})",
+                        )
+                    )
             results.append(BackendResult(min(s for _, _, s in support), spans, support))
         return results

@@ -35,13 +35,24 @@ def require_report_dependencies() -> None:
         try:
             __import__(module)
         except ImportError:
-            raise ReportUnavailable(f"no report: {module} is not installed; install the report extra "
-                                    f"with {REPORT_EXTRA} (or pass --no-report)") from None
+            raise ReportUnavailable(
+                f"no report: {module} is not installed; install the report extra "
+                f"with {REPORT_EXTRA} (or pass --no-report)"
+            ) from None
 
 
 # Fields plotted and ranked first when present (the rest are still in the tables).
-MAIN_FIELDS = ("rougeL", "rouge1", "rouge2", "bertscore_f", "consistency", "hl_copy_rate",
-               "hl_novel_2gram", "hl_words", "hl_compression")
+MAIN_FIELDS = (
+    "rougeL",
+    "rouge1",
+    "rouge2",
+    "bertscore_f",
+    "consistency",
+    "hl_copy_rate",
+    "hl_novel_2gram",
+    "hl_words",
+    "hl_compression",
+)
 
 
 def main_fields(summary) -> list[str]:
@@ -57,7 +68,9 @@ def histogram_svg(values, title: str, other=None, labels=("A", "B")) -> str:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(3.6, 2.4), dpi=80)
-    ax.hist(values, bins=20, alpha=0.7, color="#3465a4", label=labels[0] if other is not None else None)
+    ax.hist(
+        values, bins=20, alpha=0.7, color="#3465a4", label=labels[0] if other is not None else None
+    )
     if other is not None:
         ax.hist(other, bins=20, alpha=0.5, color="#cc0000", label=labels[1])
         ax.legend(fontsize=7)
@@ -68,7 +81,7 @@ def histogram_svg(values, title: str, other=None, labels=("A", "B")) -> str:
     fig.savefig(buf, format="svg")
     plt.close(fig)
     svg = buf.getvalue()
-    return svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE: inline SVG in HTML
+    return svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: inline SVG in HTML
 
 
 def merge_spans(spans) -> list[list]:
@@ -87,7 +100,9 @@ def highlight(text: str, spans) -> str:
     out, pos = [], 0
     for start, end, reason in merge_spans(spans):
         out.append(html.escape(text[pos:start]))
-        out.append(f'<mark title="{html.escape(str(reason))}">{html.escape(text[start:end])}</mark>')
+        out.append(
+            f'<mark title="{html.escape(str(reason))}">{html.escape(text[start:end])}</mark>'
+        )
         pos = end
     out.append(html.escape(text[pos:]))
     return "".join(out)
@@ -95,9 +110,14 @@ def highlight(text: str, spans) -> str:
 
 def row_spans(row) -> list:
     details = row.get("details", {})
-    spans = [(s["start"], s["end"], s.get("reason", "unsupported"))
-             for s in details.get("consistency", {}).get("unsupported_spans", [])]
-    spans += [(a[0], a[1], f"{a[3]} absent from article") for a in details.get("headline", {}).get("absent", [])]
+    spans = [
+        (s["start"], s["end"], s.get("reason", "unsupported"))
+        for s in details.get("consistency", {}).get("unsupported_spans", [])
+    ]
+    spans += [
+        (a[0], a[1], f"{a[3]} absent from article")
+        for a in details.get("headline", {}).get("absent", [])
+    ]
     return spans
 
 
@@ -116,8 +136,12 @@ def _env(autoescape: bool = True):
     require_report_dependencies()
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=autoescape,
-                             trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["fmt"] = _fmt
     return env
 
@@ -140,12 +164,17 @@ def support_spans(article: str, prediction: str) -> list[list]:
         best, overlap = index.best_sentence({t for _, _, t in tokens(sentence)} - STOPWORDS)
         if best and overlap > 0:
             start, end, _ = offsets[index.sentences.index(best)]
-            found[start] = [start, end, f"supports: {sentence[:80]} ({overlap:.0%} of its content words)"]
+            found[start] = [
+                start,
+                end,
+                f"supports: {sentence[:80]} ({overlap:.0%} of its content words)",
+            ]
     return sorted(found.values())
 
 
 def _utf16(text: str, spans) -> list[list]:
     """Spans with JavaScript's string offsets (UTF-16 code units) instead of Python's."""
+
     def at(i):
         return len(text[:i].encode("utf-16-le")) // 2
 
@@ -169,26 +198,50 @@ def example_data(rows, summary) -> dict:
         scores = row.get("scores", {})
         prediction, article = row.get("prediction") or "", row.get("article") or ""
         cap = row.get("hit_length_cap")
-        out.append({
-            "id": str(row.get("id")), "line": row.get("line"), "category": row.get("category") or "",
-            "prediction": prediction, "article": article, "references": row.get("references") or [],
-            "scores": {f: _number(scores[f]) for f in fields if _finite(scores.get(f))},
-            "flags": {"cap": bool(cap if cap is not None else scores.get("hl_hit_length_cap")),
-                      "inconsistent": scores.get("consistent") is False,
-                      "absent_names": bool(scores.get("hl_absent_names")),
-                      "absent_numbers": bool(scores.get("hl_absent_numbers"))},
-            "spans": _utf16(prediction, merge_spans(row_spans(row))),
-            "support": _utf16(article, support_spans(article, prediction)) if article and prediction else [],
-            "problem": "; ".join(filter(None, [row.get("error"), *row.get("warnings", []),
-                                               *(f"{m}: {e}" for m, e in row.get("errors", {}).items())])),
-        })
+        out.append(
+            {
+                "id": str(row.get("id")),
+                "line": row.get("line"),
+                "category": row.get("category") or "",
+                "prediction": prediction,
+                "article": article,
+                "references": row.get("references") or [],
+                "scores": {f: _number(scores[f]) for f in fields if _finite(scores.get(f))},
+                "flags": {
+                    "cap": bool(cap if cap is not None else scores.get("hl_hit_length_cap")),
+                    "inconsistent": scores.get("consistent") is False,
+                    "absent_names": bool(scores.get("hl_absent_names")),
+                    "absent_numbers": bool(scores.get("hl_absent_numbers")),
+                },
+                "spans": _utf16(prediction, merge_spans(row_spans(row))),
+                "support": _utf16(article, support_spans(article, prediction))
+                if article and prediction
+                else [],
+                "problem": "; ".join(
+                    filter(
+                        None,
+                        [
+                            row.get("error"),
+                            *row.get("warnings", []),
+                            *(f"{m}: {e}" for m, e in row.get("errors", {}).items()),
+                        ],
+                    )
+                ),
+            }
+        )
     return {"fields": fields, "rows": out}
 
 
 def _json_for_html(obj) -> str:
     """JSON that cannot end its <script> element or open a comment, whatever the text holds."""
-    return (json.dumps(obj, ensure_ascii=False, allow_nan=False).replace("&", "\\u0026").replace("<", "\\u003c")
-            .replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        json.dumps(obj, ensure_ascii=False, allow_nan=False)
+        .replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _script(name: str) -> tuple[str, str]:
@@ -205,28 +258,62 @@ def write_report(out_dir, rows, summary, worst_field: str | None = None) -> None
     from eval.aggregate import field_values
 
     plots = [(f, histogram_svg(field_values(rows, f), f)) for f in fields if field_values(rows, f)]
-    worst_field = worst_field or next((f for f in ("consistency", "rougeL", "bertscore_f") if f in summary["scores"]),
-                                      fields[0] if fields else None)
-    worst = [{"row": r, "html": highlight(r.get("prediction") or "", row_spans(r)), "spans": row_spans(r)}
-             for r in (worst_rows(rows, worst_field) if worst_field else [])]
+    worst_field = worst_field or next(
+        (f for f in ("consistency", "rougeL", "bertscore_f") if f in summary["scores"]),
+        fields[0] if fields else None,
+    )
+    worst = [
+        {
+            "row": r,
+            "html": highlight(r.get("prediction") or "", row_spans(r)),
+            "spans": row_spans(r),
+        }
+        for r in (worst_rows(rows, worst_field) if worst_field else [])
+    ]
     problems = [r for r in rows if r.get("error") or r.get("warnings") or r.get("errors")]
-    context = dict(summary=summary, fields=fields, plots=plots, worst=worst, worst_field=worst_field,
-                   problems=problems[:50], title=f"Scores: {summary.get('input', '')}")
+    context = dict(
+        summary=summary,
+        fields=fields,
+        plots=plots,
+        worst=worst,
+        worst_field=worst_field,
+        problems=problems[:50],
+        title=f"Scores: {summary.get('input', '')}",
+    )
     script, script_hash = _script("report.js")
     data = example_data(rows, summary)
     data["columns"], data["sort"] = fields, worst_field
-    html_context = dict(context, data_json=_json_for_html(data), script=script, script_hash=script_hash)
-    atomic_write_text(out_dir / "report.html", _env().get_template("report_template.html").render(**html_context))
-    atomic_write_text(out_dir / "report.md", _env(False).get_template("report_template.md").render(**context))
+    html_context = dict(
+        context, data_json=_json_for_html(data), script=script, script_hash=script_hash
+    )
+    atomic_write_text(
+        out_dir / "report.html", _env().get_template("report_template.html").render(**html_context)
+    )
+    atomic_write_text(
+        out_dir / "report.md", _env(False).get_template("report_template.md").render(**context)
+    )
 
 
-def write_compare_report(out_dir, comparison: dict, plots: list, examples: dict | None = None) -> None:
+def write_compare_report(
+    out_dir, comparison: dict, plots: list, examples: dict | None = None
+) -> None:
     """`examples`: {"fields": [...], "metric": default field, "rows": [{id, prediction_a,
     prediction_b, reference, a: {field: score}, b: {...}}]} for the side-by-side table."""
     out_dir = Path(out_dir)
     script, script_hash = _script("compare.js")
     examples = examples or {"fields": [], "metric": None, "rows": []}
-    page = _env().get_template("compare_template.html").render(
-        c=comparison, plots=plots, data_json=_json_for_html(examples), script=script, script_hash=script_hash)
+    page = (
+        _env()
+        .get_template("compare_template.html")
+        .render(
+            c=comparison,
+            plots=plots,
+            data_json=_json_for_html(examples),
+            script=script,
+            script_hash=script_hash,
+        )
+    )
     atomic_write_text(out_dir / "compare.html", page)
-    atomic_write_text(out_dir / "compare.md", _env(False).get_template("compare_template.md").render(c=comparison))
+    atomic_write_text(
+        out_dir / "compare.md", _env(False).get_template("compare_template.md").render(c=comparison)
+    )

@@ -60,20 +60,47 @@ class Rouge155(Metric):
 
     # -- Metric protocol --------------------------------------------------------------------
 
-    def sentence_scores(self, predictions, references=None, articles=None, *, tasks=None,
-                        hit_length_caps=None) -> list[dict]:
-        return [{"scores": score_fields(s, self.rouge_types)} for s in self._score_texts(predictions, references)]
+    def sentence_scores(
+        self, predictions, references=None, articles=None, *, tasks=None, hit_length_caps=None
+    ) -> list[dict]:
+        return [
+            {"scores": score_fields(s, self.rouge_types)}
+            for s in self._score_texts(predictions, references)
+        ]
 
-    def signature(self, *, predictions=None, references=None, articles=None, tasks=None,
-                  hit_length_caps=None, bootstrap=None, seed=None) -> Signatures:
+    def signature(
+        self,
+        *,
+        predictions=None,
+        references=None,
+        articles=None,
+        tasks=None,
+        hit_length_caps=None,
+        bootstrap=None,
+        seed=None,
+    ) -> Signatures:
         """Without resamples (bootstrap 0) the signature names no bootstrap at all."""
-        signature = Signatures({t: Signature.make(t, impl="rouge155", args=self.options.args)
-                                for t in self.rouge_types})
+        signature = Signatures(
+            {
+                t: Signature.make(t, impl="rouge155", args=self.options.args)
+                for t in self.rouge_types
+            }
+        )
         return signature.with_bootstrap(bootstrap or None, seed)
 
-    def corpus_score(self, predictions, references=None, articles=None, *, tasks=None,
-                     hit_length_caps=None, bootstrap: int = 1000, seed: int = 12345,
-                     confidence: float = 0.95, results: list[dict] | None = None) -> dict[str, CorpusScore]:
+    def corpus_score(
+        self,
+        predictions,
+        references=None,
+        articles=None,
+        *,
+        tasks=None,
+        hit_length_caps=None,
+        bootstrap: int = 1000,
+        seed: int = 12345,
+        confidence: float = 0.95,
+        results: list[dict] | None = None,
+    ) -> dict[str, CorpusScore]:
         if results is None:
             per_example = self._score_texts(predictions, references)
         else:
@@ -81,14 +108,18 @@ class Rouge155(Metric):
         signature = self.signature(bootstrap=bootstrap, seed=seed)
         return {
             rouge_type: CorpusScore(mid, low, high, Signatures.one(signature[rouge_type]))
-            for rouge_type, (mid, low, high) in corpus_intervals(per_example, bootstrap, seed, confidence).items()
+            for rouge_type, (mid, low, high) in corpus_intervals(
+                per_example, bootstrap, seed, confidence
+            ).items()
         }
 
     def _score_texts(self, predictions, references) -> list[dict[str, Score]]:
         references = [[r] if isinstance(r, str) else list(r) for r in references]
         warn_empty_texts(predictions, references)
-        return self.score_batch([p.split("\n") for p in predictions],
-                                [[r.split("\n") for r in refs] for refs in references])
+        return self.score_batch(
+            [p.split("\n") for p in predictions],
+            [[r.split("\n") for r in refs] for refs in references],
+        )
 
     # -- ROUGE-1.5.5's own API: texts as lists of sentence lines ----------------------------
 

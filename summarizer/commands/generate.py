@@ -21,13 +21,32 @@ from eval.base.io import ResumableJsonl, load_yaml, open_lines, parse_jsonl
 
 # Built-in defaults; a --config YAML overrides them and explicit flags override both.
 DEFAULTS = {
-    "task": "headline", "model": None, "batch_size": 16, "max_new_tokens": None,
-    "max_input_tokens": None, "prompt": None, "casing": "as-is", "num_beams": 1, "seed": 0,
-    "dtype": "auto", "engine": "auto", "quantize": None, "threads": 2, "chunked": False,
-    "id_field": "id", "text_field": "article", "split": "test", "text_column": None, "id_column": None,
+    "task": "headline",
+    "model": None,
+    "batch_size": 16,
+    "max_new_tokens": None,
+    "max_input_tokens": None,
+    "prompt": None,
+    "casing": "as-is",
+    "num_beams": 1,
+    "seed": 0,
+    "dtype": "auto",
+    "engine": "auto",
+    "quantize": None,
+    "threads": 2,
+    "chunked": False,
+    "id_field": "id",
+    "text_field": "article",
+    "split": "test",
+    "text_column": None,
+    "id_column": None,
     # summary guards and candidate selection (None = the Summarizer's default for the task)
-    "max_sentences": None, "max_words": None, "no_repeat_ngram_size": None, "trim_repeats": None,
-    "candidates": 1, "candidate_checker": None,
+    "max_sentences": None,
+    "max_words": None,
+    "no_repeat_ngram_size": None,
+    "trim_repeats": None,
+    "candidates": 1,
+    "candidate_checker": None,
 }
 
 
@@ -50,18 +69,40 @@ def add_arguments(parser) -> None:
     a("--num-beams", type=int)
     a("--seed", type=int)
     a("--dtype", choices=("auto", "bfloat16", "float32"))
-    a("--engine", choices=("auto", "transformers", "ctranslate2"),
-      help="auto: CTranslate2 for causal LMs when installed (same greedy output, faster)")
-    a("--quantize", choices=("none", "int8"), help="int8 weights (ctranslate2 engine; changes some outputs)")
+    a(
+        "--engine",
+        choices=("auto", "transformers", "ctranslate2"),
+        help="auto: CTranslate2 for causal LMs when installed (same greedy output, faster)",
+    )
+    a(
+        "--quantize",
+        choices=("none", "int8"),
+        help="int8 weights (ctranslate2 engine; changes some outputs)",
+    )
     a("--threads", type=int, help="torch CPU threads (default 2)")
     a("--chunked", action="store_true", default=None, help="map-reduce long articles (summaries)")
     a("--max-sentences", type=int, help="summary length target in sentences (default 3; 0 = none)")
     a("--max-words", type=int, help="summary length target in words (whole sentences are kept)")
-    a("--no-repeat-ngram-size", type=int, help="block repeated n-grams in the answer (summaries: 3; 0 = off)")
-    a("--trim-repeats", action=argparse.BooleanOptionalAction, default=None,
-      help="cut a summary before a sentence that repeats an earlier one (default: on for summaries)")
-    a("--candidates", type=int, help="generate K answers and keep the one the consistency checker rates best")
-    a("--candidate-checker", help="consistency backend for --candidates (default: the checker's default)")
+    a(
+        "--no-repeat-ngram-size",
+        type=int,
+        help="block repeated n-grams in the answer (summaries: 3; 0 = off)",
+    )
+    a(
+        "--trim-repeats",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="cut a summary before a sentence that repeats an earlier one (default: on for summaries)",
+    )
+    a(
+        "--candidates",
+        type=int,
+        help="generate K answers and keep the one the consistency checker rates best",
+    )
+    a(
+        "--candidate-checker",
+        help="consistency backend for --candidates (default: the checker's default)",
+    )
     a("--id-field", help="input id field/column (default: id)")
     a("--text-field", help="input article field/column (default: article)")
     from eval.distributed import add_ray_arguments  # --ray/--workers: docs/ray.md
@@ -77,7 +118,9 @@ def _options(args) -> dict:
         for key, value in loaded.items():
             key = key.replace("-", "_")
             if key not in DEFAULTS:
-                raise InputError(f"unknown option (known: {', '.join(sorted(DEFAULTS))})", path=path, field=key)
+                raise InputError(
+                    f"unknown option (known: {', '.join(sorted(DEFAULTS))})", path=path, field=key
+                )
             options[key] = value
     options.update({k: v for k, v in vars(args).items() if k in DEFAULTS and v is not None})
     if options["quantize"] == "none":
@@ -85,7 +128,9 @@ def _options(args) -> dict:
     return options
 
 
-def read_articles(path: str, id_field: str = "id", text_field: str = "article") -> list[tuple[str, str]]:
+def read_articles(
+    path: str, id_field: str = "id", text_field: str = "article"
+) -> list[tuple[str, str]]:
     """(id, article) pairs; malformed rows raise InputError naming file, line and field."""
     if path != "-" and not Path(path).exists():
         raise InputError("no such file", path=path)
@@ -104,7 +149,9 @@ def read_articles(path: str, id_field: str = "id", text_field: str = "article") 
     return [(str(number), line) for number, line in lines]
 
 
-def _check(rows: list[tuple[int, object, object]], path, id_field, text_field) -> list[tuple[str, str]]:
+def _check(
+    rows: list[tuple[int, object, object]], path, id_field, text_field
+) -> list[tuple[str, str]]:
     out, seen = [], {}
     for number, row_id, text in rows:
         if row_id is None or row_id == "":
@@ -112,10 +159,20 @@ def _check(rows: list[tuple[int, object, object]], path, id_field, text_field) -
         if text is None:
             raise InputError("missing", path=path, line=number, field=text_field)
         if not isinstance(text, str):
-            raise InputError(f"expected a string, got {type(text).__name__}", path=path, line=number, field=text_field)
+            raise InputError(
+                f"expected a string, got {type(text).__name__}",
+                path=path,
+                line=number,
+                field=text_field,
+            )
         key = str(row_id)
         if key in seen:  # the output is keyed by id, so duplicates would be silently merged
-            raise InputError(f"duplicate id {key!r} (first on line {seen[key]})", path=path, line=number, field=id_field)
+            raise InputError(
+                f"duplicate id {key!r} (first on line {seen[key]})",
+                path=path,
+                line=number,
+                field=id_field,
+            )
         seen[key] = number
         out.append((key, text))
     if not out:
@@ -124,7 +181,9 @@ def _check(rows: list[tuple[int, object, object]], path, id_field, text_field) -
 
 
 def _from_json_lines(lines, path, id_field, text_field):
-    rows = [(number, row.get(id_field), row.get(text_field)) for number, row in parse_jsonl(lines, path)]
+    rows = [
+        (number, row.get(id_field), row.get(text_field)) for number, row in parse_jsonl(lines, path)
+    ]
     return _check(rows, path, id_field, text_field)
 
 
@@ -133,13 +192,17 @@ def _from_csv(path, id_field, text_field):
         reader = csv.DictReader(handle)
         for name in (id_field, text_field):
             if reader.fieldnames is None or name not in reader.fieldnames:
-                raise InputError(f"no such column (columns: {reader.fieldnames})", path=path, line=1, field=name)
+                raise InputError(
+                    f"no such column (columns: {reader.fieldnames})", path=path, line=1, field=name
+                )
         # Line numbers count the header as line 1 (quoted multi-line cells shift them).
         rows = [(number, row[id_field], row[text_field]) for number, row in enumerate(reader, 2)]
     return _check(rows, path, id_field, text_field)
 
 
-def read_dataset(name: str, split: str, text_column: str | None, id_column: str | None) -> list[tuple[str, str]]:
+def read_dataset(
+    name: str, split: str, text_column: str | None, id_column: str | None
+) -> list[tuple[str, str]]:
     import datasets
 
     path = Path(name)
@@ -147,7 +210,9 @@ def read_dataset(name: str, split: str, text_column: str | None, id_column: str 
         data = datasets.load_from_disk(str(path))
         data = data[split] if isinstance(data, datasets.DatasetDict) else data
     elif path.is_file():
-        kind = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet"}.get(path.suffix)
+        kind = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet"}.get(
+            path.suffix
+        )
         if kind is None:
             raise InputError("unsupported dataset file type", path=path)
         data = datasets.load_dataset(kind, data_files={split: str(path)}, split=split)
@@ -155,11 +220,19 @@ def read_dataset(name: str, split: str, text_column: str | None, id_column: str 
         from eval.base.hub import resolve
 
         data = datasets.load_dataset(resolve(name, repo_type="dataset"), split=split)
-    text_column = text_column or next((c for c in ("article", "document", "text") if c in data.column_names), None)
+    text_column = text_column or next(
+        (c for c in ("article", "document", "text") if c in data.column_names), None
+    )
     if text_column not in data.column_names:
-        raise InputError(f"no such column (columns: {data.column_names})", path=name, field=text_column or "--text-column")
+        raise InputError(
+            f"no such column (columns: {data.column_names})",
+            path=name,
+            field=text_column or "--text-column",
+        )
     if id_column and id_column not in data.column_names:
-        raise InputError(f"no such column (columns: {data.column_names})", path=name, field=id_column)
+        raise InputError(
+            f"no such column (columns: {data.column_names})", path=name, field=id_column
+        )
     ids = data[id_column] if id_column else range(len(data))
     rows = [(n + 1, row_id, text) for n, (row_id, text) in enumerate(zip(ids, data[text_column]))]
     return _check(rows, name, id_column or "row number", text_column)
@@ -170,7 +243,9 @@ def run(args) -> int:
     if bool(args.input) == bool(args.dataset):
         raise InputError("give exactly one of --input or --dataset")
     if args.dataset:
-        articles = read_dataset(args.dataset, options["split"], options["text_column"], options["id_column"])
+        articles = read_dataset(
+            args.dataset, options["split"], options["text_column"], options["id_column"]
+        )
     else:
         articles = read_articles(args.input, options["id_field"], options["text_field"])
     if args.ray:  # the same rows from actors on a Ray cluster (eval/distributed.py)
@@ -194,18 +269,27 @@ def run(args) -> int:
             summarizer = Summarizer.from_pretrained(**load_options(options))
         except InputError:
             raise
-        except ValueError as err:  # incompatible options, e.g. --quantize int8 --engine transformers
+        except (
+            ValueError
+        ) as err:  # incompatible options, e.g. --quantize int8 --engine transformers
             raise InputError(str(err)) from None
         signature = str(summarizer.signature)
         # Longest first: batches of similar length waste little on padding.
         todo.sort(key=lambda item: -len(item[1]))
         size = options["batch_size"]
-        with tqdm(total=len(articles), initial=len(articles) - len(todo), unit="row",
-                  desc={"summary": "summaries"}.get(options["task"], f"{options['task']}s"), dynamic_ncols=True) as bar:
+        with tqdm(
+            total=len(articles),
+            initial=len(articles) - len(todo),
+            unit="row",
+            desc={"summary": "summaries"}.get(options["task"], f"{options['task']}s"),
+            dynamic_ncols=True,
+        ) as bar:
             for row_id, result in generate_rows(summarizer, todo, size, options["seed"]):
                 out.write(result.as_row(row_id, options["task"], model_name, signature))
                 bar.update(1)
     errors = sum(1 for row in out.rows if row.get("error"))
     truncated = sum(1 for row in out.rows if row.get("truncated"))
-    print(f"{args.output}: {len(out.rows)} rows ({errors} with errors, {truncated} truncated); {signature}")
+    print(
+        f"{args.output}: {len(out.rows)} rows ({errors} with errors, {truncated} truncated); {signature}"
+    )
     return 0

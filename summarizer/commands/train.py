@@ -19,7 +19,9 @@ import json
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", required=True, help="YAML config (may name `base:` files)")
-    parser.add_argument("--print-config", action="store_true", help="print the resolved config and exit")
+    parser.add_argument(
+        "--print-config", action="store_true", help="print the resolved config and exit"
+    )
     parser.epilog = "Any other --section.key=value overrides that setting, e.g. --train.lr=1e-4."
     # Overrides are open-ended (`--train.lr=...`), so argparse cannot declare them: collect the
     # `--a.b=c` / `--a=c` strings it does not know, and leave anything else to be an error.

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--config", required=True, help="YAML config (configs/consistency/trained.yaml)")
+    parser.add_argument(
+        "--config", required=True, help="YAML config (configs/consistency/trained.yaml)"
+    )
     parser.add_argument("--output-dir", help="where to save the checkpoint (overrides output_dir)")
     parser.add_argument("--seed", type=int, help="override the config's seed")
-    parser.add_argument("--max-steps", type=int, help="override train.max_steps (e.g. a quick smoke run)")
+    parser.add_argument(
+        "--max-steps", type=int, help="override train.max_steps (e.g. a quick smoke run)"
+    )
 
 
 def run(args) -> int:
@@ -26,8 +30,24 @@ def run(args) -> int:
     from eval.consistency.training.train import TrainedConfig
     from eval.consistency.training.train import run as train
 
-    overrides = flag_overrides({"output_dir": args.output_dir, "seed": args.seed, "train.max_steps": args.max_steps})
+    overrides = flag_overrides(
+        {"output_dir": args.output_dir, "seed": args.seed, "train.max_steps": args.max_steps}
+    )
     summary = train(load_settings(TrainedConfig, args.config, overrides))
-    print(json.dumps({k: summary[k] for k in ("train_pairs", "steps", "first_loss", "last_loss",
-                                               "synthetic_dev", "train_seconds", "total_seconds")}))
+    print(
+        json.dumps(
+            {
+                k: summary[k]
+                for k in (
+                    "train_pairs",
+                    "steps",
+                    "first_loss",
+                    "last_loss",
+                    "synthetic_dev",
+                    "train_seconds",
+                    "total_seconds",
+                )
+            }
+        )
+    )
     return 0

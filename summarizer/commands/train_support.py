@@ -12,11 +12,18 @@ from pathlib import Path
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--config", required=True, help="YAML config (configs/consistency/support.yaml)")
-    parser.add_argument("--work-dir", help="override the config's work_dir (resumable state + best/)")
+    parser.add_argument(
+        "--config", required=True, help="YAML config (configs/consistency/support.yaml)"
+    )
+    parser.add_argument(
+        "--work-dir", help="override the config's work_dir (resumable state + best/)"
+    )
     parser.add_argument("--max-steps", type=int, help="override train.max_steps (e.g. a smoke run)")
-    parser.add_argument("--lexical-only", action="store_true",
-                        help="only (re)fit the lexical model and the combiner for work_dir/best")
+    parser.add_argument(
+        "--lexical-only",
+        action="store_true",
+        help="only (re)fit the lexical model and the combiner for work_dir/best",
+    )
 
 
 def run(args) -> int:
@@ -32,6 +39,12 @@ def run(args) -> int:
         print(json.dumps(fit_lexical(config, Path(config["work_dir"]) / "best")))
         return 0
     summary = train(config)
-    print(json.dumps({k: summary[k] for k in ("train_pairs", "step", "best_step", "best_auc",
-                                               "seconds_per_step")}))
+    print(
+        json.dumps(
+            {
+                k: summary[k]
+                for k in ("train_pairs", "step", "best_step", "best_auc", "seconds_per_step")
+            }
+        )
+    )
     return 0

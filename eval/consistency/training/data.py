@@ -32,8 +32,15 @@ class Pair(NamedTuple):
     source: str  # article / document id
 
 
-def article_pairs(article_id: str, article: str, headline: str | None, nlp, rng: random.Random,
-                  chunk_words: int = 80, claims_per_article: int = 2) -> list[Pair]:
+def article_pairs(
+    article_id: str,
+    article: str,
+    headline: str | None,
+    nlp,
+    rng: random.Random,
+    chunk_words: int = 80,
+    claims_per_article: int = 2,
+) -> list[Pair]:
     """Synthetic pairs from one article: about half positive, half negative."""
     chunks = chunk_article(article, chunk_words)[:3]  # leads: where summaries draw from
     if not chunks:
@@ -53,7 +60,15 @@ def article_pairs(article_id: str, article: str, headline: str | None, nlp, rng:
     pairs = []
     for sentence, ents, c in rng.sample(candidates, min(claims_per_article, len(candidates))):
         positive = compress(sentence) if rng.random() < 0.5 else None
-        pairs.append(Pair(chunks[c], positive or sentence, 1, "compressed" if positive else "extracted", article_id))
+        pairs.append(
+            Pair(
+                chunks[c],
+                positive or sentence,
+                1,
+                "compressed" if positive else "extracted",
+                article_id,
+            )
+        )
         corrupted = corrupt(sentence, ents, pool, all_sentences, rng)
         if corrupted:
             pairs.append(Pair(chunks[c], corrupted[0], 0, corrupted[1], article_id))
@@ -73,33 +88,52 @@ def article_pairs(article_id: str, article: str, headline: str | None, nlp, rng:
     return pairs
 
 
-def synthetic_pairs(articles: list[dict], nlp, seed: int, chunk_words: int = 80,
-                    claims_per_article: int = 2, progress: bool = True) -> list[Pair]:
+def synthetic_pairs(
+    articles: list[dict],
+    nlp,
+    seed: int,
+    chunk_words: int = 80,
+    claims_per_article: int = 2,
+    progress: bool = True,
+) -> list[Pair]:
     """`articles`: rows {"id", "article", "headline"} (train splits only)."""
     from tqdm import tqdm
 
     rng = random.Random(seed)
     pairs = []
     for row in tqdm(articles, desc="synthetic pairs", disable=not progress):
-        pairs += article_pairs(row["id"], row["article"], row.get("headline"), nlp, rng,
-                               chunk_words, claims_per_article)
+        pairs += article_pairs(
+            row["id"],
+            row["article"],
+            row.get("headline"),
+            nlp,
+            rng,
+            chunk_words,
+            claims_per_article,
+        )
     return pairs
 
 
-def human_pairs(rows: list[dict], seed: int, chunk_words: int = 80, max_claim_words: int = 60) -> list[Pair]:
+def human_pairs(
+    rows: list[dict], seed: int, chunk_words: int = 80, max_claim_words: int = 60
+) -> list[Pair]:
     """Labelled (article, summary) rows -> pairs. Summary-level labels do not say which
     sentence is wrong, so each summary is one claim (cut to `max_claim_words`) against the
     chunk that shares most words with it, the chunk its support would come from."""
     pairs = []
     for row in rows:
         if row.get("split") != "train":
-            raise ValueError(f"row {row.get('id')} is from split {row.get('split')!r}; train on 'train' only")
+            raise ValueError(
+                f"row {row.get('id')} is from split {row.get('split')!r}; train on 'train' only"
+            )
         claim = " ".join(row["summary"].split()[:max_claim_words])
         chunks = chunk_article(row["article"], chunk_words)
         if not claim or not chunks:
             continue
         best = top_chunks(chunks, claim, 1)[0]
-        pairs.append(Pair(chunks[best], claim, int(row["label"]), "human-" + row["source"], row["id"]))
+        pairs.append(
+            Pair(chunks[best], claim, int(row["label"]), "human-" + row["source"], row["id"])
+        )
     random.Random(seed).shuffle(pairs)
     return pairs
 

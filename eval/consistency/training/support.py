@@ -84,8 +84,10 @@ def dev_rows(seed: int, n: int) -> list[dict]:
 def encode_rows(rows: list[dict], max_words: int) -> list[tuple[str, str, int]]:
     from eval.consistency.support import select_passage
 
-    return [(r["headline"], select_passage(r["headline"], r["article"], max_words)[0], r["label"])
-            for r in rows]
+    return [
+        (r["headline"], select_passage(r["headline"], r["article"], max_words)[0], r["label"])
+        for r in rows
+    ]
 
 
 def agree_auc(model, tokenizer, examples, max_length: int, batch_size: int = 32) -> float:
@@ -95,10 +97,19 @@ def agree_auc(model, tokenizer, examples, max_length: int, batch_size: int = 32)
 
     agree = LABELS.index("agree")
     model.eval()
-    probs = class_probabilities(model, tokenizer, [h for h, _, _ in examples], [p for _, p, _ in examples],
-                                batch_size, max_length, "only_second")
+    probs = class_probabilities(
+        model,
+        tokenizer,
+        [h for h, _, _ in examples],
+        [p for _, p, _ in examples],
+        batch_size,
+        max_length,
+        "only_second",
+    )
     model.train()
-    return float(roc_auc_score([int(y == agree) for _, _, y in examples], [p[agree] for p in probs]))
+    return float(
+        roc_auc_score([int(y == agree) for _, _, y in examples], [p[agree] for p in probs])
+    )
 
 
 def run(config: dict, progress: bool = True) -> dict:
@@ -121,16 +132,23 @@ def run(config: dict, progress: bool = True) -> dict:
     work = Path(config["work_dir"])
     work.mkdir(parents=True, exist_ok=True)
     started = time.time()
-    train = encode_rows(training_rows(seed, config["data"]["unrelated_fraction"]), settings["max_words"])
+    train = encode_rows(
+        training_rows(seed, config["data"]["unrelated_fraction"]), settings["max_words"]
+    )
     dev = encode_rows(dev_rows(seed, settings["dev_pairs"]), settings["max_words"])
     counts = {label: sum(y == i for _, _, y in train) for i, label in enumerate(LABELS)}
-    log.info("train %d %s, dev_fit %d (%.0f s)", len(train), counts, len(dev), time.time() - started)
+    log.info(
+        "train %d %s, dev_fit %d (%.0f s)", len(train), counts, len(dev), time.time() - started
+    )
 
     source = backbone_path(config["backbone"])
     tokenizer = AutoTokenizer.from_pretrained(source)
     model = AutoModelForSequenceClassification.from_pretrained(
-        source, num_labels=len(LABELS), id2label=dict(enumerate(LABELS)),
-        label2id={k: i for i, k in enumerate(LABELS)})
+        source,
+        num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)),
+        label2id={k: i for i, k in enumerate(LABELS)},
+    )
     model.config.support_max_length = settings["max_length"]
     model.config.support_max_words = settings["max_words"]
     for param in model.base_model.embeddings.parameters():
@@ -142,14 +160,19 @@ def run(config: dict, progress: bool = True) -> dict:
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     is_head = lambda n: n.startswith(("bert.pooler.", "classifier."))  # noqa: E731
     optimizer = torch.optim.AdamW(
-        [{"params": [p for n, p in named if not is_head(n)], "lr": settings["learning_rate"]},
-         {"params": [p for n, p in named if is_head(n)], "lr": settings["head_learning_rate"]}],
-        weight_decay=settings["weight_decay"])
+        [
+            {"params": [p for n, p in named if not is_head(n)], "lr": settings["learning_rate"]},
+            {"params": [p for n, p in named if is_head(n)], "lr": settings["head_learning_rate"]},
+        ],
+        weight_decay=settings["weight_decay"],
+    )
     per_epoch = math.ceil(len(train) / settings["batch_size"])
     total = math.ceil(per_epoch * settings["epochs"])
     if settings["max_steps"]:
         total = min(total, settings["max_steps"])
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(total * settings["warmup_ratio"]), total)
+    scheduler = get_linear_schedule_with_warmup(
+        optimizer, int(total * settings["warmup_ratio"]), total
+    )
     state = {"step": 0, "best_auc": -1.0, "best_step": 0, "history": [], "seconds": 0.0}
     if (work / "state.json").exists():  # resume
         state = json.loads((work / "state.json").read_text())
@@ -166,7 +189,10 @@ def run(config: dict, progress: bool = True) -> dict:
             order = list(range(len(train)))
             random.Random(seed * 1000 + epoch).shuffle(order)
             for i in range(offset, per_epoch):
-                yield [train[j] for j in order[i * settings["batch_size"]:(i + 1) * settings["batch_size"]]]
+                yield [
+                    train[j]
+                    for j in order[i * settings["batch_size"] : (i + 1) * settings["batch_size"]]
+                ]
             step = (epoch + 1) * per_epoch
 
     model.train()
@@ -175,8 +201,14 @@ def run(config: dict, progress: bool = True) -> dict:
     for batch in batches_from(state["step"]):
         if state["step"] >= total:
             break
-        enc = tokenizer([h for h, _, _ in batch], [p for _, p, _ in batch], truncation="only_second",
-                        max_length=settings["max_length"], padding=True, return_tensors="pt")
+        enc = tokenizer(
+            [h for h, _, _ in batch],
+            [p for _, p, _ in batch],
+            truncation="only_second",
+            max_length=settings["max_length"],
+            padding=True,
+            return_tensors="pt",
+        )
         loss = model(**enc, labels=torch.tensor([y for _, _, y in batch])).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_([p for _, p in named], 1.0)
@@ -191,9 +223,14 @@ def run(config: dict, progress: bool = True) -> dict:
         if state["step"] % settings["eval_every"] == 0 or state["step"] >= total or out_of_time:
             auc = agree_auc(model, tokenizer, dev, settings["max_length"])
             state["seconds"] = time.time() - t0
-            state["history"].append({"step": state["step"], "dev_fit_auc": round(auc, 4),
-                                     "loss": round(sum(losses) / len(losses), 4),
-                                     "seconds": round(state["seconds"])})
+            state["history"].append(
+                {
+                    "step": state["step"],
+                    "dev_fit_auc": round(auc, 4),
+                    "loss": round(sum(losses) / len(losses), 4),
+                    "seconds": round(state["seconds"]),
+                }
+            )
             losses = []
             log.info("step %d dev_fit AUC %.4f", state["step"], auc)
             if auc > state["best_auc"]:
@@ -204,9 +241,16 @@ def run(config: dict, progress: bool = True) -> dict:
                 log.warning("stopped by max_minutes at step %d of %d", state["step"], total)
                 break
     bar.close()
-    summary = {"train_pairs": len(train), "train_counts": counts, "dev_fit_pairs": len(dev),
-               "planned_steps": total, **state, "settings": settings, "seed": seed,
-               "seconds_per_step": round(state["seconds"] / max(1, state["step"]), 2)}
+    summary = {
+        "train_pairs": len(train),
+        "train_counts": counts,
+        "dev_fit_pairs": len(dev),
+        "planned_steps": total,
+        **state,
+        "settings": settings,
+        "seed": seed,
+        "seconds_per_step": round(state["seconds"] / max(1, state["step"]), 2),
+    }
     summary["lexical"] = fit_lexical(config, work / "best")
     atomic_write_json(work / "best" / "training_summary.json", summary)
     return summary
@@ -227,8 +271,14 @@ def fit_lexical(config: dict, model_dir: Path, unrelated: int = 1000) -> dict:
     seed, words = config["seed"], config["train"]["max_words"]
 
     def examples(rows):
-        return [{"passage": select_passage(r["headline"], r["article"], words)[0],
-                 "headline": r["headline"], "body": r["article"]} for r in rows]
+        return [
+            {
+                "passage": select_passage(r["headline"], r["article"], words)[0],
+                "headline": r["headline"],
+                "body": r["article"],
+            }
+            for r in rows
+        ]
 
     train = [r for r in fnc1.load("train") if r["stance"] != "unrelated"]
     lexical = LexicalStance.fit(examples(train), [int(r["stance"] == "agree") for r in train])
@@ -236,25 +286,35 @@ def fit_lexical(config: dict, model_dir: Path, unrelated: int = 1000) -> dict:
     dev = fnc1.load("dev_fit")
     rng = random.Random(seed)
     easy = [r for r in dev if r["stance"] == "unrelated"]
-    dev = [r for r in dev if r["stance"] != "unrelated"] + rng.sample(easy, min(unrelated, len(easy)))
+    dev = [r for r in dev if r["stance"] != "unrelated"] + rng.sample(
+        easy, min(unrelated, len(easy))
+    )
     backend = SupportBackend(model_dir, spans=False)
-    probs = backend.probabilities([r["headline"] for r in dev],
-                                  [select_passage(r["headline"], r["article"], backend.max_words)[0]
-                                   for r in dev])
+    probs = backend.probabilities(
+        [r["headline"] for r in dev],
+        [select_passage(r["headline"], r["article"], backend.max_words)[0] for r in dev],
+    )
     agree = np.clip(np.array([p[-1] for p in probs]), 1e-6, 1 - 1e-6)
     x = np.stack([np.log(agree / (1 - agree)), lexical.logits(examples(dev))], axis=1)
     y = np.array([r["stance"] == "agree" for r in dev])
     model = LogisticRegression(C=1.0, class_weight="balanced").fit(x, y)
-    weights = {"ce": float(model.coef_[0][0]), "lexical": float(model.coef_[0][1]),
-               "bias": float(model.intercept_[0]),
-               "contradicted_log_ratio": contradicted_threshold(dev, probs)}
+    weights = {
+        "ce": float(model.coef_[0][0]),
+        "lexical": float(model.coef_[0][1]),
+        "bias": float(model.intercept_[0]),
+        "contradicted_log_ratio": contradicted_threshold(dev, probs),
+    }
     atomic_write_json(model_dir / "combine.json", {**weights, "fitted_on": "FNC-1 dev_fit"})
     related = np.array([r["stance"] != "unrelated" for r in dev])
     fitted = model.decision_function(x)
-    report = {"dev_fit_auc_related": {"cross_encoder": roc_auc_score(y[related], x[related, 0]),
-                                      "lexical": roc_auc_score(y[related], x[related, 1]),
-                                      "combined": roc_auc_score(y[related], fitted[related])},
-              "weights": weights}
+    report = {
+        "dev_fit_auc_related": {
+            "cross_encoder": roc_auc_score(y[related], x[related, 0]),
+            "lexical": roc_auc_score(y[related], x[related, 1]),
+            "combined": roc_auc_score(y[related], fitted[related]),
+        },
+        "weights": weights,
+    }
     log.info("lexical + combiner: %s", report)
     return report
 
@@ -285,8 +345,17 @@ def _save_state(model, optimizer, scheduler, state: dict, work: Path) -> None:
 
     tensors = {k: v.contiguous() for k, v in model.state_dict().items()}
     # both written in full before either replaces its old copy; an error replaces neither
-    with atomic_file(work / "last.safetensors") as weights, atomic_file(work / "optimizer.pt") as rest:
+    with (
+        atomic_file(work / "last.safetensors") as weights,
+        atomic_file(work / "optimizer.pt") as rest,
+    ):
         save_file(tensors, weights)
-        torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                    "rng": torch.get_rng_state()}, rest)
+        torch.save(
+            {
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "rng": torch.get_rng_state(),
+            },
+            rest,
+        )
     atomic_write_json(work / "state.json", state)  # written last: it marks the state complete

@@ -37,7 +37,9 @@ class TrainSettings:  # the config's `train:` section
     # The head (pooler + classifier) starts near zero; see `prepare_head` for why it needs
     # its own, larger learning rate and an identity pooler.
     head_learning_rate: float | None = None  # None: same as learning_rate
-    pooler_init: str = "checkpoint"  # "identity": pooled = tanh([CLS]), the checkpoint's pooler dropped
+    pooler_init: str = (
+        "checkpoint"  # "identity": pooled = tanh([CLS]), the checkpoint's pooler dropped
+    )
     max_steps: int | None = None
     max_minutes: float | None = None  # stop early (and say so) if training runs longer
     threads: int = 2
@@ -106,11 +108,12 @@ def _batches(pairs: list[Pair], batch_size: int, rng: random.Random):
     order = list(range(len(pairs)))
     rng.shuffle(order)
     for start in range(0, len(order), batch_size):
-        yield [pairs[i] for i in order[start:start + batch_size]]
+        yield [pairs[i] for i in order[start : start + batch_size]]
 
 
-def train_classifier(model, tokenizer, pairs: list[Pair], settings: TrainSettings, seed: int,
-                     progress: bool = True) -> TrainResult:
+def train_classifier(
+    model, tokenizer, pairs: list[Pair], settings: TrainSettings, seed: int, progress: bool = True
+) -> TrainResult:
     """Plain AdamW loop with linear warm-up/decay; returns the loss of every step."""
     import torch
     from tqdm import tqdm
@@ -132,22 +135,32 @@ def train_classifier(model, tokenizer, pairs: list[Pair], settings: TrainSetting
     body = [p for n, p in named if not any(h in n for h in head_names)]
     params = body + head
     optimizer = torch.optim.AdamW(
-        [{"params": body, "lr": settings.learning_rate},
-         {"params": head, "lr": settings.head_learning_rate or settings.learning_rate}],
-        weight_decay=settings.weight_decay)
+        [
+            {"params": body, "lr": settings.learning_rate},
+            {"params": head, "lr": settings.head_learning_rate or settings.learning_rate},
+        ],
+        weight_decay=settings.weight_decay,
+    )
     steps_per_epoch = math.ceil(len(pairs) / settings.batch_size)
     total = math.ceil(steps_per_epoch * settings.epochs)
     if settings.max_steps:
         total = min(total, settings.max_steps)
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(total * settings.warmup_ratio), total)
+    scheduler = get_linear_schedule_with_warmup(
+        optimizer, int(total * settings.warmup_ratio), total
+    )
     result, started = TrainResult(planned_steps=total), time.time()
     model.train()
     bar = tqdm(total=total, desc="training", disable=not progress)
     while result.steps < total:
         for batch in _batches(pairs, settings.batch_size, rng):
-            encoded = tokenizer([p.premise for p in batch], [p.claim for p in batch],
-                                truncation="only_first", max_length=settings.max_length,
-                                padding=True, return_tensors="pt")
+            encoded = tokenizer(
+                [p.premise for p in batch],
+                [p.claim for p in batch],
+                truncation="only_first",
+                max_length=settings.max_length,
+                padding=True,
+                return_tensors="pt",
+            )
             labels = torch.tensor([p.label for p in batch])
             loss = model(**encoded, labels=labels).loss
             loss.backward()
@@ -174,14 +187,28 @@ def train_classifier(model, tokenizer, pairs: list[Pair], settings: TrainSetting
 def loss_curve(losses: list[float], points: int = 10) -> list[tuple[int, float]]:
     """(last step, mean loss) over `points` equal windows: the model card's learning curve."""
     size = max(1, math.ceil(len(losses) / points))
-    return [(min(i + size, len(losses)), round(sum(losses[i:i + size]) / len(losses[i:i + size]), 4))
-            for i in range(0, len(losses), size)]
+    return [
+        (
+            min(i + size, len(losses)),
+            round(sum(losses[i : i + size]) / len(losses[i : i + size]), 4),
+        )
+        for i in range(0, len(losses), size)
+    ]
 
 
-def predict(model, tokenizer, pairs: list[Pair], max_length: int, batch_size: int = 32) -> list[float]:
+def predict(
+    model, tokenizer, pairs: list[Pair], max_length: int, batch_size: int = 32
+) -> list[float]:
     """P(consistent) per pair."""
-    probs = class_probabilities(model, tokenizer, [p.premise for p in pairs], [p.claim for p in pairs],
-                                batch_size, max_length, "only_first")
+    probs = class_probabilities(
+        model,
+        tokenizer,
+        [p.premise for p in pairs],
+        [p.claim for p in pairs],
+        batch_size,
+        max_length,
+        "only_first",
+    )
     return [p[1] for p in probs]
 
 
@@ -190,8 +217,11 @@ def pair_metrics(labels: list[int], scores: list[float]) -> dict[str, float]:
     from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
     predicted = [int(s >= 0.5) for s in scores]
-    out = {"n": len(labels), "accuracy": sum(p == y for p, y in zip(predicted, labels)) / len(labels),
-           "balanced_accuracy": balanced_accuracy_score(labels, predicted)}
+    out = {
+        "n": len(labels),
+        "accuracy": sum(p == y for p, y in zip(predicted, labels)) / len(labels),
+        "balanced_accuracy": balanced_accuracy_score(labels, predicted),
+    }
     if len(set(labels)) == 2:
         out["roc_auc"] = roc_auc_score(labels, scores)
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
@@ -225,7 +255,9 @@ def build_pairs(config: dict) -> tuple[list[Pair], list[Pair]]:
         articles += rng.sample(rows, min(count, len(rows)))
     rng.shuffle(articles)
     nlp = spacy.load(synthetic_cfg["spacy_model"], disable=["lemmatizer"])
-    synthetic = synthetic_pairs(articles, nlp, seed, chunk_words, synthetic_cfg["claims_per_article"])
+    synthetic = synthetic_pairs(
+        articles, nlp, seed, chunk_words, synthetic_cfg["claims_per_article"]
+    )
     dev_ids = {a["id"] for a in articles[: int(len(articles) * data["dev_fraction"])]}
     train = [p for p in synthetic if p.source not in dev_ids]
     dev = [p for p in synthetic if p.source in dev_ids]
@@ -259,20 +291,30 @@ def run(config: dict, progress: bool = True) -> dict:
     tokenizer = AutoTokenizer.from_pretrained(source)
     torch.manual_seed(seed)  # the new classifier head is drawn here: same seed, same run
     model = AutoModelForSequenceClassification.from_pretrained(
-        source, num_labels=2, id2label={0: "inconsistent", 1: "consistent"},
-        label2id={"inconsistent": 0, "consistent": 1})
+        source,
+        num_labels=2,
+        id2label={0: "inconsistent", 1: "consistent"},
+        label2id={"inconsistent": 0, "consistent": 1},
+    )
     data_seconds = time.time() - started
     result = train_classifier(model, tokenizer, train_pairs, settings, seed, progress)
     dev_scores = predict(model, tokenizer, dev_pairs, settings.max_length)
     dev = pair_metrics([p.label for p in dev_pairs], dev_scores)
     summary = {
-        "backbone": config["backbone"], "seed": seed, "train_pairs": len(train_pairs),
-        "train_counts": describe(train_pairs), "dev_pairs": len(dev_pairs),
-        "steps": result.steps, "first_loss": round(sum(result.losses[:20]) / max(1, len(result.losses[:20])), 4),
+        "backbone": config["backbone"],
+        "seed": seed,
+        "train_pairs": len(train_pairs),
+        "train_counts": describe(train_pairs),
+        "dev_pairs": len(dev_pairs),
+        "steps": result.steps,
+        "first_loss": round(sum(result.losses[:20]) / max(1, len(result.losses[:20])), 4),
         "last_loss": round(sum(result.losses[-20:]) / max(1, len(result.losses[-20:])), 4),
         "loss_curve": loss_curve(result.losses),
-        "planned_steps": result.planned_steps, "stopped_by_time": result.stopped_by_time,
-        "synthetic_dev": dev, "data_seconds": round(data_seconds), "train_seconds": round(result.seconds),
+        "planned_steps": result.planned_steps,
+        "stopped_by_time": result.stopped_by_time,
+        "synthetic_dev": dev,
+        "data_seconds": round(data_seconds),
+        "train_seconds": round(result.seconds),
         "seconds_per_step": round(result.seconds / max(1, result.steps), 2),
         "settings": {**vars(settings), "seed": seed},
     }
@@ -304,7 +346,7 @@ article chunks). Stored in fp16.
 
 Reproduce: `python -m summarizer train-consistency --config configs/consistency/trained.yaml`
 
-## Data ({summary['train_pairs']} training pairs)
+## Data ({summary["train_pairs"]} training pairs)
 Synthetic corruptions of sentences and headlines of real articles (train splits of Reuters-21578
 and BBC News only) plus the "train" part (40%, split by document hash) of the human-labelled
 consistency data; dev_fit / dev_eval parts never used.
@@ -314,16 +356,16 @@ consistency data; dev_fit / dev_eval parts never used.
 {counts}
 
 ## Training
-{summary['steps']} steps (planned {summary['planned_steps']}), batch {summary['settings']['batch_size']}, max length {summary['settings']['max_length']},
-lr {summary['settings']['learning_rate']} (head {summary['settings']['head_learning_rate']}, pooler {summary['settings']['pooler_init']}),
-frozen: embeddings {summary['settings']['freeze_embeddings']}, lowest {summary['settings']['freeze_layers']} layers; seed {summary['seed']}.
-Loss {summary['first_loss']} (first 20 steps) -> {summary['last_loss']} (last 20); mean loss per
-tenth of the run (last step, loss): {summary['loss_curve']}.
-Data building {summary['data_seconds']} s, training {summary['train_seconds']} s ({summary['seconds_per_step']} s/step)
+{summary["steps"]} steps (planned {summary["planned_steps"]}), batch {summary["settings"]["batch_size"]}, max length {summary["settings"]["max_length"]},
+lr {summary["settings"]["learning_rate"]} (head {summary["settings"]["head_learning_rate"]}, pooler {summary["settings"]["pooler_init"]}),
+frozen: embeddings {summary["settings"]["freeze_embeddings"]}, lowest {summary["settings"]["freeze_layers"]} layers; seed {summary["seed"]}.
+Loss {summary["first_loss"]} (first 20 steps) -> {summary["last_loss"]} (last 20); mean loss per
+tenth of the run (last step, loss): {summary["loss_curve"]}.
+Data building {summary["data_seconds"]} s, training {summary["train_seconds"]} s ({summary["seconds_per_step"]} s/step)
 on 2 CPU threads.
 
 ## Dev metrics
-Synthetic dev pairs (articles held out from training, {summary['dev_pairs']} pairs): {json.dumps(summary['synthetic_dev'])}
+Synthetic dev pairs (articles held out from training, {summary["dev_pairs"]} pairs): {json.dumps(summary["synthetic_dev"])}
 
 Human-labelled dev data: see docs/consistency_trained.md (benchmarks/consistency_trained.py).
 
