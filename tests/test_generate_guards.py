@@ -455,7 +455,7 @@ def test_default_model_summaries_end_cleanly():
     """The bundled Gemma-3-270M with the guards, on articles written for this test: whole
     sentences, at most three, no repeated sentence, no row run to the token cap."""
     from summarizer import Summarizer
-    from summarizer.postprocess import _first_repeat, _sentences
+    from summarizer.postprocess import first_repeat, sentence_texts
 
     articles = [
         "The city council of Harbor Point voted on Tuesday to close the old Main Street ferry after the new "
@@ -468,9 +468,9 @@ def test_default_model_summaries_end_cleanly():
     ]
     summarizer = Summarizer.from_pretrained("gemma-3-270m", task="summary")
     for result in summarizer.generate(articles, batch_size=2):
-        sents = _sentences(result.text)
+        sents = sentence_texts(result.text)
         assert result.error is None and not result.hit_length_cap and not result.repeated
-        assert 1 <= len(sents) <= 3 and _first_repeat(sents) is None, result.text
+        assert 1 <= len(sents) <= 3 and first_repeat(sents) is None, result.text
 
 
 def test_default_summary_model_is_the_extractive_selector():
