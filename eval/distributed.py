@@ -378,7 +378,6 @@ def score_run_ray(
     (out / "ray").mkdir(parents=True, exist_ok=True)
     input_path = _materialized(input_path, out / "ray")
     files = input_files(input_path)
-    (out / "ray").mkdir(parents=True, exist_ok=True)
     rows, problems = read_inputs(input_path, references, scratch=out / "ray")
     if problems.errors and not keep_going:
         problems.stop()
@@ -465,11 +464,7 @@ def score_run_ray(
         "shards_resumed": len(done),
         "start_seconds": round(start_seconds, 3),
     }
-    pipeline.write_jsonl(out / "scores.jsonl", [pipeline.output_row(r) for r in rows])
-    atomic_write_json(out / "summary.json", summary)
-    if report:
-        pipeline.write_report_if_possible(out, rows, summary)
-    pipeline._log_problems(problems, summary)
+    pipeline.write_outputs(out, rows, summary, problems, report)
     return summary
 
 

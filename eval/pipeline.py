@@ -73,12 +73,18 @@ def score_run(
     summary["input"] = str(input_path)
     if cache:
         summary["cache"] = {"hits": cache.hits, "misses": cache.misses}
+    write_outputs(out, rows, summary, problems, report)
+    return summary
+
+
+def write_outputs(out: Path, rows, summary: dict, problems: Problems, report: bool) -> None:
+    """DIR/scores.jsonl, DIR/summary.json and, with `report`, the report; then the problem
+    counts on the log (the same for a local and a --ray run)."""
     write_jsonl(out / "scores.jsonl", [output_row(r) for r in rows])
     atomic_write_json(out / "summary.json", summary)
     if report:
         write_report_if_possible(out, rows, summary)
     _log_problems(problems, summary)
-    return summary
 
 
 def write_report_if_possible(out, rows, summary) -> bool:
